@@ -1,0 +1,121 @@
+// Chat wire contract: the schemas the server validates with, and the DTO types both sides use.
+import { z } from 'zod';
+
+export const MAX_MESSAGE_LENGTH = 4000;
+export const MAX_HISTORY_PAGE = 100;
+
+const id = z.string().uuid();
+const clientMessageId = z
+  .string()
+  .min(8)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only');
+
+/** Socket.io handshake `auth` payload. Exactly one credential is used, in the order agent, identity, visitor. */
+export const HandshakeAuth = z.object({
+  siteKey: z.string().min(1).max(128),
+  visitorToken: z.string().min(1).max(2048).optional(),
+  identityToken: z.string().min(1).max(4096).optional(),
+  agentToken: z.string().min(1).max(256).optional(),
+});
+export type HandshakeAuth = z.infer<typeof HandshakeAuth>;
+
+export const JoinUserRoom = z.object({ userId: z.string().min(1).max(256).optional() }).strict();
+export const JoinChatRoom = z.object({ conversationId: id }).strict();
+export const StartConversation = z
+  .object({
+    /** Start a new conversation even when one is open. */
+    forceNew: z.boolean().optional(),
+  })
+  .strict();
+export const SendMessage = z
+  .object({
+    conversationId: id,
+    clientMessageId,
+    // Length is checked after normalisation (trim, control characters), in the service.
+    text: z.string().max(MAX_MESSAGE_LENGTH * 2),
+  })
+  .strict();
+export const LoadHistory = z
+  .object({
+    conversationId: id,
+    /** Return messages with seq < beforeSeq; omit for the newest page. */
+    beforeSeq: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(MAX_HISTORY_PAGE).optional(),
+  })
+  .strict();
+export const MarkRead = z.object({ conversationId: id, seq: z.number().int().min(0) }).strict();
+export const Typing = z.object({ conversationId: id, isTyping: z.boolean() }).strict();
+
+export type JoinUserRoom = z.infer<typeof JoinUserRoom>;
+export type JoinChatRoom = z.infer<typeof JoinChatRoom>;
+export type StartConversation = z.infer<typeof StartConversation>;
+export type SendMessage = z.infer<typeof SendMessage>;
+export type LoadHistory = z.infer<typeof LoadHistory>;
+export type MarkRead = z.infer<typeof MarkRead>;
+export type Typing = z.infer<typeof Typing>;
+
+export type SenderType = 'contact' | 'agent' | 'assistant' | 'system';
+export type MessageKind = 'text' | 'payment' | 'receipt' | 'system' | 'attachment';
+
+export interface SenderDto {
+  type: SenderType;
+  id: string | null;
+  name: string | null;
+}
+
+export interface MessageDto {
+  id: string;
+  conversationId: string;
+  seq: number;
+  clientMessageId: string;
+  sender: SenderDto;
+  kind: MessageKind;
+  text: string;
+  payload: Record<string, unknown> | null;
+  /** ISO 8601 */
+  createdAt: string;
+}
+
+export interface ConversationDto {
+  id: string;
+  status: 'open' | 'pending' | 'resolved';
+  mode: 'ai' | 'human';
+  contact: { id: string; name: string | null; email: string | null; externalId: string | null };
+  assigneeId: string | null;
+  lastSeq: number;
+  lastMessageAt: string | null;
+  createdAt: string;
+  /** Highest seq each side has read. */
+  read: { contact: number; agent: number };
+}
+
+export interface HistoryPage {
+  messages: MessageDto[];
+  /** More, older messages exist before the first one returned. */
+  hasMore: boolean;
+}
+
+export interface TypingEvent {
+  conversationId: string;
+  sender: SenderDto;
+  isTyping: boolean;
+}
+
+export interface MessageStatusEvent {
+  conversationId: string;
+  /** Who read: the customer side or the agent side. */
+  reader: 'contact' | 'agent';
+  /** Every message with seq <= this has been read by `reader`. */
+  seq: number;
+}
+
+/** Who the server says you are, sent right after the handshake. */
+export interface SessionEvent {
+  role: 'visitor' | 'customer' | 'agent';
+  workspace: { id: string; name: string };
+  /** The room name `join-user-room` joins: `user-<externalId>` for customers, `visitor-<id>`, `agent-<id>`. */
+  userRoom: string;
+  contactId: string | null;
+  agentId: string | null;
+}

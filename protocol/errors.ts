@@ -1,0 +1,36 @@
+// Stable error codes shared by HTTP, Socket.io acks and the widget. Never rename one: integrators match on them.
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 'The request does not match the expected shape.',
+  NOT_FOUND: 'Nothing here.',
+  SITE_KEY_UNKNOWN: 'No workspace has this site key.',
+  ORIGIN_NOT_ALLOWED: 'This origin is not allowed for the workspace.',
+  AUTH_REQUIRED: 'Credentials are required.',
+  AUTH_INVALID: 'The credentials are invalid.',
+  AUTH_EXPIRED: 'The credentials have expired.',
+  FORBIDDEN: 'You may not do this.',
+  RATE_LIMITED: 'Too many requests; retry later.',
+  CONFLICT: 'The request conflicts with the current state.',
+  PAYLOAD_TOO_LARGE: 'The request is too large.',
+  UNKNOWN_EVENT: 'No such event.',
+  UNAVAILABLE: 'A dependency is unavailable; retry later.',
+  INTERNAL: 'Something went wrong on our side.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** Present on RATE_LIMITED: when a retry can succeed. */
+  retryAfterMs?: number;
+  /** Present on VALIDATION_FAILED: which fields were wrong. */
+  issues?: { path: string; message: string }[];
+}
+
+/** Every client → server socket event is acknowledged with one of these. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
+
+/** HTTP error envelope. */
+export interface ErrorEnvelope {
+  error: ErrorBody;
+}

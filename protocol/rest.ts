@@ -1,0 +1,79 @@
+// REST bodies shared by the server (validation) and clients (types).
+import { z } from 'zod';
+import { MAX_HISTORY_PAGE } from './chat.ts';
+
+/** POST /api/v1/widget/session — the widget's first call: settings plus a visitor token. */
+export const WidgetSessionRequest = z
+  .object({
+    siteKey: z.string().min(1).max(128),
+    /** A previously issued token; reused when still valid for this workspace. */
+    visitorToken: z.string().min(1).max(2048).optional(),
+  })
+  .strict();
+export type WidgetSessionRequest = z.infer<typeof WidgetSessionRequest>;
+
+export interface WidgetSettings {
+  color: string;
+  position: 'right' | 'left';
+  locale: string;
+  greeting: string | null;
+}
+
+export interface WidgetSessionResponse {
+  workspace: { name: string };
+  settings: WidgetSettings;
+  visitorToken: string;
+  visitorId: string;
+}
+
+/** POST /api/v1/agent/login */
+export const AgentLoginRequest = z
+  .object({
+    siteKey: z.string().min(1).max(128),
+    email: z.string().email().max(320),
+    password: z.string().min(1).max(1024),
+  })
+  .strict();
+export type AgentLoginRequest = z.infer<typeof AgentLoginRequest>;
+
+export interface AgentDto {
+  id: string;
+  email: string;
+  name: string;
+  role: 'owner' | 'admin' | 'agent';
+  workspaceId: string;
+}
+
+export interface AgentLoginResponse {
+  token: string;
+  expiresAt: string;
+  agent: AgentDto;
+}
+
+/** GET /api/v1/conversations */
+export const ListConversationsQuery = z.object({
+  status: z.enum(['open', 'pending', 'resolved']).optional(),
+  /** Opaque cursor from the previous page's `nextCursor`. */
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+});
+
+/** GET /api/v1/conversations/:id/messages */
+export const HistoryQuery = z.object({
+  beforeSeq: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).optional(),
+});
+
+/** POST /api/v1/conversations/:id/messages — an agent reply. */
+export const AgentReplyRequest = z
+  .object({
+    text: z.string().max(8000),
+    /** Optional idempotency key; generated when absent. */
+    clientMessageId: z
+      .string()
+      .min(8)
+      .max(64)
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .optional(),
+  })
+  .strict();

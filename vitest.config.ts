@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Real servers, real databases: give them time, and isolate files in processes.
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    include: ['server/**/*.test.ts', 'protocol/**/*.test.ts', 'widget/**/*.test.{ts,tsx}', 'examples/**/*.test.ts'],
+    environment: 'node',
+    reporters: ['default'],
+  },
+});

@@ -1,0 +1,93 @@
+// Composition root: builds the Fastify app and every service from config + dependencies. Never listens.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import compress from '@fastify/compress';
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createServices, type Services } from './services/index.ts';
+import { registerErrorHandling } from './http/errors.ts';
+import { healthRoutes } from './http/health.routes.ts';
+import { agentRoutes } from './http/agent.routes.ts';
+import { widgetRoutes } from './http/widget.routes.ts';
+import { pageRoutes } from './http/pages.routes.ts';
+
+export interface AppDeps {
+  db: Database;
+  /** A ready logger (tests pass a silent one); otherwise built from config.logLevel. */
+  logger?: Logger;
+  now?: () => number;
+}
+
+export interface App {
+  fastify: FastifyInstance;
+  services: Services;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export async function createApp(config: Readonly<Config>, deps: AppDeps): Promise<App> {
+  const now = deps.now ?? Date.now;
+  const fastify = Fastify({
+    loggerInstance: (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
+    bodyLimit: 256 * 1024,
+    trustProxy: config.env === 'production',
+    // Keep a caller's request id (from a proxy) when it is sane, so logs line up across hops.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+  const services = createServices(deps.db.prisma, now);
+  const publicOrigin = new URL(config.publicUrl).origin;
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  await fastify.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // The widget injects its CSS into a shadow root as <style>.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // The widget's scripts and API are loaded from merchants' origins.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+
+  // CORS reflects only origins some workspace allows (or our own); each route then checks the
+  // origin against its own workspace, so one merchant's origin cannot act on another's data.
+  await fastify.register(cors, {
+    origin: (origin, cb) => {
+      if (!origin || origin === publicOrigin) return cb(null, true);
+      services.workspaces.isOriginKnown(origin).then(
+        (known) => cb(null, known),
+        (err: Error) => cb(err, false),
+      );
+    },
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'verychat-site-key'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  });
+  await fastify.register(compress, { threshold: 1024 });
+
+  registerErrorHandling(fastify);
+  healthRoutes(fastify, { db: deps.db, version: config.version, startedAt: now() });
+  agentRoutes(fastify, services);
+  widgetRoutes(fastify, services);
+  pageRoutes(fastify, { prisma: deps.db.prisma });
+
+  return { fastify, services };
+}

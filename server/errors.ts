@@ -1,0 +1,62 @@
+// Domain errors carry a stable protocol code; transports map them to HTTP statuses or socket acks.
+import { ZodError, type ZodType } from 'zod';
+import { ERROR_CODES, type ErrorBody, type ErrorCode } from '../protocol/errors.ts';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = ERROR_CODES[code],
+    readonly extra: Pick<ErrorBody, 'retryAfterMs' | 'issues'> = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message, ...this.extra };
+  }
+}
+
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  NOT_FOUND: 404,
+  SITE_KEY_UNKNOWN: 401,
+  ORIGIN_NOT_ALLOWED: 403,
+  AUTH_REQUIRED: 401,
+  AUTH_INVALID: 401,
+  AUTH_EXPIRED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNKNOWN_EVENT: 400,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+/** Parse untrusted input or throw VALIDATION_FAILED listing every bad field. */
+export function parseInput<T>(schema: ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw validationError(result.error);
+}
+
+export function validationError(error: ZodError): AppError {
+  const issues = error.issues.slice(0, 20).map((i) => ({
+    path: i.path.map(String).join('.') || '(root)',
+    message: i.message,
+  }));
+  const first = issues[0];
+  return new AppError(
+    'VALIDATION_FAILED',
+    first ? `Invalid ${first.path}: ${first.message}` : ERROR_CODES.VALIDATION_FAILED,
+    { issues },
+  );
+}
+
+/** Turn anything thrown into a body that is safe to send: unknown errors never leak their text. */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof AppError) return error.toBody();
+  if (error instanceof ZodError) return validationError(error).toBody();
+  return { code: 'INTERNAL', message: ERROR_CODES.INTERNAL };
+}

@@ -111,7 +111,7 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Readonly<
   const localUrl = `http://localhost:${e.PORT}`;
   const publicUrl = (e.PUBLIC_URL ?? localUrl).replace(/\/+$/, '');
   const demoOrigins = new Set<string>(e.ALLOWED_ORIGINS ?? []);
-  if (e.FRONTEND_URL) demoOrigins.add(normalizeOrigin(e.FRONTEND_URL) ?? e.FRONTEND_URL);
+  if (e.FRONTEND_URL) demoOrigins.add(new URL(e.FRONTEND_URL).origin);
   if (demoOrigins.size === 0) {
     // The demo storefront is served by this server itself.
     demoOrigins.add(new URL(publicUrl).origin);

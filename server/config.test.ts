@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+function errorOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  return 'no error';
+}
+
+describe('configuration', () => {
+  it('has working defaults with an empty environment', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3001, dataDir: '.verychat', publicUrl: 'http://localhost:3001', logLevel: 'info' });
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.demoOrigins).toEqual(['http://localhost:3001', 'http://127.0.0.1:3001']);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: ' ' }).port).toBe(3001);
+  });
+
+  it('names the variable and what was expected', () => {
+    expect(errorOf({ PORT: 'abc' })).toBe('Invalid configuration: PORT — expected a whole number');
+    expect(errorOf({ PORT: '70000' })).toMatch(/^Invalid configuration: PORT — expected a number from 0 to 65535/);
+    expect(errorOf({ LOG_LEVEL: 'loud' })).toMatch(/^Invalid configuration: LOG_LEVEL — expected one of "fatal"/);
+    expect(errorOf({ DATABASE_URL: 'mysql://x' })).toBe(
+      'Invalid configuration: DATABASE_URL — expected a URL starting with postgres:// or postgresql://',
+    );
+    expect(errorOf({ REDIS_URL: 'http://x' })).toMatch(/^Invalid configuration: REDIS_URL/);
+    expect(errorOf({ PUBLIC_URL: 'not a url' })).toMatch(/^Invalid configuration: PUBLIC_URL/);
+    expect(errorOf({ ALLOWED_ORIGINS: 'https://a.example, nope' })).toMatch(/^Invalid configuration: ALLOWED_ORIGINS .*"nope"/);
+  });
+
+  it('normalises allowed origins and adds FRONTEND_URL', () => {
+    const c = loadConfig({ ALLOWED_ORIGINS: 'HTTPS://Shop.Example/ , http://localhost:5173', FRONTEND_URL: 'https://app.example/path' });
+    expect(c.demoOrigins).toEqual(['https://shop.example', 'http://localhost:5173', 'https://app.example']);
+  });
+
+  it('strips a trailing slash from PUBLIC_URL', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://chat.example.com/' }).publicUrl).toBe('https://chat.example.com');
+  });
+});

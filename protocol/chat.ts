@@ -44,7 +44,14 @@ export const LoadHistory = z
     limit: z.number().int().min(1).max(MAX_HISTORY_PAGE).optional(),
   })
   .strict();
-export const MarkRead = z.object({ conversationId: id, seq: z.number().int().min(0) }).strict();
+export const MarkRead = z
+  .object({
+    conversationId: id,
+    seq: z.number().int().min(0),
+    /** 'delivered' when a message reached a device but was not seen (chat closed). */
+    status: z.enum(['read', 'delivered']).optional(),
+  })
+  .strict();
 export const Typing = z.object({ conversationId: id, isTyping: z.boolean() }).strict();
 
 export type JoinUserRoom = z.infer<typeof JoinUserRoom>;
@@ -106,8 +113,9 @@ export interface MessageStatusEvent {
   conversationId: string;
   /** Who read: the customer side or the agent side. */
   reader: 'contact' | 'agent';
-  /** Every message with seq <= this has been read by `reader`. */
+  /** Every message with seq <= this has been read (or delivered to) `reader`. */
   seq: number;
+  status: 'read' | 'delivered';
 }
 
 /** Who the server says you are, sent right after the handshake. */

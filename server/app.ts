@@ -13,6 +13,12 @@ import { healthRoutes } from './http/health.routes.ts';
 import { agentRoutes } from './http/agent.routes.ts';
 import { widgetRoutes } from './http/widget.routes.ts';
 import { pageRoutes } from './http/pages.routes.ts';
+import { conversationRoutes } from './http/conversations.routes.ts';
+import { attachRealtime, type VeryChatServer } from './realtime/gateway.ts';
+import { ChatService } from './services/chat/chat.service.ts';
+import { LatePublisher } from './services/publisher.ts';
+import { RateLimits } from './services/rate-limits.ts';
+import { Redis } from 'ioredis';
 
 export interface AppDeps {
   db: Database;
@@ -24,6 +30,8 @@ export interface AppDeps {
 export interface App {
   fastify: FastifyInstance;
   services: Services;
+  chat: ChatService;
+  io: VeryChatServer;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -44,6 +52,10 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   });
   const services = createServices(deps.db.prisma, now);
   const publicOrigin = new URL(config.publicUrl).origin;
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, fastify.log as Logger) : undefined;
+  const rateLimits = new RateLimits({ redis: redis?.limiter, multiplier: config.rateLimitMultiplier });
+  const publisher = new LatePublisher();
+  const chat = new ChatService(deps.db.prisma, publisher);
 
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -85,9 +97,35 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
 
   registerErrorHandling(fastify);
   healthRoutes(fastify, { db: deps.db, version: config.version, startedAt: now() });
-  agentRoutes(fastify, services);
+  agentRoutes(fastify, services, rateLimits);
   widgetRoutes(fastify, services);
   pageRoutes(fastify, { prisma: deps.db.prisma });
+  conversationRoutes(fastify, { services, chat, rateLimits });
 
-  return { fastify, services };
+  const realtime = attachRealtime(fastify, {
+    services,
+    chat,
+    rateLimits,
+    logger: fastify.log as Logger,
+    publicOrigin,
+    trustProxy: config.env === 'production',
+    ...(redis && { redis: { pub: redis.pub, sub: redis.sub } }),
+  });
+  publisher.attach(realtime.publisher);
+  fastify.addHook('onClose', async () => {
+    publisher.attach(null);
+    if (redis) await Promise.allSettled([redis.pub.quit(), redis.sub.quit(), redis.limiter.quit()]);
+  });
+
+  return { fastify, services, chat, io: realtime.io };
+}
+
+function connectRedis(url: string, log: Logger) {
+  const make = (role: string) => {
+    const client = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: role !== 'limiter' });
+    // ioredis reconnects by itself; log instead of crashing on transient errors.
+    client.on('error', (err: Error) => log.warn({ role, err: err.message }, 'redis error'));
+    return client;
+  };
+  return { pub: make('pub'), sub: make('sub'), limiter: make('limiter') };
 }

@@ -54,6 +54,7 @@ const envSchema = z.object({
   VERYCHAT_API_URL: urlString(['http:', 'https:']).optional(),
   VERYCHAT_API_KEY: optionalString,
   VERYCHAT_MODEL: optionalString,
+  RATE_LIMIT_MULTIPLIER: z.coerce.number().positive().max(10_000).default(1),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -71,6 +72,8 @@ export interface Config {
   /** Origins given to the demo workspace on first start. */
   demoOrigins: string[];
   ai: { apiUrl?: string; apiKey?: string; model?: string };
+  /** Scales every rate limit; raise only for load tests. */
+  rateLimitMultiplier: number;
   version: string;
 }
 
@@ -128,6 +131,7 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Readonly<
     logLevel: e.LOG_LEVEL,
     demoOrigins: [...demoOrigins],
     ai: { apiUrl: e.VERYCHAT_API_URL, apiKey: e.VERYCHAT_API_KEY, model: e.VERYCHAT_MODEL },
+    rateLimitMultiplier: e.RATE_LIMIT_MULTIPLIER,
     version,
   });
 }

@@ -23,7 +23,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   identityTokenMaxAgeSeconds: 24 * 60 * 60,
 };
 
-export function workspaceSettings(ws: Pick<Workspace, 'settings'>): WorkspaceSettings {
+export function workspaceSettings(ws: { settings: unknown }): WorkspaceSettings {
   const raw = ws.settings && typeof ws.settings === 'object' && !Array.isArray(ws.settings) ? ws.settings : {};
   return { ...DEFAULT_SETTINGS, ...(raw as Partial<WorkspaceSettings>) };
 }

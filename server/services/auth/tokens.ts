@@ -60,7 +60,7 @@ export class TokenService {
    * `sub` and `exp` are required, and tokens that live longer than the workspace allows are refused,
    * so a leaked token is only useful briefly.
    */
-  async verifyIdentityToken(ws: Pick<Workspace, 'id' | 'secret' | 'settings'>, token: string): Promise<CustomerIdentity> {
+  async verifyIdentityToken(ws: Pick<Workspace, 'id' | 'secret'> & { settings: unknown }, token: string): Promise<CustomerIdentity> {
     const payload = await this.verify(token, ws.secret, ['sub', 'exp']);
     const parsed = identityClaims.safeParse(payload);
     if (!parsed.success) {

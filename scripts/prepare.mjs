@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Builds what `npm start` / `npm test` need, only when its inputs changed: the Prisma client and the widget bundles.
+// Content hashes (not mtimes) decide, so a fresh clone builds once and later starts skip straight to the server.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+
+function hashInputs(inputs) {
+  const h = createHash('sha256');
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        if (name === 'node_modules' || name.endsWith('.test.ts') || name.endsWith('.test.tsx')) continue;
+        walk(path.join(p, name));
+      }
+    } else {
+      h.update(path.relative(root, p)).update('\0').update(readFileSync(p)).update('\0');
+    }
+  };
+  for (const input of inputs) walk(path.join(root, input));
+  return h.digest('hex');
+}
+
+function step(label, { inputs, stamp, output, run }) {
+  const stampFile = path.join(root, stamp);
+  const hash = hashInputs(inputs);
+  if (existsSync(path.join(root, output)) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash) return;
+  const t0 = Date.now();
+  process.stdout.write(`[prepare] ${label}… `);
+  const [cmd, ...args] = run;
+  const res = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', PRISMA_SCHEMA_ENGINE_BINARY: '/bin/false' },
+  });
+  if (res.status !== 0) {
+    process.stdout.write('failed\n');
+    process.stderr.write(res.stdout?.toString() ?? '');
+    process.stderr.write(res.stderr?.toString() ?? '');
+    process.exit(res.status ?? 1);
+  }
+  mkdirSync(path.dirname(stampFile), { recursive: true });
+  writeFileSync(stampFile, hash);
+  process.stdout.write(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
+step('generating the Prisma client', {
+  inputs: ['prisma/schema.prisma', 'package-lock.json'],
+  stamp: 'server/db/generated/.inputs-hash',
+  output: 'server/db/generated/client.ts',
+  run: [bin('prisma'), 'generate'],
+});
+
+if (existsSync(path.join(root, 'rollup.config.mjs'))) {
+  step('building the widget', {
+    inputs: ['widget', 'protocol', 'rollup.config.mjs', 'package-lock.json'],
+    stamp: 'dist/.widget-inputs-hash',
+    output: 'dist/widget',
+    run: [bin('rollup'), '-c', '--silent'],
+  });
+}

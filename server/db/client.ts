@@ -1,0 +1,262 @@
+// Opens the product's database: embedded PGlite under DATA_DIR by default, PostgreSQL when
+// DATABASE_URL is set. Prisma goes through a driver adapter; migrations through ./migrate.ts.
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from './generated/client.ts';
+import {
+  defaultMigrationsDir,
+  deployMigrations,
+  migrationStatus,
+  pgliteSession,
+  pgSession,
+  resolveMigration,
+  type MigrationStatus,
+  type SqlSession,
+} from './migrate.ts';
+
+export interface OpenDatabaseOptions {
+  /** postgres:// URL; absent → PGlite in `dataDir/pgdata`. A `?schema=` parameter is honoured. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Progress lines (applied migrations). */
+  log?: (message: string) => void;
+  migrationsDir?: string;
+}
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  prisma: PrismaClient;
+  migrate(): Promise<{ applied: string[] }>;
+  status(): Promise<MigrationStatus>;
+  /** `prisma migrate resolve` for a failed migration, after the database was fixed by hand. */
+  resolve(name: string, as: 'rolled-back' | 'applied'): Promise<void>;
+  /** Rejects when the database does not answer within timeoutMs (default 5 s) or is closed. */
+  ping(timeoutMs?: number): Promise<void>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+export class DatabaseLockedError extends Error {
+  readonly code = 'DATABASE_LOCKED';
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      pid === process.pid
+        ? `The PGlite database in ${dataDir} is already open in this process`
+        : `The PGlite database in ${dataDir} is in use by process ${pid}. PGlite allows one process per data ` +
+            `directory: stop that process, or give this one another DATA_DIR (or a DATABASE_URL).`,
+    );
+    this.name = 'DatabaseLockedError';
+  }
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const migrationsDir = options.migrationsDir ?? defaultMigrationsDir;
+  const migrationOptions = { migrationsDir, log: options.log };
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, migrationOptions)
+    : openPglite(options.dataDir, migrationOptions);
+}
+
+type MigrationOptions = { migrationsDir: string; log?: (message: string) => void };
+
+async function openPglite(dataDir: string, migrationOptions: MigrationOptions): Promise<Database> {
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const lock = acquireDirLock(dir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(join(dir, 'pgdata'));
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  // Prisma and the runner share this one instance: PGlite is a single session.
+  const session = pgliteSession(db);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  let closing: Promise<void> | undefined;
+  return {
+    kind: 'pglite',
+    prisma,
+    migrate: () => deployMigrations(session, migrationOptions),
+    status: () => migrationStatus(session, migrationOptions),
+    resolve: (name, as) => resolveMigration(session, { ...migrationOptions, name, as }),
+    async ping(timeoutMs = 5_000) {
+      if (closing || db.closed) throw new Error('Database is closed');
+      await withTimeout(db.query('SELECT 1'), timeoutMs, 'PGlite ping');
+    },
+    close() {
+      closing ??= (async () => {
+        try {
+          await prisma.$disconnect().catch(() => {});
+          if (!db.closed) await db.close();
+        } finally {
+          lock.release();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+async function openPostgres(databaseUrl: string, migrationOptions: MigrationOptions): Promise<Database> {
+  const { url, schema } = splitSchemaParam(databaseUrl);
+  const runnerUrl = schema ? withSearchPath(url, schema) : url;
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }, schema ? { schema } : undefined) });
+  let closed = false;
+
+  // Migrations use their own short-lived connection: the advisory lock is per session.
+  const withSession = async <T>(fn: (s: SqlSession) => Promise<T>): Promise<T> => {
+    if (closed) throw new Error('Database is closed');
+    const client = new pg.Client({ connectionString: runnerUrl, connectionTimeoutMillis: 10_000 });
+    client.on('error', () => {}); // a dropped connection surfaces through the pending query
+    await client.connect();
+    try {
+      // Prisma creates a missing schema before its first migration.
+      if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      return await fn(pgSession(client));
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
+
+  return {
+    kind: 'postgres',
+    prisma,
+    migrate: () => withSession((s) => deployMigrations(s, migrationOptions)),
+    status: () => withSession((s) => migrationStatus(s, migrationOptions)),
+    resolve: (name, as) => withSession((s) => resolveMigration(s, { ...migrationOptions, name, as })),
+    async ping(timeoutMs = 5_000) {
+      if (closed) throw new Error('Database is closed');
+      await withTimeout(prisma.$executeRawUnsafe('SELECT 1'), timeoutMs, 'PostgreSQL ping');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+    },
+  };
+}
+
+/**
+ * Adds `options=-c search_path=<schema>` so every statement on the connection, including the
+ * migration runner's unqualified ones, lands in that schema. (pg ignores Prisma's `?schema=`.)
+ */
+export function withSearchPath(databaseUrl: string, schema: string): string {
+  const u = new URL(databaseUrl);
+  u.searchParams.set('options', `-c search_path=${quoteIdent(schema)}`);
+  return u.toString();
+}
+
+function splitSchemaParam(databaseUrl: string): { url: string; schema?: string } {
+  const u = new URL(databaseUrl);
+  const schema = u.searchParams.get('schema') ?? undefined;
+  if (!schema) return { url: databaseUrl };
+  u.searchParams.delete('schema');
+  return { url: u.toString(), schema };
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// --- One process per PGlite directory -----------------------------------------------------------
+// Two PGlite instances on one directory corrupt it, and PGlite does not lock it itself.
+
+const heldLocks = new Set<string>();
+let exitHookInstalled = false;
+
+function acquireDirLock(dir: string): { release(): void } {
+  const path = join(dir, 'pgdata.lock');
+  if (heldLocks.has(path)) throw new DatabaseLockedError(dir, process.pid);
+  const mine = `${process.pid}\n`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      try {
+        writeSync(fd, mine);
+      } finally {
+        closeSync(fd);
+      }
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) throw e;
+    }
+    const content = readIfExists(path);
+    if (content === null) continue; // released meanwhile
+    const pid = Number.parseInt(content, 10);
+    // Our own pid in the file means a previous life of this process (e.g. pid 1 in a container).
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new DatabaseLockedError(dir, pid);
+    // Stale: move it aside atomically so only one contender removes it, and check we moved the
+    // stale file and not a lock someone created in between.
+    const aside = `${path}.stale-${process.pid}-${attempt}`;
+    try {
+      renameSync(path, aside);
+    } catch {
+      continue;
+    }
+    if (readIfExists(aside) !== content) {
+      renameSync(aside, path);
+      continue;
+    }
+    unlinkSync(aside);
+  }
+  heldLocks.add(path);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const p of heldLocks) removeIfMine(p);
+    });
+  }
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      heldLocks.delete(path);
+      removeIfMine(path);
+    },
+  };
+}
+
+function removeIfMine(path: string): void {
+  if (readIfExists(path) === `${process.pid}\n`) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function readIfExists(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

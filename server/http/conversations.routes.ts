@@ -1,0 +1,49 @@
+// Agent REST API over conversations: list, read, reply. Same service and rules as the socket path.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AgentReplyRequest, HistoryQuery, ListConversationsQuery } from '../../protocol/rest.ts';
+import { parseInput } from '../errors.ts';
+import type { ChatService } from '../services/chat/chat.service.ts';
+import type { Services } from '../services/index.ts';
+import type { Principal } from '../services/principal.ts';
+import type { RateLimits } from '../services/rate-limits.ts';
+import { requireAgent } from './auth.ts';
+
+const Params = z.object({ id: z.string().uuid() });
+
+export function conversationRoutes(app: FastifyInstance, deps: { services: Services; chat: ChatService; rateLimits: RateLimits }) {
+  const { chat } = deps;
+
+  async function agentPrincipal(request: FastifyRequest): Promise<Principal & { kind: 'agent' }> {
+    const { agent } = await requireAgent(deps.services, request);
+    return { kind: 'agent', workspaceId: agent.workspaceId, agentId: agent.id, name: agent.name };
+  }
+
+  app.get('/api/v1/conversations', async (request) => {
+    const p = await agentPrincipal(request);
+    const query = parseInput(ListConversationsQuery, request.query);
+    return chat.listForWorkspace(p.workspaceId, query);
+  });
+
+  app.get('/api/v1/conversations/:id', async (request) => {
+    const p = await agentPrincipal(request);
+    const { id } = parseInput(Params, request.params);
+    return { conversation: await chat.describe(p, id) };
+  });
+
+  app.get('/api/v1/conversations/:id/messages', async (request) => {
+    const p = await agentPrincipal(request);
+    const { id } = parseInput(Params, request.params);
+    return chat.history(p, id, parseInput(HistoryQuery, request.query));
+  });
+
+  app.post('/api/v1/conversations/:id/messages', async (request, reply) => {
+    const p = await agentPrincipal(request);
+    await deps.rateLimits.consume('send:identity', 'agent', `agent:${p.agentId}`);
+    const { id } = parseInput(Params, request.params);
+    const body = parseInput(AgentReplyRequest, request.body);
+    const result = await chat.send(p, id, { text: body.text, clientMessageId: body.clientMessageId ?? randomUUID() });
+    return reply.status(result.duplicate ? 200 : 201).send(result);
+  });
+}

@@ -1,0 +1,163 @@
+// Socket.io attached to Fastify's HTTP server: handshake authentication, command registration,
+// the Publisher implementation, the optional Redis adapter, and a clean close with the app.
+import type { FastifyInstance } from 'fastify';
+import { Server, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import { HandshakeAuth } from '../../protocol/chat.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/events.ts';
+import { ERROR_CODES } from '../../protocol/errors.ts';
+import { AppError, parseInput, toErrorBody } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { ChatService } from '../services/chat/chat.service.ts';
+import type { Services } from '../services/index.ts';
+import { userKey, type Principal } from '../services/principal.ts';
+import { rooms, type Publisher } from '../services/publisher.ts';
+import type { RateLimits, Tier } from '../services/rate-limits.ts';
+import { registerChatHandlers } from './chat.handlers.ts';
+import { makeRegistrar, type SocketData } from './handle.ts';
+
+export interface RealtimeDeps {
+  services: Services;
+  chat: ChatService;
+  rateLimits: RateLimits;
+  logger: Logger;
+  /** This server's own origin: the agent console is served from it. */
+  publicOrigin: string;
+  trustProxy: boolean;
+  /** Two connections (publish + subscribe) for the multi-node adapter. */
+  redis?: { pub: Redis; sub: Redis };
+}
+
+const KNOWN_EVENTS = new Set<string>([
+  'join-user-room',
+  'join-chat-room',
+  'start-conversation',
+  'send-message',
+  'load-history',
+  'mark-read',
+  'typing',
+]);
+
+export type VeryChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { io: VeryChatServer; publisher: Publisher } {
+  const io: VeryChatServer = new Server(fastify.server, {
+    // Long-polling fallback needs CORS; the handshake itself checks the origin per workspace.
+    cors: {
+      origin: (origin, cb) => {
+        if (!origin || origin === deps.publicOrigin) return cb(null, true);
+        deps.services.workspaces.isOriginKnown(origin).then((ok) => cb(null, ok), (err: Error) => cb(err));
+      },
+      credentials: false,
+    },
+    // Large enough to answer an oversized message with a coded error instead of dropping the connection.
+    maxHttpBufferSize: 2 * 1024 * 1024,
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+    connectionStateRecovery: undefined,
+    serveClient: false,
+  });
+  if (deps.redis) io.adapter(createAdapter(deps.redis.pub, deps.redis.sub));
+
+  const register = makeRegistrar({ rateLimits: deps.rateLimits, logger: deps.logger });
+
+  io.use(async (socket, next) => {
+    try {
+      await deps.rateLimits.consume('handshake', 'visitor', clientIp(socket, deps.trustProxy));
+      socket.data = await authenticate(socket, deps);
+      next();
+    } catch (err) {
+      const body = toErrorBody(err);
+      if (body.code === 'INTERNAL') deps.logger.error({ err }, 'socket handshake failed');
+      // socket.io-client receives this as connect_error: message = code, data = { code, message }.
+      const refusal = new Error(body.code) as Error & { data: unknown };
+      refusal.data = body;
+      next(refusal);
+    }
+  });
+
+  io.on('connection', (socket) => {
+    const data = socket.data;
+    if (data.principal.kind === 'agent') void socket.join(rooms.agents(data.principal.workspaceId));
+    registerChatHandlers(socket as unknown as Socket, register, deps.chat);
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (KNOWN_EVENTS.has(event)) return;
+      const ack = args.at(-1);
+      if (typeof ack === 'function') {
+        ack({ ok: false, error: { code: 'UNKNOWN_EVENT', message: `${ERROR_CODES.UNKNOWN_EVENT} (${String(event).slice(0, 64)})` } });
+      }
+    });
+    const p = data.principal;
+    socket.emit('session', {
+      role: p.kind,
+      workspace: { id: p.workspaceId, name: data.workspaceName },
+      userRoom: data.publicUserRoom,
+      contactId: p.kind === 'agent' ? null : p.contactId,
+      agentId: p.kind === 'agent' ? p.agentId : null,
+    });
+  });
+
+  // Close sockets before Fastify closes the HTTP server: open WebSockets would keep it from closing.
+  fastify.addHook('preClose', async () => {
+    io.local.disconnectSockets(true);
+    io.engine.close();
+    await Promise.resolve(io.of('/').adapter.close?.());
+  });
+
+  const publisher: Publisher = {
+    publish(roomNames, event, payload) {
+      // Typed per event by the Publisher interface; socket.io's overloads can't follow the generic.
+      (io.to(roomNames) as unknown as { emit(e: string, p: unknown): void }).emit(event, payload);
+    },
+  };
+  return { io, publisher };
+}
+
+async function authenticate(socket: Socket, deps: RealtimeDeps): Promise<SocketData> {
+  const { services, chat } = deps;
+  const auth = parseInput(HandshakeAuth, socket.handshake.auth ?? {});
+  const ws = await services.workspaces.resolveSiteKey(auth.siteKey);
+  const origin = socket.handshake.headers.origin;
+  let principal: Principal;
+  let tier: Tier;
+
+  if (auth.agentToken) {
+    const { agent } = await services.agents.authenticate(auth.agentToken);
+    services.agents.assertWorkspace(agent, ws.id);
+    // A bearer token is not sent by browsers on their own, so Origin only matters when a browser sends one.
+    if (origin && origin !== deps.publicOrigin) services.workspaces.assertOrigin(ws, origin);
+    principal = { kind: 'agent', workspaceId: ws.id, agentId: agent.id, name: agent.name };
+    tier = 'agent';
+  } else {
+    services.workspaces.assertOrigin(ws, origin);
+    if (auth.identityToken) {
+      const identity = await services.tokens.verifyIdentityToken(ws, auth.identityToken);
+      const contact = await chat.resolveContact(identity);
+      if (auth.visitorToken) {
+        const visitor = await services.tokens.verifyVisitorToken(ws, auth.visitorToken).catch(() => null);
+        if (visitor) await chat.mergeVisitorInto(ws.id, visitor.visitorId, contact.id);
+      }
+      principal = { kind: 'customer', workspaceId: ws.id, externalId: identity.externalId, contactId: contact.id };
+      tier = 'customer';
+    } else if (auth.visitorToken) {
+      const visitor = await services.tokens.verifyVisitorToken(ws, auth.visitorToken);
+      const contact = await chat.resolveContact(visitor);
+      principal = { kind: 'visitor', workspaceId: ws.id, visitorId: visitor.visitorId, contactId: contact.id };
+      tier = 'visitor';
+    } else {
+      throw new AppError('AUTH_REQUIRED', 'A visitor token, identity token or agent token is required.');
+    }
+  }
+  const key = userKey(principal);
+  return { principal, tier, joined: new Set(), userRoom: rooms.user(ws.id, key), publicUserRoom: key, workspaceName: ws.name };
+}
+
+function clientIp(socket: Socket, trustProxy: boolean): string {
+  if (trustProxy) {
+    const fwd = socket.handshake.headers['x-forwarded-for'];
+    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return socket.handshake.address;
+}

@@ -1,0 +1,25 @@
+// The port through which domain services push events to connected clients. The realtime gateway
+// implements it; services never see Socket.io.
+import type { ServerEvents } from '../../protocol/events.ts';
+
+/** Internal room names. Workspace ids are part of every user-scoped name so nothing crosses workspaces. */
+export const rooms = {
+  conversation: (conversationId: string) => `conv:${conversationId}`,
+  agents: (workspaceId: string) => `agents:${workspaceId}`,
+  user: (workspaceId: string, userKey: string) => `user:${workspaceId}:${userKey}`,
+};
+
+export interface Publisher {
+  publish<E extends keyof ServerEvents>(roomNames: string[], event: E, payload: ServerEvents[E]): void;
+}
+
+/** Lets services be built before the gateway exists; events published before it attaches are dropped. */
+export class LatePublisher implements Publisher {
+  private target: Publisher | null = null;
+  attach(target: Publisher | null): void {
+    this.target = target;
+  }
+  publish<E extends keyof ServerEvents>(roomNames: string[], event: E, payload: ServerEvents[E]): void {
+    this.target?.publish(roomNames, event, payload);
+  }
+}

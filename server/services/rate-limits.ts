@@ -1,0 +1,82 @@
+// Rate limits (rate-limiter-flexible): in memory, or in Redis so every instance shares the counters.
+import type { Redis } from 'ioredis';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import { AppError } from '../errors.ts';
+
+export type Tier = 'visitor' | 'customer' | 'agent';
+export type LimitName =
+  | 'handshake'
+  | 'login:ip'
+  | 'login:account'
+  | 'send:conn'
+  | 'send:identity'
+  | 'typing:conn'
+  | 'typing:identity'
+  | 'command:conn';
+
+/** points per duration (seconds); anonymous visitors get the least. */
+const LIMITS: Record<LimitName, { duration: number; points: Record<Tier, number> }> = {
+  handshake: { duration: 60, points: { visitor: 60, customer: 60, agent: 60 } },
+  // Password guessing, per IP and per (IP, email).
+  'login:ip': { duration: 15 * 60, points: { visitor: 50, customer: 50, agent: 50 } },
+  'login:account': { duration: 15 * 60, points: { visitor: 10, customer: 10, agent: 10 } },
+  'send:conn': { duration: 10, points: { visitor: 10, customer: 20, agent: 60 } },
+  'send:identity': { duration: 10, points: { visitor: 20, customer: 40, agent: 120 } },
+  'typing:conn': { duration: 10, points: { visitor: 10, customer: 10, agent: 20 } },
+  'typing:identity': { duration: 10, points: { visitor: 20, customer: 20, agent: 40 } },
+  'command:conn': { duration: 10, points: { visitor: 60, customer: 60, agent: 200 } },
+};
+
+export interface RateLimitOptions {
+  redis?: Redis;
+  /** Scales every limit (load tests raise it; 1 in production). */
+  multiplier?: number;
+}
+
+export class RateLimits {
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
+
+  constructor(private readonly opts: RateLimitOptions = {}) {}
+
+  /** Spend one point or throw RATE_LIMITED with the wait before a retry can succeed. */
+  async consume(name: LimitName, tier: Tier, key: string): Promise<void> {
+    try {
+      await this.limiter(name, tier).consume(key);
+    } catch (res) {
+      if (res instanceof RateLimiterRes) {
+        throw new AppError('RATE_LIMITED', 'Too many requests; slow down.', {
+          retryAfterMs: Math.max(1, Math.ceil(res.msBeforeNext)),
+        });
+      }
+      throw res;
+    }
+  }
+
+  private limiter(name: LimitName, tier: Tier): RateLimiterAbstract {
+    const id = `${name}:${tier}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      const spec = LIMITS[name];
+      const common = {
+        keyPrefix: `vc:rl:${id}`,
+        points: Math.max(1, Math.round(spec.points[tier] * (this.opts.multiplier ?? 1))),
+        duration: spec.duration,
+      };
+      limiter = this.opts.redis
+        ? new RateLimiterRedis({
+            ...common,
+            storeClient: this.opts.redis,
+            // If Redis is down, keep limiting per instance rather than failing every request.
+            insuranceLimiter: new RateLimiterMemory(common),
+          })
+        : new RateLimiterMemory(common);
+      this.limiters.set(id, limiter);
+    }
+    return limiter;
+  }
+}

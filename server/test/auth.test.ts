@@ -1,0 +1,123 @@
+// Site keys, origins, visitor tokens and agent sessions through the real REST entry points.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, seedWorkspace, startTestApp, type TestApp } from './support/app.ts';
+
+let t: TestApp;
+let seed: Awaited<ReturnType<typeof seedWorkspace>>;
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${t.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+
+beforeAll(async () => {
+  t = await startTestApp();
+  seed = await seedWorkspace(t);
+});
+afterAll(() => t?.close());
+
+describe('widget session: site key and origin', () => {
+  it('issues a visitor token for an allowed origin and reuses it', async () => {
+    const first = await post('/api/v1/widget/session', { siteKey: seed.workspace.siteKey }, { origin: 'https://shop.example' });
+    expect(first.status).toBe(200);
+    const a = await json(first);
+    expect(a.workspace.name).toBe('Test Shop');
+    expect(a.visitorId).toMatch(/^v_/);
+    expect(JSON.stringify(a)).not.toContain(seed.workspace.secret);
+
+    const again = await json(
+      await post('/api/v1/widget/session', { siteKey: seed.workspace.siteKey, visitorToken: a.visitorToken }, { origin: 'https://shop.example' }),
+    );
+    expect(again.visitorId).toBe(a.visitorId);
+  });
+
+  it('gives a fresh visitor for another workspace’s token', async () => {
+    const other = await t.app.services.workspaces.create({ name: 'Other', allowedOrigins: ['https://shop.example'] });
+    const foreign = await t.app.services.tokens.issueVisitorToken(other);
+    const res = await json(
+      await post('/api/v1/widget/session', { siteKey: seed.workspace.siteKey, visitorToken: foreign.token }, { origin: 'https://shop.example' }),
+    );
+    expect(res.visitorId).not.toBe(foreign.visitorId);
+  });
+
+  it('refuses an unknown site key', async () => {
+    const res = await post('/api/v1/widget/session', { siteKey: 'pk_nope' }, { origin: 'https://shop.example' });
+    expect(res.status).toBe(401);
+    expect((await json(res)).error.code).toBe('SITE_KEY_UNKNOWN');
+  });
+
+  it('refuses a foreign origin and a missing origin', async () => {
+    for (const headers of [{ origin: 'https://evil.example' }, {}] as Record<string, string>[]) {
+      const res = await post('/api/v1/widget/session', { siteKey: seed.workspace.siteKey }, headers);
+      expect(res.status).toBe(403);
+      expect((await json(res)).error.code).toBe('ORIGIN_NOT_ALLOWED');
+    }
+  });
+});
+
+describe('agent login', () => {
+  const login = (password: string, email = seed.agent.email) =>
+    post('/api/v1/agent/login', { siteKey: seed.workspace.siteKey, email, password });
+
+  it('logs in with the right password (email case-insensitive) and the token works', async () => {
+    const res = await login(seed.password, seed.agent.email.toUpperCase());
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.token).toMatch(/^vca_/);
+    expect(body.agent).toMatchObject({ id: seed.agent.id, workspaceId: seed.workspace.id });
+    expect(body.agent.passwordHash).toBeUndefined();
+    const me = await fetch(`${t.url}/api/v1/agent/me`, { headers: { authorization: `Bearer ${body.token}` } });
+    expect(me.status).toBe(200);
+    expect((await json(me)).agent.email).toBe(seed.agent.email);
+  });
+
+  it('refuses a wrong password and an unknown email with the same error', async () => {
+    const wrong = await login('wrong password!!');
+    const unknown = await login(seed.password, 'nobody@shop.example');
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(await json(wrong)).toEqual(await json(unknown));
+    expect((await json(await login('wrong password!!'))).error.code).toBe('AUTH_INVALID');
+  });
+
+  it('refuses a revoked session', async () => {
+    const { token } = await json(await login(seed.password));
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await fetch(`${t.url}/api/v1/agent/logout`, { method: 'POST', headers: auth })).status).toBe(204);
+    const me = await fetch(`${t.url}/api/v1/agent/me`, { headers: auth });
+    expect(me.status).toBe(401);
+    expect((await json(me)).error.code).toBe('AUTH_INVALID');
+  });
+
+  it('requires a token', async () => {
+    const me = await fetch(`${t.url}/api/v1/agent/me`);
+    expect((await json(me)).error.code).toBe('AUTH_REQUIRED');
+  });
+
+  it('refuses an expired session with AUTH_EXPIRED', async () => {
+    const { token } = await json(await login(seed.password));
+    await t.db.prisma.agentSession.updateMany({ where: { agentId: seed.agent.id, revokedAt: null }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const me = await fetch(`${t.url}/api/v1/agent/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await json(me)).error.code).toBe('AUTH_EXPIRED');
+  });
+
+  it('rate-limits password guessing', async () => {
+    const email = 'victim@shop.example';
+    const codes: string[] = [];
+    for (let i = 0; i < 12; i++) codes.push((await json(await login(`guess-${i}-xxxxxx`, email))).error.code);
+    expect(codes.slice(0, 10).every((c) => c === 'AUTH_INVALID')).toBe(true);
+    expect(codes.slice(10)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+  });
+
+  it('never writes passwords or tokens to the logs', async () => {
+    const { token } = await json(await login(seed.password));
+    await fetch(`${t.url}/api/v1/agent/me`, { headers: { authorization: `Bearer ${token}` } });
+    const all = t.logs.join('\n');
+    expect(all.length).toBeGreaterThan(0);
+    expect(all).not.toContain(seed.password);
+    expect(all).not.toContain(token);
+    expect(all).not.toContain(seed.workspace.secret);
+  });
+});

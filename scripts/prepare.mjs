@@ -63,6 +63,6 @@ if (existsSync(path.join(root, 'rollup.config.mjs'))) {
     inputs: ['widget', 'protocol', 'rollup.config.mjs', 'package-lock.json'],
     stamp: 'dist/.widget-inputs-hash',
     output: 'dist/widget',
-    run: [bin('rollup'), '-c', '--silent'],
+    run: ['sh', '-c', `'${bin('rollup')}' -c --silent && node scripts/compress-dist.mjs dist/widget`],
   });
 }

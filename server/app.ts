@@ -14,6 +14,7 @@ import { agentRoutes } from './http/agent.routes.ts';
 import { widgetRoutes } from './http/widget.routes.ts';
 import { pageRoutes } from './http/pages.routes.ts';
 import { conversationRoutes } from './http/conversations.routes.ts';
+import { staticRoutes } from './http/static.routes.ts';
 import { attachRealtime, type VeryChatServer } from './realtime/gateway.ts';
 import { ChatService } from './services/chat/chat.service.ts';
 import { LatePublisher } from './services/publisher.ts';
@@ -101,6 +102,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   widgetRoutes(fastify, services);
   pageRoutes(fastify, { prisma: deps.db.prisma });
   conversationRoutes(fastify, { services, chat, rateLimits });
+  await staticRoutes(fastify);
 
   const realtime = attachRealtime(fastify, {
     services,

@@ -4,7 +4,7 @@ import { createApp, type App } from '../../app.ts';
 import { loadConfig, type Config, type Env } from '../../config.ts';
 import { openDatabase, type Database } from '../../db/client.ts';
 import { createLogger } from '../../logger.ts';
-import { createTestDatabase } from './database.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface TestApp {
   app: App;
@@ -16,8 +16,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Env = {}): Promise<TestApp> {
-  const testDb = await createTestDatabase();
+export interface StartOptions {
+  /** Reuse a database (e.g. to restart on the same data); it is then not dropped on close. */
+  database?: TestDatabase;
+}
+
+export async function startTestApp(env: Env = {}, opts: StartOptions = {}): Promise<TestApp> {
+  const testDb = opts.database ?? (await createTestDatabase());
   const db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
   await db.migrate();
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, '0.0.0-test');
@@ -44,7 +49,7 @@ export async function startTestApp(env: Env = {}): Promise<TestApp> {
       closed = true;
       await app.fastify.close();
       await db.close();
-      await testDb.drop();
+      if (!opts.database) await testDb.drop();
     },
   };
 }
@@ -64,4 +69,36 @@ export async function seedWorkspace(t: TestApp, origins = ['https://shop.example
 export async function json(res: Response): Promise<any> {
   const text = await res.text();
   return text ? JSON.parse(text) : null;
+}
+
+/** A merchant-signed customer identity token, as the merchant backend would make it. */
+export async function identityToken(secret: string, sub: string, opts: { ttl?: number; name?: string; iat?: number } = {}) {
+  const { SignJWT } = await import('jose');
+  const iat = opts.iat ?? Math.floor(Date.now() / 1000);
+  return new SignJWT({ ...(opts.name && { name: opts.name }) })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + (opts.ttl ?? 600))
+    .sign(new TextEncoder().encode(secret));
+}
+
+export async function agentToken(t: TestApp, siteKey: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${t.url}/api/v1/agent/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ siteKey, email, password }),
+  });
+  const body = await json(res);
+  if (!body?.token) throw new Error(`login failed: ${JSON.stringify(body)}`);
+  return body.token as string;
+}
+
+export async function visitorToken(t: TestApp, siteKey: string, origin = 'https://shop.example'): Promise<string> {
+  const res = await fetch(`${t.url}/api/v1/widget/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin },
+    body: JSON.stringify({ siteKey }),
+  });
+  return (await json(res)).visitorToken as string;
 }

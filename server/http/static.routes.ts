@@ -1,0 +1,27 @@
+// Widget bundles: the loader at /widget.js (short cache: it names the current app bundle) and
+// content-hashed files under /widget/ (cached for a year). ETags and pre-compressed br/gzip via @fastify/static.
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { DIST_DIR } from '../paths.ts';
+
+const HASHED = /\.[0-9a-z]{8,}\.(js|css|mjs)$/i;
+
+export async function staticRoutes(app: FastifyInstance, opts: { distDir?: string } = {}) {
+  const root = path.join(opts.distDir ?? DIST_DIR, 'widget');
+  await app.register(fastifyStatic, {
+    root,
+    prefix: '/widget/',
+    preCompressed: true,
+    etag: true,
+    lastModified: true,
+    cacheControl: false,
+    setHeaders(res, filePath) {
+      const immutable = HASHED.test(path.basename(filePath));
+      res.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300, must-revalidate');
+      res.header('access-control-allow-origin', '*');
+      res.header('timing-allow-origin', '*');
+    },
+  });
+  app.get('/widget.js', (_request, reply) => reply.sendFile('widget.js', root));
+}

@@ -1,0 +1,439 @@
+// Real-time chat end to end: a real server on an ephemeral port, real socket.io clients.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageDto } from '../../protocol/chat.ts';
+import { agentToken, identityToken, json, seedWorkspace, startTestApp, visitorToken, type TestApp } from './support/app.ts';
+import { collect, connectSocket, handshakeError, nextEvent, request, sleep, type TestSocket } from './support/sockets.ts';
+
+const ORIGIN = 'https://shop.example';
+let t: TestApp;
+let seed: Awaited<ReturnType<typeof seedWorkspace>>;
+let agentTok: string;
+const open: TestSocket[] = [];
+
+async function visitor(token?: string) {
+  const tok = token ?? (await visitorToken(t, seed.workspace.siteKey));
+  const c = await connectSocket(t.url, { auth: { siteKey: seed.workspace.siteKey, visitorToken: tok }, origin: ORIGIN });
+  open.push(c.socket);
+  return { ...c, token: tok };
+}
+
+async function customer(sub: string) {
+  const tok = await identityToken(seed.workspace.secret, sub, { name: `Customer ${sub}` });
+  const c = await connectSocket(t.url, { auth: { siteKey: seed.workspace.siteKey, identityToken: tok }, origin: ORIGIN });
+  open.push(c.socket);
+  return c;
+}
+
+async function agent() {
+  const c = await connectSocket(t.url, { auth: { siteKey: seed.workspace.siteKey, agentToken: agentTok } });
+  open.push(c.socket);
+  return c;
+}
+
+async function start(socket: TestSocket) {
+  const r = await request(socket, 'start-conversation', {});
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r;
+}
+
+async function send(socket: TestSocket, conversationId: string, text: string, clientMessageId = randomUUID()) {
+  return request(socket, 'send-message', { conversationId, clientMessageId, text });
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  seed = await seedWorkspace(t, [ORIGIN]);
+  agentTok = await agentToken(t, seed.workspace.siteKey, seed.agent.email, seed.password);
+});
+afterAll(async () => {
+  for (const s of open) s.close();
+  await t?.close();
+});
+
+describe('conversation flow', () => {
+  it('a visitor starts a conversation, sends, and the agent receives, replies and is received', async () => {
+    const v = await visitor();
+    expect(v.session).toMatchObject({ role: 'visitor', workspace: { name: 'Test Shop' }, agentId: null });
+    const a = await agent();
+    expect(a.session.role).toBe('agent');
+
+    const started = await start(v.socket);
+    expect(started.created).toBe(true);
+    expect(started.messages).toEqual([]);
+    const conversationId = started.conversation.id;
+
+    const agentGets = nextEvent(a.socket, 'message-received', (m) => m.conversationId === conversationId);
+    const sent = await send(v.socket, conversationId, '  Hello,\u0007 where is my order?  ');
+    expect(sent.ok).toBe(true);
+    if (!sent.ok) return;
+    expect(sent.duplicate).toBe(false);
+    expect(sent.message).toMatchObject({ seq: 1, text: 'Hello, where is my order?', sender: { type: 'contact' }, kind: 'text' });
+    expect(await agentGets).toEqual(sent.message);
+
+    expect((await request(a.socket, 'join-chat-room', { conversationId })).ok).toBe(true);
+    const visitorGets = nextEvent(v.socket, 'message-received', (m) => m.sender.type === 'agent');
+    const reply = await send(a.socket, conversationId, 'It ships today.');
+    expect(reply.ok && reply.message.seq).toBe(2);
+    const got = await visitorGets;
+    expect(got).toMatchObject({ text: 'It ships today.', seq: 2, sender: { type: 'agent', id: seed.agent.id, name: 'Ada Agent' } });
+
+    // A returning visitor (same token, new connection) resumes the same conversation with its history.
+    const again = await visitor(v.token);
+    const resumed = await start(again.socket);
+    expect(resumed.created).toBe(false);
+    expect(resumed.conversation.id).toBe(conversationId);
+    expect(resumed.messages.map((m) => m.text)).toEqual(['Hello, where is my order?', 'It ships today.']);
+  });
+
+  it('delivers to the sender’s other tabs', async () => {
+    const tab1 = await visitor();
+    const tab2 = await visitor(tab1.token);
+    const { conversation } = await start(tab1.socket);
+    await start(tab2.socket);
+    const tab2Gets = nextEvent(tab2.socket, 'message-received');
+    const tab1Gets = nextEvent(tab1.socket, 'message-received');
+    const sent = await send(tab1.socket, conversation.id, 'from tab 1');
+    expect((await tab2Gets).id).toBe(sent.ok && sent.message.id);
+    expect((await tab1Gets).id).toBe(sent.ok && sent.message.id);
+  });
+
+  it('an identified customer finds the same conversation on any device', async () => {
+    const phone = await customer('user-42');
+    const laptop = await customer('user-42');
+    expect(phone.session).toMatchObject({ role: 'customer', userRoom: 'user-user-42' });
+    const a = await start(phone.socket);
+    await send(phone.socket, a.conversation.id, 'from my phone');
+    const b = await start(laptop.socket);
+    expect(b.conversation.id).toBe(a.conversation.id);
+    expect(b.messages.at(-1)?.text).toBe('from my phone');
+    expect(b.conversation.contact.name).toBe('Customer user-42');
+  });
+
+  it('a visitor who identifies keeps the conversation started anonymously', async () => {
+    const v = await visitor();
+    const { conversation } = await start(v.socket);
+    await send(v.socket, conversation.id, 'before login');
+    const tok = await identityToken(seed.workspace.secret, 'user-merge');
+    const c = await connectSocket(t.url, {
+      auth: { siteKey: seed.workspace.siteKey, identityToken: tok, visitorToken: v.token },
+      origin: ORIGIN,
+    });
+    open.push(c.socket);
+    const resumed = await start(c.socket);
+    expect(resumed.conversation.id).toBe(conversation.id);
+    expect(resumed.messages.map((m) => m.text)).toContain('before login');
+  });
+});
+
+describe('message pipeline', () => {
+  it('is idempotent: a retry with the same client id returns the original message', async () => {
+    const v = await visitor();
+    const { conversation } = await start(v.socket);
+    const id = randomUUID();
+    const first = await send(v.socket, conversation.id, 'pay me', id);
+    const retries = await Promise.all([send(v.socket, conversation.id, 'pay me', id), send(v.socket, conversation.id, 'pay me', id)]);
+    expect(first.ok && first.duplicate).toBe(false);
+    for (const r of retries) {
+      expect(r.ok && r.duplicate).toBe(true);
+      expect(r.ok && r.message.id).toBe(first.ok && first.message.id);
+    }
+    expect(await t.db.prisma.message.count({ where: { conversationId: conversation.id } })).toBe(1);
+    const c = await t.db.prisma.conversation.findUniqueOrThrow({ where: { id: conversation.id } });
+    expect(c.lastSeq).toBe(1);
+  });
+
+  it('keeps sequence numbers gap-free and in one order for every member under concurrent senders', async () => {
+    const v = await visitor();
+    const tab2 = await visitor(v.token);
+    const a = await agent();
+    const { conversation } = await start(v.socket);
+    await start(tab2.socket);
+    await request(a.socket, 'join-chat-room', { conversationId: conversation.id });
+    const seenByVisitor = collect(v.socket, 'message-received');
+    const seenByAgent = collect(a.socket, 'message-received');
+    const n = 8;
+    const sends: Promise<unknown>[] = [];
+    const dupId = randomUUID();
+    for (let i = 0; i < n; i++) {
+      sends.push(send(v.socket, conversation.id, `v${i}`), send(tab2.socket, conversation.id, `t${i}`), send(a.socket, conversation.id, `a${i}`));
+    }
+    // Concurrent duplicates must not burn sequence numbers.
+    sends.push(send(v.socket, conversation.id, 'dup', dupId), send(tab2.socket, conversation.id, 'dup', dupId));
+    const results = (await Promise.all(sends)) as { ok: boolean }[];
+    expect(results.every((r) => r.ok)).toBe(true);
+    const total = 3 * n + 1;
+    const rows = await t.db.prisma.message.findMany({ where: { conversationId: conversation.id }, orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    await sleep(300);
+    const agentSeqs = seenByAgent.items.filter((m) => m.conversationId === conversation.id).map((m) => m.seq);
+    const visitorSeqs = seenByVisitor.items.map((m) => m.seq);
+    expect(visitorSeqs).toEqual(rows.map((r) => r.seq));
+    expect(agentSeqs).toEqual(rows.map((r) => r.seq));
+  });
+
+  it('paginates history by sequence number', async () => {
+    const v = await visitor();
+    const { conversation } = await start(v.socket);
+    for (let i = 1; i <= 25; i++) await send(v.socket, conversation.id, `m${i}`);
+    const newest = await request(v.socket, 'load-history', { conversationId: conversation.id, limit: 10 });
+    expect(newest.ok).toBe(true);
+    if (!newest.ok) return;
+    expect(newest.messages.map((m) => m.seq)).toEqual([16, 17, 18, 19, 20, 21, 22, 23, 24, 25]);
+    expect(newest.hasMore).toBe(true);
+    const older = await request(v.socket, 'load-history', { conversationId: conversation.id, beforeSeq: 16, limit: 10 });
+    const oldest = await request(v.socket, 'load-history', { conversationId: conversation.id, beforeSeq: 6, limit: 10 });
+    expect(older.ok && older.messages.map((m) => m.seq)).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    expect(oldest.ok && oldest.messages.map((m: MessageDto) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(oldest.ok && oldest.hasMore).toBe(false);
+  });
+
+  it('publishes read and delivered status to the room, and never moves a cursor back', async () => {
+    const v = await visitor();
+    const a = await agent();
+    const { conversation } = await start(v.socket);
+    await request(a.socket, 'join-chat-room', { conversationId: conversation.id });
+    await send(v.socket, conversation.id, 'one');
+    await send(v.socket, conversation.id, 'two');
+    const delivered = nextEvent(v.socket, 'message-status', (e) => e.status === 'delivered');
+    await request(a.socket, 'mark-read', { conversationId: conversation.id, seq: 2, status: 'delivered' });
+    expect(await delivered).toEqual({ conversationId: conversation.id, reader: 'agent', seq: 2, status: 'delivered' });
+    const read = nextEvent(v.socket, 'message-status', (e) => e.status === 'read');
+    const ack = await request(a.socket, 'mark-read', { conversationId: conversation.id, seq: 99 });
+    expect(ack.ok && ack.seq).toBe(2); // capped at the last message
+    expect(await read).toMatchObject({ reader: 'agent', seq: 2 });
+    const back = await request(a.socket, 'mark-read', { conversationId: conversation.id, seq: 1 });
+    expect(back.ok && back.seq).toBe(2);
+    const described = await request(v.socket, 'join-chat-room', { conversationId: conversation.id });
+    expect(described.ok && described.conversation.read).toEqual({ contact: 0, agent: 2 });
+  });
+
+  it('relays typing to the others in the room, not back to the typist, and stores nothing', async () => {
+    const v = await visitor();
+    const a = await agent();
+    const { conversation } = await start(v.socket);
+    await request(a.socket, 'join-chat-room', { conversationId: conversation.id });
+    const visitorTyping = collect(v.socket, 'typing');
+    const agentSees = nextEvent(a.socket, 'typing');
+    expect((await request(v.socket, 'typing', { conversationId: conversation.id, isTyping: true })).ok).toBe(true);
+    expect(await agentSees).toMatchObject({ conversationId: conversation.id, isTyping: true, sender: { type: 'contact' } });
+    const visitorSees = nextEvent(v.socket, 'typing');
+    await request(a.socket, 'typing', { conversationId: conversation.id, isTyping: true });
+    expect(await visitorSees).toMatchObject({ sender: { type: 'agent', name: 'Ada Agent' } });
+    await sleep(100);
+    expect(visitorTyping.items.filter((e) => e.sender.type === 'contact')).toEqual([]);
+    expect(await t.db.prisma.message.count({ where: { conversationId: conversation.id } })).toBe(0);
+  });
+
+  it('works over the long-polling fallback', async () => {
+    const tok = await visitorToken(t, seed.workspace.siteKey);
+    const c = await connectSocket(t.url, { auth: { siteKey: seed.workspace.siteKey, visitorToken: tok }, origin: ORIGIN, transports: ['polling'] });
+    open.push(c.socket);
+    const { conversation } = await start(c.socket);
+    const r = await send(c.socket, conversation.id, 'over polling');
+    expect(r.ok && r.message.text).toBe('over polling');
+  });
+});
+
+describe('handshake refusals', () => {
+  it('refuses an unknown site key, a foreign origin, no origin and missing credentials', async () => {
+    const tok = await visitorToken(t, seed.workspace.siteKey);
+    expect((await handshakeError(t.url, { auth: { siteKey: 'pk_unknown', visitorToken: tok }, origin: ORIGIN })).code).toBe('SITE_KEY_UNKNOWN');
+    expect((await handshakeError(t.url, { auth: { siteKey: seed.workspace.siteKey, visitorToken: tok }, origin: 'https://evil.example' })).code).toBe('ORIGIN_NOT_ALLOWED');
+    expect((await handshakeError(t.url, { auth: { siteKey: seed.workspace.siteKey, visitorToken: tok } })).code).toBe('ORIGIN_NOT_ALLOWED');
+    expect((await handshakeError(t.url, { auth: { siteKey: seed.workspace.siteKey }, origin: ORIGIN })).code).toBe('AUTH_REQUIRED');
+    expect((await handshakeError(t.url, { auth: { nope: 1 }, origin: ORIGIN })).code).toBe('VALIDATION_FAILED');
+  });
+
+  it('refuses forged and expired identity tokens', async () => {
+    const forged = await identityToken('sk_not_the_secret_000000000000000000', 'user-1');
+    const expired = await identityToken(seed.workspace.secret, 'user-1', { iat: Math.floor(Date.now() / 1000) - 7200, ttl: 600 });
+    const auth = (identityToken: string) => ({ auth: { siteKey: seed.workspace.siteKey, identityToken }, origin: ORIGIN });
+    expect((await handshakeError(t.url, auth(forged))).code).toBe('AUTH_INVALID');
+    expect((await handshakeError(t.url, auth(expired))).code).toBe('AUTH_EXPIRED');
+  });
+
+  it('refuses an agent of workspace A on workspace B', async () => {
+    const other = await t.app.services.workspaces.create({ name: 'B', allowedOrigins: [ORIGIN] });
+    expect((await handshakeError(t.url, { auth: { siteKey: other.siteKey, agentToken: agentTok } })).code).toBe('FORBIDDEN');
+    expect((await handshakeError(t.url, { auth: { siteKey: seed.workspace.siteKey, agentToken: 'vca_forged' } })).code).toBe('AUTH_INVALID');
+  });
+});
+
+describe('room authorization', () => {
+  it('keeps customers out of other customers’ rooms and conversations', async () => {
+    const alice = await customer('alice');
+    const bob = await customer('bob');
+    const aliceConv = await start(alice.socket);
+    const join = await request(bob.socket, 'join-chat-room', { conversationId: aliceConv.conversation.id });
+    expect(!join.ok && join.error.code).toBe('FORBIDDEN');
+    const sendIn = await send(bob.socket, aliceConv.conversation.id, 'let me in');
+    expect(!sendIn.ok && sendIn.error.code).toBe('FORBIDDEN');
+    const hist = await request(bob.socket, 'load-history', { conversationId: aliceConv.conversation.id });
+    expect(!hist.ok && hist.error.code).toBe('FORBIDDEN');
+    const typing = await request(bob.socket, 'typing', { conversationId: aliceConv.conversation.id, isTyping: true });
+    expect(!typing.ok && typing.error.code).toBe('FORBIDDEN');
+    const room = await request(bob.socket, 'join-user-room', { userId: 'alice' });
+    expect(!room.ok && room.error.code).toBe('FORBIDDEN');
+    const own = await request(bob.socket, 'join-user-room', { userId: 'bob' });
+    expect(own.ok && own.room).toBe('user-bob');
+    const missing = await request(bob.socket, 'join-chat-room', { conversationId: randomUUID() });
+    expect(!missing.ok && missing.error.code).toBe('FORBIDDEN');
+  });
+
+  it('keeps an agent out of another workspace’s conversations', async () => {
+    const other = await t.app.services.workspaces.create({ name: 'Other shop', allowedOrigins: [ORIGIN] });
+    const tok = await visitorToken(t, other.siteKey);
+    const outsider = await connectSocket(t.url, { auth: { siteKey: other.siteKey, visitorToken: tok }, origin: ORIGIN });
+    open.push(outsider.socket);
+    const { conversation } = await start(outsider.socket);
+    const a = await agent();
+    const join = await request(a.socket, 'join-chat-room', { conversationId: conversation.id });
+    expect(!join.ok && join.error.code).toBe('FORBIDDEN');
+    const res = await fetch(`${t.url}/api/v1/conversations/${conversation.id}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agentTok}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'hi' }),
+    });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('validation', () => {
+  it('refuses bad payloads with coded acks and keeps the connection and other users working', async () => {
+    const v = await visitor();
+    const other = await visitor();
+    const { conversation } = await start(v.socket);
+    const id = conversation.id;
+    const cases: [unknown, string][] = [
+      [{ conversationId: id, clientMessageId: randomUUID(), text: 'x'.repeat(4001) }, 'VALIDATION_FAILED'],
+      [{ conversationId: id, clientMessageId: randomUUID(), text: '   \u0000\u0001  ' }, 'VALIDATION_FAILED'],
+      [{ conversationId: id, clientMessageId: randomUUID(), text: 42 }, 'VALIDATION_FAILED'],
+      [{ conversationId: id, text: 'no client id' }, 'VALIDATION_FAILED'],
+      [{ conversationId: 'not-a-uuid', clientMessageId: randomUUID(), text: 'x' }, 'VALIDATION_FAILED'],
+      [{ conversationId: id, clientMessageId: randomUUID(), text: 'x', extra: true }, 'VALIDATION_FAILED'],
+      ['a string', 'VALIDATION_FAILED'],
+      [null, 'VALIDATION_FAILED'],
+      [{ conversationId: id, clientMessageId: randomUUID(), text: 'y'.repeat(1024 * 1024) }, 'PAYLOAD_TOO_LARGE'],
+    ];
+    for (const [payload, code] of cases) {
+      const r = await request(v.socket, 'send-message', payload);
+      expect(r.ok ? 'ok' : r.error.code, JSON.stringify(payload).slice(0, 60)).toBe(code);
+    }
+    const unknown = await (v.socket as unknown as { timeout(ms: number): { emitWithAck(e: string, p: unknown): Promise<any> } })
+      .timeout(5000)
+      .emitWithAck('drop-database', {});
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'UNKNOWN_EVENT' } });
+    // Exactly 4000 characters is fine, and the same connection still works.
+    const max = await send(v.socket, id, 'z'.repeat(4000));
+    expect(max.ok).toBe(true);
+    expect(v.socket.connected).toBe(true);
+    const o = await start(other.socket);
+    expect((await send(other.socket, o.conversation.id, 'still fine')).ok).toBe(true);
+    expect(await t.db.prisma.message.count({ where: { conversationId: id } })).toBe(1);
+  });
+});
+
+describe('rate limits', () => {
+  it('refuses a flooding visitor with retryAfterMs while another user is unaffected', async () => {
+    const flooder = await visitor();
+    const bystander = await visitor();
+    const f = await start(flooder.socket);
+    const b = await start(bystander.socket);
+    const results = await Promise.all(Array.from({ length: 14 }, (_, i) => send(flooder.socket, f.conversation.id, `spam ${i}`)));
+    const limited = results.filter((r) => !r.ok);
+    expect(results.filter((r) => r.ok)).toHaveLength(10);
+    expect(limited.length).toBe(4);
+    for (const r of limited) {
+      expect(!r.ok && r.error.code).toBe('RATE_LIMITED');
+      expect(!r.ok && r.error.retryAfterMs).toBeGreaterThan(0);
+    }
+    expect((await send(bystander.socket, b.conversation.id, 'hello')).ok).toBe(true);
+    // Identified customers get a higher limit than anonymous visitors.
+    const c = await customer('big-spender');
+    const cc = await start(c.socket);
+    const customerResults = await Promise.all(Array.from({ length: 14 }, (_, i) => send(c.socket, cc.conversation.id, `msg ${i}`)));
+    expect(customerResults.every((r) => r.ok)).toBe(true);
+  });
+});
+
+describe('agent REST API', () => {
+  it('lists conversations, reads history and replies into the live room', async () => {
+    const v = await visitor();
+    const { conversation } = await start(v.socket);
+    await send(v.socket, conversation.id, 'need help');
+    const auth = { authorization: `Bearer ${agentTok}` };
+    const list = await json(await fetch(`${t.url}/api/v1/conversations?limit=100`, { headers: auth }));
+    expect(list.conversations.map((c: { id: string }) => c.id)).toContain(conversation.id);
+    const history = await json(await fetch(`${t.url}/api/v1/conversations/${conversation.id}/messages`, { headers: auth }));
+    expect(history.messages.map((m: MessageDto) => m.text)).toEqual(['need help']);
+
+    const arrives = nextEvent(v.socket, 'message-received', (m) => m.sender.type === 'agent');
+    const res = await fetch(`${t.url}/api/v1/conversations/${conversation.id}/messages`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'On it!', clientMessageId: 'rest-reply-0001' }),
+    });
+    expect(res.status).toBe(201);
+    expect((await arrives).text).toBe('On it!');
+    const retry = await fetch(`${t.url}/api/v1/conversations/${conversation.id}/messages`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'On it!', clientMessageId: 'rest-reply-0001' }),
+    });
+    expect(retry.status).toBe(200);
+    expect((await json(retry)).duplicate).toBe(true);
+    expect((await fetch(`${t.url}/api/v1/conversations`)).status).toBe(401);
+  });
+
+  it('pages the conversation list with a cursor', async () => {
+    const auth = { authorization: `Bearer ${agentTok}` };
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: { conversations: { id: string }[]; nextCursor: string | null } = await json(
+        await fetch(`${t.url}/api/v1/conversations?limit=3${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth }),
+      );
+      for (const c of page.conversations) {
+        expect(seen.has(c.id)).toBe(false);
+        seen.add(c.id);
+      }
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor && pages < 50);
+    expect(seen.size).toBe(await t.db.prisma.conversation.count({ where: { workspaceId: seed.workspace.id } }));
+    expect(pages).toBeGreaterThan(1);
+  });
+});
+
+describe('persistence', () => {
+  it('keeps conversations and messages across a server restart', async () => {
+    const { createTestDatabase } = await import('./support/database.ts');
+    const database = await createTestDatabase();
+    try {
+      const first = await startTestApp({}, { database });
+      const s1 = await seedWorkspace(first, [ORIGIN]);
+      const tok = await visitorToken(first, s1.workspace.siteKey);
+      const c1 = await connectSocket(first.url, { auth: { siteKey: s1.workspace.siteKey, visitorToken: tok }, origin: ORIGIN });
+      const r = await request(c1.socket, 'start-conversation', {});
+      const conversationId = r.ok ? r.conversation.id : '';
+      await request(c1.socket, 'send-message', { conversationId, clientMessageId: randomUUID(), text: 'remember me' });
+      c1.socket.close();
+      await first.close();
+
+      const second = await startTestApp({}, { database });
+      try {
+        const c2 = await connectSocket(second.url, { auth: { siteKey: s1.workspace.siteKey, visitorToken: tok }, origin: ORIGIN });
+        const resumed = await request(c2.socket, 'start-conversation', {});
+        expect(resumed.ok && resumed.conversation.id).toBe(conversationId);
+        expect(resumed.ok && resumed.messages.map((m) => m.text)).toEqual(['remember me']);
+        c2.socket.close();
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+});

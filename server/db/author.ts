@@ -165,7 +165,7 @@ async function withEngine<T>(schemaPath: string, schemaText: string, fn: (engine
  */
 function fixedPgliteFactory(databases: PGlite[]): SqlMigrationAwareDriverAdapterFactory {
   const connect = async (): Promise<SqlDriverAdapter> => {
-    const db = await PGlite.create('memory://');
+    const db = await freshMemoryDb();
     databases.push(db);
     const adapter = await new PrismaPGlite(db).connect();
     const onError = (adapter as unknown as { onError(e: unknown): never }).onError.bind(adapter);
@@ -179,4 +179,19 @@ function fixedPgliteFactory(databases: PGlite[]): SqlMigrationAwareDriverAdapter
     return adapter;
   };
   return { provider: 'postgres', adapterName: 'pglite-prisma-adapter', connect, connectToShadowDb: connect };
+}
+
+let emptyCluster: Promise<Blob> | undefined;
+
+/** initdb costs seconds; a copy of an empty cluster costs well under one. */
+async function freshMemoryDb(): Promise<PGlite> {
+  if (emptyCluster) return PGlite.create('memory://', { loadDataDir: await emptyCluster });
+  const first = PGlite.create('memory://');
+  const dump = first.then((db) => db.dumpDataDir('none'));
+  emptyCluster = dump;
+  dump.catch(() => {
+    if (emptyCluster === dump) emptyCluster = undefined;
+  });
+  await dump;
+  return first;
 }

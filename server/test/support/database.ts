@@ -1,0 +1,183 @@
+// A fresh, already migrated database for each caller: a new database on the DATABASE_URL server,
+// or a new PGlite data directory. Both start from a template migrated once per set of migrations
+// (initdb alone takes seconds), so `openDatabase(...).migrate()` on them is a quick no-op.
+import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openDatabase } from '../../db/client.ts';
+import { checksum, defaultMigrationsDir, deployMigrations, pgSession, readMigrations } from '../../db/migrate.ts';
+
+export interface TestDatabase {
+  kind: 'pglite' | 'postgres';
+  /** Set for PostgreSQL: a database of its own on the DATABASE_URL server. */
+  databaseUrl?: string;
+  /** Always a fresh temporary directory (PGlite keeps its files in `dataDir/pgdata`). */
+  dataDir: string;
+  /** Removes the database and dataDir. Close any openDatabase() on it first. */
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const url = process.env.DATABASE_URL?.trim();
+  const key = await migrationsKey();
+  return url ? createPostgresDatabase(url, key) : createPgliteDatabase(key);
+}
+
+/** Changes whenever a migration is added or edited, so a stale template is never used. */
+async function migrationsKey(): Promise<string> {
+  const hash = createHash('sha256').update('runner-v1\n');
+  for (const m of await readMigrations(defaultMigrationsDir)) hash.update(`${m.name} ${checksum(m.script)}\n`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+function uniqueSuffix(): string {
+  return `${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+// --- PostgreSQL: CREATE DATABASE ... TEMPLATE <migrated template> ---------------------------------
+
+/** Serialises template building and cloning across vitest workers (per server database). */
+const TEMPLATE_LOCK = 72707370;
+
+async function createPostgresDatabase(serverUrl: string, key: string): Promise<TestDatabase> {
+  const template = `verychat_tpl_${key}`;
+  const name = `verychat_test_${uniqueSuffix()}`;
+  const dataDir = await mkdtemp(join(tmpdir(), 'verychat-test-'));
+  await withAdmin(serverUrl, async (admin) => {
+    await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
+    try {
+      const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
+      if (found.rowCount === 0) await buildPostgresTemplate(admin, serverUrl, template);
+      // Fails if anyone is connected to the template: only this lock's holder ever is.
+      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+    } finally {
+      await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
+    }
+  });
+  let dropped = false;
+  return {
+    kind: 'postgres',
+    databaseUrl: databaseUrlFor(serverUrl, name),
+    dataDir,
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      await withAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function buildPostgresTemplate(admin: pg.Client, serverUrl: string, template: string): Promise<void> {
+  // Migrated under another name and renamed, so a template that exists is always complete.
+  const building = `${template}_build_${uniqueSuffix()}`;
+  await admin.query(`CREATE DATABASE "${building}"`);
+  try {
+    const client = new pg.Client({ connectionString: databaseUrlFor(serverUrl, building) });
+    await client.connect();
+    try {
+      await deployMigrations(pgSession(client), { migrationsDir: defaultMigrationsDir });
+    } finally {
+      await client.end();
+    }
+    await admin.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
+  } catch (e) {
+    await admin.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`).catch(() => {});
+    throw e;
+  }
+}
+
+export function databaseUrlFor(serverUrl: string, database: string): string {
+  const u = new URL(serverUrl);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function withAdmin<T>(serverUrl: string, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+// --- PGlite: copy a migrated data directory ------------------------------------------------------
+
+async function createPgliteDatabase(key: string): Promise<TestDatabase> {
+  const template = await ensurePgliteTemplate(key);
+  const dataDir = await mkdtemp(join(tmpdir(), 'verychat-test-'));
+  try {
+    await copyTree(join(template, 'pgdata'), join(dataDir, 'pgdata'));
+  } catch (e) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    kind: 'pglite',
+    dataDir,
+    drop: () => rm(dataDir, { recursive: true, force: true }),
+  };
+}
+
+const COMPLETE = 'template-complete';
+
+/** Built once per set of migrations and shared by every worker and later runs. */
+async function ensurePgliteTemplate(key: string): Promise<string> {
+  const template = join(tmpdir(), `verychat-pglite-template-${key}`);
+  if (await exists(join(template, COMPLETE))) return template;
+  // Parallel workers may each build one; the first rename wins and the others discard theirs.
+  const building = `${template}.build-${uniqueSuffix()}`;
+  try {
+    const db = await openDatabase({ dataDir: building });
+    try {
+      await db.migrate();
+    } finally {
+      await db.close();
+    }
+    await writeFile(join(building, COMPLETE), `${new Date().toISOString()}\n`);
+    await rename(building, template).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
+      // A directory left without its marker (an interrupted build) is replaced.
+      if (!(await exists(join(template, COMPLETE)))) {
+        await rm(template, { recursive: true, force: true });
+        await rename(building, template);
+      }
+    });
+  } finally {
+    await rm(building, { recursive: true, force: true });
+  }
+  return template;
+}
+
+/** Parallel copy: about twice as fast as fs.cp for PGlite's ~1000 small files. */
+async function copyTree(from: string, to: string): Promise<void> {
+  const files: [string, string][] = [];
+  const walk = async (a: string, b: string): Promise<void> => {
+    await mkdir(b, { recursive: true });
+    for (const entry of await readdir(a, { withFileTypes: true })) {
+      if (entry.isDirectory()) await walk(join(a, entry.name), join(b, entry.name));
+      else files.push([join(a, entry.name), join(b, entry.name)]);
+    }
+  };
+  await walk(from, to);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const [a, b] = files[next++]!;
+      await copyFile(a, b, constants.COPYFILE_FICLONE);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,248 @@
+// Widget bundles. `npx rollup -c` writes dist/widget/:
+//   widget.js        the script-tag loader (IIFE, ~1 KB); knows the app's file name at build time
+//   app.<hash>.js    the widget app: Preact UI, state, API (IIFE, content-hashed: cache forever)
+//   sio.<hash>.js    socket.io-client, fetched by the app when a conversation starts
+//   es.<hash>.js …   non-English catalogs, fetched by the app for visitors who need them
+//   esm/index.js     + index.d.ts: `createVeryChat()` for developers importing from npm
+// The configs run in order: each later build reads the file names the earlier ones produced.
+//
+// Lazy pieces are classic scripts that hand their value to `VeryChat._c(name, value)`, not fetch()
+// or import(): a classic script from the VeryChat server needs no CORS headers from the
+// storefront's origin, and the IIFE format cannot code-split.
+import { readFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { transform } from 'esbuild';
+import esbuild from 'rollup-plugin-esbuild';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import ts from 'typescript';
+
+const OUT = 'dist/widget';
+const LAZY_LOCALES = ['es', 'ar'];
+/** File names produced by earlier builds, read by later ones. */
+const built = { sio: null, app: null };
+
+/** `import css from './x.css?inline'` -> the minified CSS as a string (what Vite/Vitest do too). */
+function cssString() {
+  return {
+    name: 'css-string',
+    async load(id) {
+      if (!id.endsWith('.css?inline')) return null;
+      const file = id.slice(0, -'?inline'.length);
+      this.addWatchFile(file);
+      const { code } = await transform(await readFile(file, 'utf8'), { loader: 'css', minify: true, target: 'chrome100' });
+      return `export default ${JSON.stringify(code.trim())};`;
+    },
+  };
+}
+
+/** `import x from './x.json'` -> an ES module whose default export is the parsed JSON. */
+function json() {
+  return {
+    name: 'json',
+    transform: (code, id) => (id.endsWith('.json') ? { code: `export default ${JSON.stringify(JSON.parse(code))};`, map: { mappings: '' } } : null),
+  };
+}
+
+/**
+ * Applies a package's `browser` field to the relative imports inside it. @rollup/plugin-node-resolve
+ * skips it for packages with an `exports` map, and engine.io-client relies on it to swap its Node
+ * transports (ws, xmlhttprequest-ssl) for the browser's WebSocket and XMLHttpRequest.
+ */
+function browserField() {
+  const cache = new Map();
+  const packageOf = (file) => {
+    for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+      if (cache.has(dir)) return cache.get(dir);
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+        const found = { dir, browser: typeof pkg.browser === 'object' ? pkg.browser : {} };
+        cache.set(dir, found);
+        return found;
+      } catch {
+        /* no package.json here: keep walking up */
+      }
+    }
+    return null;
+  };
+  return {
+    name: 'browser-field',
+    resolveId(source, importer) {
+      if (!importer || !source.startsWith('.') || !importer.includes('node_modules')) return null;
+      const pkg = packageOf(importer);
+      if (!pkg) return null;
+      const target = pkg.browser['./' + relative(pkg.dir, resolve(dirname(importer), source))];
+      return typeof target === 'string' ? resolve(pkg.dir, target) : null;
+    },
+  };
+}
+
+/**
+ * Replaces modules by source-path suffix with generated code: modules the widget never executes
+ * (engine.io-client's WebTransport transport: we only ask for websocket and polling), and the
+ * app's lazy-loading seams.
+ */
+function replaceModules(map) {
+  return {
+    name: 'replace-modules',
+    resolveId: (id) => (id === '\0lazy' ? id : null),
+    // Emitted files are siblings of the app; `lazy()` resolves the bare name against the app's URL.
+    resolveFileUrl: ({ fileName }) => JSON.stringify(fileName),
+    load(id) {
+      if (id === '\0lazy') return LAZY_RUNTIME;
+      const file = id.replaceAll('\\', '/');
+      const hit = Object.keys(map).find((suffix) => file.endsWith(suffix));
+      return hit ? map[hit].call(this) : null;
+    },
+  };
+}
+
+/** Loads a sibling classic script that calls VeryChat._c(name, value); resolves with the value. */
+const LAZY_RUNTIME = `
+const base = document.currentScript ? document.currentScript.src : document.baseURI;
+const waiting = {};
+export function lazy(name, file) {
+  if (waiting[name]) return waiting[name].promise;
+  const entry = (waiting[name] = {});
+  window.VeryChat._c = (n, value) => waiting[n] && waiting[n].resolve(value);
+  entry.promise = new Promise((resolve, reject) => {
+    entry.resolve = resolve;
+    const script = document.createElement('script');
+    script.src = new URL(file, base).href;
+    script.async = true;
+    script.onerror = () => { delete waiting[name]; script.remove(); reject(new Error('Could not load ' + script.src)); };
+    document.head.appendChild(script);
+  });
+  return entry.promise;
+}`;
+
+const webTransportStub = { 'engine.io-client/build/esm/transports/webtransport.js': () => 'export class WT {}' };
+
+/** The app's lazy seams: catalogs as emitted scripts, socket.io-client as the sio build's file. */
+const appLazyModules = {
+  ...webTransportStub,
+  '/widget/i18n/catalogs.ts': async function () {
+    const files = {};
+    for (const locale of LAZY_LOCALES) {
+      const catalog = JSON.parse(await readFile(`widget/i18n/${locale}.json`, 'utf8'));
+      const ref = this.emitFile({ type: 'asset', name: `${locale}.js`, source: `VeryChat._c(${JSON.stringify(locale)},${JSON.stringify(catalog)});` });
+      files[locale] = `import.meta.ROLLUP_FILE_URL_${ref}`;
+    }
+    const table = Object.entries(files).map(([l, url]) => `${JSON.stringify(l)}: ${url}`).join(', ');
+    return `import { lazy } from '\0lazy';\nexport const loadCatalog = (locale) => lazy(locale, { ${table} }[locale]);`;
+  },
+  '/widget/socket-io.ts': function () {
+    if (!built.sio) this.error('socket.io-client must be built before the app');
+    return `import { lazy } from '\0lazy';\nexport const loadIo = () => lazy('sio', ${JSON.stringify(built.sio)});`;
+  },
+};
+
+/** Records the entry file name of a build, for the builds after it. */
+function record(key) {
+  return {
+    name: 'record',
+    generateBundle(_options, bundle) {
+      built[key] = Object.values(bundle).find((chunk) => chunk.type === 'chunk' && chunk.isEntry).fileName;
+    },
+  };
+}
+
+/** `virtual:app-file` -> the app bundle's hashed file name, for the loader. */
+function appFile() {
+  return {
+    name: 'app-file',
+    resolveId: (id) => (id === 'virtual:app-file' ? '\0virtual:app-file' : null),
+    load(id) {
+      if (id !== '\0virtual:app-file') return null;
+      if (!built.app) this.error('the app bundle must be built before the loader');
+      return `export default ${JSON.stringify(built.app)};`;
+    },
+  };
+}
+
+/**
+ * Emits index.d.ts / types.d.ts for the npm build with TypeScript's single-file declaration emit:
+ * widget/index.ts and widget/types.ts are written so their declarations stand alone (no protocol,
+ * zod or Preact types leak into the public surface).
+ */
+function declarations(files) {
+  return {
+    name: 'declarations',
+    async generateBundle() {
+      for (const [src, out] of files) {
+        const result = ts.transpileDeclaration(await readFile(src, 'utf8'), {
+          fileName: src,
+          compilerOptions: { declaration: true, isolatedDeclarations: true, target: ts.ScriptTarget.ES2022 },
+          reportDiagnostics: true,
+        });
+        if (result.diagnostics?.length) {
+          this.error(ts.formatDiagnostics(result.diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => process.cwd(), getNewLine: () => '\n' }));
+        }
+        this.emitFile({ type: 'asset', fileName: out, source: result.outputText.replace(/from '\.\/(\w+)\.ts'/g, "from './$1.js'") });
+      }
+    },
+  };
+}
+
+/** Empties dist/widget first, so stale hashed bundles never linger next to the new ones. */
+function clean() {
+  return { name: 'clean', buildStart: () => rm(OUT, { recursive: true, force: true }) };
+}
+
+const plugins = (replacements) => [
+  replaceModules(replacements),
+  browserField(),
+  json(),
+  cssString(),
+  nodeResolve({ browser: true, extensions: ['.ts', '.tsx', '.mjs', '.js'] }),
+  esbuild({ target: 'es2022', jsx: 'automatic', jsxImportSource: 'preact', tsconfig: 'tsconfig.json', minify: false }),
+];
+
+const minify = () =>
+  terser({
+    ecma: 2020,
+    compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
+    format: { comments: false },
+  });
+
+export default [
+  {
+    input: '\0sio-entry',
+    plugins: [
+      clean(),
+      { name: 'sio-entry', resolveId: (id) => (id === '\0sio-entry' ? id : null), load: (id) => (id === '\0sio-entry' ? "import { io } from 'socket.io-client';\nVeryChat._c('sio', io);" : null) },
+      ...plugins(webTransportStub),
+      record('sio'),
+    ],
+    output: { dir: OUT, format: 'iife', entryFileNames: 'sio.[hash].js', plugins: [minify()] },
+  },
+  {
+    input: 'widget/app.ts',
+    plugins: [...plugins(appLazyModules), record('app')],
+    output: {
+      dir: OUT,
+      format: 'iife',
+      entryFileNames: 'app.[hash].js',
+      assetFileNames: '[name].[hash][extname]',
+      sourcemap: true,
+      plugins: [minify()],
+    },
+  },
+  {
+    input: 'widget/loader.ts',
+    plugins: [...plugins({}), appFile()],
+    output: { file: `${OUT}/widget.js`, format: 'iife', strict: false, plugins: [minify()] },
+  },
+  {
+    input: 'widget/index.ts',
+    plugins: [
+      ...plugins(webTransportStub),
+      declarations([
+        ['widget/index.ts', 'index.d.ts'],
+        ['widget/types.ts', 'types.d.ts'],
+      ]),
+    ],
+    output: { dir: `${OUT}/esm`, format: 'es', entryFileNames: 'index.js', sourcemap: true, plugins: [minify()] },
+  },
+];

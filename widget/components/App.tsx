@@ -1,0 +1,66 @@
+import { useEffect, useMemo, useRef } from 'preact/hooks';
+import type { Controller } from '../controller.ts';
+import { createI18n, resolveLocale, type Catalog, type Locale } from '../i18n/index.ts';
+import { unreadCount, type ChatState } from '../state/chat.ts';
+import type { Store } from '../state/store.ts';
+import type { UiState } from '../state/ui.ts';
+import { DEFAULT_COLOR, parseHexColor, readableTextColor } from '../styles/color.ts';
+import { ChatWindow } from './ChatWindow.tsx';
+import { Launcher } from './Launcher.tsx';
+import { WidgetContext, useStore } from './context.ts';
+
+/** Looks the page chose explicitly (data-* attributes, boot options); they win over the server's. */
+export interface Appearance {
+  locale?: string;
+  position?: string;
+  color?: string;
+}
+
+export interface AppProps {
+  chat: Store<ChatState>;
+  ui: Store<UiState>;
+  controller: Controller;
+  appearance: Appearance;
+  /** The browser's preferred languages, most preferred first. */
+  languages: readonly string[];
+  /** Catalogs loaded so far; `ensureCatalog` fetches one (English is always there). */
+  catalogs: Store<Partial<Record<Locale, Catalog>>>;
+  ensureCatalog(locale: Locale): void;
+}
+
+export function App({ chat: chatStore, ui: uiStore, controller, appearance, languages, catalogs, ensureCatalog }: AppProps) {
+  const chat = useStore(chatStore);
+  const ui = useStore(uiStore);
+  const loaded = useStore(catalogs);
+  const launcher = useRef<HTMLButtonElement>(null);
+
+  const settings = ui.settings;
+  // Explicit locale, else the visitor's own language when we have it, else the workspace's.
+  const wanted = resolveLocale(appearance.locale, [...languages, settings?.locale ?? 'en']);
+  useEffect(() => ensureCatalog(wanted), [wanted]);
+  // Until a catalog arrives, everything stays English (text and direction together).
+  const locale = loaded[wanted] ? wanted : 'en';
+  const i18n = useMemo(() => createI18n(locale, loaded[locale]), [locale, loaded[locale]]);
+  const context = useMemo(() => ({ i18n, controller }), [i18n, controller]);
+  const color = parseHexColor(appearance.color) ?? parseHexColor(settings?.color) ?? DEFAULT_COLOR;
+  const position = appearance.position ?? settings?.position;
+
+  const closeAndRefocus = (): void => {
+    controller.close();
+    launcher.current?.focus();
+  };
+
+  return (
+    <WidgetContext.Provider value={context}>
+      <div
+        class={`vc-root${position === 'left' ? ' vc-left' : ''}${ui.open ? ' vc-open' : ''}`}
+        dir={i18n.dir}
+        lang={locale}
+        style={{ '--vc-brand': color, '--vc-on-brand': readableTextColor(color) }}
+      >
+        {ui.open && <ChatWindow chat={chat} ui={ui} onClose={closeAndRefocus} />}
+        <Launcher open={ui.open} unread={unreadCount(chat)} buttonRef={launcher} />
+      </div>
+    </WidgetContext.Provider>
+  );
+}

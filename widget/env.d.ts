@@ -1,0 +1,11 @@
+// Modules the build provides (see rollup.config.mjs; Vitest handles `?inline` natively).
+declare module '*.css?inline' {
+  /** The file's CSS, minified, as a string to inject into the shadow root. */
+  const css: string;
+  export default css;
+}
+declare module 'virtual:app-file' {
+  /** File name of the content-hashed app bundle, known to the loader at build time. */
+  const appFile: string;
+  export default appFile;
+}

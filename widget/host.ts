@@ -1,0 +1,35 @@
+// The single element VeryChat adds to the host page.
+//
+// Why a custom element name: a hostile `div { display: none !important }` would hide a div host.
+// Why inline !important styles: they outrank any author rule for the host. The shadow CSS adds
+// `:host { all: initial !important }`, which resets everything else the page could set on it.
+// Why the top layer (popover): a page overlay with z-index 2147483647 later in the DOM would paint
+// over us; the top layer sits above every z-index. Browsers without popover fall back to z-index.
+export const HOST_TAG = 'verychat-widget';
+
+const HOST_STYLE = 'display:block!important;position:fixed!important;z-index:2147483647!important';
+
+export interface Host {
+  host: HTMLElement;
+  root: ShadowRoot;
+}
+
+export function createHost(doc: Document): Host {
+  const host = doc.createElement(HOST_TAG);
+  host.setAttribute('style', HOST_STYLE);
+  const root = host.attachShadow({ mode: 'open' });
+  (doc.body || doc.documentElement).appendChild(host);
+  raise(host);
+  return { host, root };
+}
+
+/** Put the host in the top layer (again): also used after the app re-appends it. */
+export function raise(host: HTMLElement): void {
+  try {
+    host.setAttribute('popover', 'manual');
+    if (host.matches(':popover-open')) host.hidePopover(); // Re-showing moves it to the top again.
+    host.showPopover();
+  } catch {
+    // No popover support (or already shown): the z-index above still applies.
+  }
+}

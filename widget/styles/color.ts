@@ -1,0 +1,34 @@
+// Colour maths for the merchant's brand colour. Only #rgb / #rrggbb is accepted: the value lands in
+// a CSS custom property, so anything looser would be a way to inject CSS.
+export const DEFAULT_COLOR = '#2563eb';
+
+/** `#rgb` or `#rrggbb` (any case) -> `#rrggbb` lower-case; anything else -> null. */
+export function parseHexColor(value: unknown): string | null {
+  const hex = typeof value === 'string' && /^#([0-9a-f]{3}){1,2}$/i.exec(value.trim())?.[0].toLowerCase();
+  return hex ? (hex.length === 4 ? hex.replace(/\w/g, '$&$&') : hex) : null;
+}
+
+/** WCAG 2 relative luminance of a #rrggbb colour. */
+export function luminance(hex: string): number {
+  const channel = (i: number): number => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+}
+
+export function contrastRatio(a: string, b: string): number {
+  const la = luminance(a);
+  const lb = luminance(b);
+  return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+}
+
+/**
+ * Text colour for content drawn on the brand colour: white or near-black (#111), whichever contrasts
+ * more. One of the two always reaches at least 4.58:1, so WCAG AA holds for any brand colour.
+ * Solving contrast(bg, white) >= contrast(bg, #111) for the background's luminance L gives
+ * (L + 0.05)^2 <= 1.05 * (L(#111) + 0.05), i.e. L <= 0.1916; the threshold keeps the loader small.
+ */
+export function readableTextColor(bg: string): string {
+  return luminance(bg) <= 0.1916 ? '#fff' : '#111';
+}

@@ -1,0 +1,126 @@
+// The widget in a real browser (Debian chromium driven by playwright-core) against a real server:
+// the storefront's one script tag, a conversation with an agent replying over REST, hostile host CSS,
+// and HTML in messages shown as text.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentToken, json, seedWorkspace, startTestApp, type TestApp } from '../../server/test/support/app.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe.skipIf(!available)('storefront in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let token: string;
+  let seed: Awaited<ReturnType<typeof seedWorkspace>>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    seed = await seedWorkspace(t, [t.url]);
+    token = await agentToken(t, seed.workspace.siteKey, seed.agent.email, seed.password);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function openPage(path: string): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${t.url}${path}`);
+    return { page, errors };
+  }
+
+  async function latestConversation(): Promise<string> {
+    const list = await json(await fetch(`${t.url}/api/v1/conversations`, { headers: { authorization: `Bearer ${token}` } }));
+    return list.conversations[0].id as string;
+  }
+
+  async function agentReply(conversationId: string, text: string) {
+    const res = await fetch(`${t.url}/api/v1/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text }),
+    });
+    expect(res.status).toBe(201);
+  }
+
+  async function chatRoundTrip(page: Page, text: string) {
+    const launcher = page.getByRole('button', { name: /open chat/i });
+    await launcher.waitFor({ state: 'visible', timeout: 15_000 });
+    await launcher.click();
+    const composer = page.getByRole('textbox', { name: 'Type your message' });
+    await composer.waitFor({ state: 'visible', timeout: 15_000 });
+    await expect.poll(() => composer.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
+    await composer.fill(text);
+    await composer.press('Enter');
+    const log = page.getByRole('log');
+    await log.getByText(text, { exact: true }).waitFor({ timeout: 10_000 });
+  }
+
+  it('shows the bubble, sends a message to the agent API and shows the agent reply', async () => {
+    const { page, errors } = await openPage('/');
+    await chatRoundTrip(page, 'Hello from the storefront');
+    const conversationId = await latestConversation();
+    await expect
+      .poll(async () => (await json(await fetch(`${t.url}/api/v1/conversations/${conversationId}/messages`, { headers: { authorization: `Bearer ${token}` } }))).messages.map((m: { text: string }) => m.text))
+      .toContain('Hello from the storefront');
+    const started = Date.now();
+    await agentReply(conversationId, 'Hi! An agent here.');
+    await page.getByRole('log').getByText('Hi! An agent here.', { exact: true }).waitFor({ timeout: 5_000 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // One global only.
+    const globals = await page.evaluate(() => Object.keys(window).filter((k) => /verychat/i.test(k)));
+    expect(globals).toEqual(['VeryChat']);
+    // A reload shows the same conversation.
+    await page.reload();
+    await page.getByRole('button', { name: /open chat/i }).click();
+    await page.getByRole('log').getByText('Hi! An agent here.', { exact: true }).waitFor({ timeout: 10_000 });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows HTML sent as a message as text, and runs none of it', async () => {
+    const { page } = await openPage('/');
+    await page.evaluate(() => ((window as unknown as { __pwned: number }).__pwned = 0));
+    const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    await chatRoundTrip(page, payload);
+    const conversationId = await latestConversation();
+    await agentReply(conversationId, '<b onmouseover="window.__pwned=3">bold?</b>');
+    await page.getByRole('log').getByText('<b onmouseover="window.__pwned=3">bold?</b>', { exact: true }).waitFor();
+    const imgCount = await page.locator('vc-widget, [data-verychat]').first().evaluate((host) => host.shadowRoot?.querySelectorAll('.vc-log img, .vc-log script, .vc-log b').length ?? -1).catch(() => 0);
+    expect(imgCount).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned: number }).__pwned)).toBe(0);
+    await page.context().close();
+  });
+
+  it('survives a hostile host page', async () => {
+    const { page, errors } = await openPage('/demo/hostile');
+    await chatRoundTrip(page, 'Hostile CSS did not stop me');
+    const launcherBox = await page.getByRole('button', { name: /chat/i }).first().boundingBox();
+    expect(launcherBox && launcherBox.width).toBeGreaterThan(20);
+    // The window is really visible and on top: the element at its centre belongs to the widget.
+    const onTop = await page.evaluate(() => {
+      const host = document.querySelector('body > *:last-child');
+      const el = document.elementFromPoint(window.innerWidth - 60, window.innerHeight - 60);
+      return { host: host?.tagName, hit: el?.tagName };
+    });
+    expect(onTop.hit).toBe(onTop.host);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -215,7 +215,7 @@ export default [
       ...plugins(webTransportStub),
       record('sio'),
     ],
-    output: { dir: OUT, format: 'iife', entryFileNames: 'sio.[hash].js', plugins: [minify()] },
+    output: { dir: OUT, format: 'iife', entryFileNames: 'sio.[hash].js', hashCharacters: 'base36', plugins: [minify()] },
   },
   {
     input: 'widget/app.ts',
@@ -225,6 +225,8 @@ export default [
       format: 'iife',
       entryFileNames: 'app.[hash].js',
       assetFileNames: '[name].[hash][extname]',
+      // [0-9a-z] only: the server recognises hashed (immutable) files by that alphabet.
+      hashCharacters: 'base36',
       sourcemap: true,
       plugins: [minify()],
     },

@@ -93,6 +93,8 @@ export function createController(o: ControllerOptions): Controller {
   let flushing = false;
   /** A read position the server has not acknowledged yet (we were offline). */
   let pendingReadSeq = 0;
+  /** Highest seq reported as delivered (reached this device, chat not in view). */
+  let deliveredSent = 0;
   const confirmed = new Set<string>();
   let lastUnread = -1;
 
@@ -157,9 +159,9 @@ export function createController(o: ControllerOptions): Controller {
     }
     tokens.set(session.visitorToken);
     patchUi({ workspaceName: session.workspace.name, settings: session.settings });
-    connection.connect(
-      identityToken ? { siteKey: o.siteKey, identityToken } : { siteKey: o.siteKey, visitorToken: session.visitorToken },
-    );
+    // With an identity, the visitor token rides along so the server can move this visitor's
+    // conversation over to the customer (they started chatting before logging in).
+    connection.connect({ siteKey: o.siteKey, visitorToken: session.visitorToken, ...(identityToken ? { identityToken } : {}) });
   }
 
   const onStatus = (status: ConnectionStatus, error?: ClientError): void => {
@@ -210,6 +212,7 @@ export function createController(o: ControllerOptions): Controller {
     if (pendingReadSeq > res.conversation.read.contact) sendRead(pendingReadSeq);
     void flush();
     markRead();
+    markDelivered();
   };
 
   const onMessage = (dto: MessageDto): void => {
@@ -222,6 +225,7 @@ export function createController(o: ControllerOptions): Controller {
       return st.typing && st.typing.type === dto.sender.type && st.typing.id === dto.sender.id ? setTyping(next, null) : next;
     });
     markRead();
+    markDelivered();
   };
 
   const unsubscribe = [
@@ -237,9 +241,7 @@ export function createController(o: ControllerOptions): Controller {
     }),
     connection.on('message-status', (e) => {
       if (e.conversationId !== chat.get().conversation?.id) return;
-      // Local extension: a server may add `status: 'delivered'`; the protocol today only reports reads.
-      const kind = (e as { status?: string }).status === 'delivered' ? 'delivered' : 'read';
-      chat.set((s) => setReadCursor(s, e.reader, e.seq, kind));
+      chat.set((s) => setReadCursor(s, e.reader, e.seq, e.status));
     }),
     chat.subscribe((s) => {
       const n = unreadCount(s);
@@ -293,6 +295,15 @@ export function createController(o: ControllerOptions): Controller {
     void connection.request('mark-read', { conversationId: conversation.id, seq }).then((res) => {
       if (res.ok && pendingReadSeq <= seq) pendingReadSeq = 0;
     });
+  }
+
+  /** Tells the support side their messages reached this device, though nobody is looking yet. */
+  function markDelivered(): void {
+    const s = chat.get();
+    const seq = lastSeq(s);
+    if (!s.conversation || !connected || seq <= Math.max(s.readByContact, deliveredSent)) return;
+    deliveredSent = seq;
+    void connection.request('mark-read', { conversationId: s.conversation.id, seq, status: 'delivered' });
   }
 
   function markRead(): void {
@@ -380,6 +391,7 @@ export function createController(o: ControllerOptions): Controller {
       connection.disconnect();
       confirmed.clear();
       pendingReadSeq = 0;
+      deliveredSent = 0;
       chat.set(initialChatState());
       const { open } = ui.get();
       ui.set({ ...initialUiState(), open });

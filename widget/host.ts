@@ -7,16 +7,41 @@
 // over us; the top layer sits above every z-index. Browsers without popover fall back to z-index.
 export const HOST_TAG = 'verychat-widget';
 
-const HOST_STYLE = 'display:block!important;position:fixed!important;z-index:2147483647!important';
+// Set through CSSOM, not a style attribute: a storefront's Content-Security-Policy may forbid
+// inline style attributes (style-src-attr), but never CSSOM.
+const HOST_STYLE: [string, string][] = [
+  ['display', 'block'],
+  ['position', 'fixed'],
+  ['z-index', '2147483647'],
+];
 
 export interface Host {
   host: HTMLElement;
   root: ShadowRoot;
 }
 
+/**
+ * Styles for the shadow root: a constructed stylesheet where supported (a page's CSP `style-src`
+ * without 'unsafe-inline' blocks <style> elements, not constructed sheets), a <style> otherwise.
+ */
+export function adoptStyles(root: ShadowRoot, css: string): void {
+  const win = root.ownerDocument.defaultView as (Window & typeof globalThis) | null;
+  try {
+    const sheet = new win!.CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    return;
+  } catch {
+    // Not supported here: fall back to an element.
+  }
+  const style = root.ownerDocument.createElement('style');
+  style.textContent = css;
+  root.prepend(style);
+}
+
 export function createHost(doc: Document): Host {
   const host = doc.createElement(HOST_TAG);
-  host.setAttribute('style', HOST_STYLE);
+  for (const [name, value] of HOST_STYLE) host.style.setProperty(name, value, 'important');
   const root = host.attachShadow({ mode: 'open' });
   (doc.body || doc.documentElement).appendChild(host);
   raise(host);

@@ -4,7 +4,7 @@ import { render } from 'preact';
 import { App, type Appearance } from './components/App.tsx';
 import { createConnection, type Connection } from './connection.ts';
 import { createController, type Controller, type Emit } from './controller.ts';
-import { createHost, raise } from './host.ts';
+import { adoptStyles, createHost, raise } from './host.ts';
 import { english, loadCatalog, resolveLocale, type Catalog, type Locale } from './i18n/index.ts';
 import type { Logger } from './log.ts';
 import { initialChatState, type ChatState } from './state/chat.ts';
@@ -82,10 +82,9 @@ export function mountWidget(o: MountOptions): WidgetHandle {
     return p;
   };
 
-  const style = o.doc.createElement('style');
-  style.textContent = launcherCss + widgetCss;
+  adoptStyles(root, launcherCss + widgetCss);
   const mountPoint = o.doc.createElement('div');
-  root.append(style, mountPoint);
+  root.append(mountPoint);
   const languages = win?.navigator.languages ?? [];
   let destroyed = false;
   const draw = (): void => {

@@ -193,7 +193,7 @@ export function messageStatus(state: ChatState, m: ChatMessage): MessageStatus {
 
 /** Cursors only move forward: a late or duplicated event cannot take a tick back. */
 export function setReadCursor(state: ChatState, reader: 'contact' | 'agent', seq: number, kind: 'read' | 'delivered' = 'read'): ChatState {
-  if (reader === 'contact') return seq > state.readByContact ? { ...state, readByContact: seq } : state;
+  if (reader === 'contact') return kind === 'read' && seq > state.readByContact ? { ...state, readByContact: seq } : state;
   const next = { ...state };
   if (kind === 'read' && seq > state.readByAgent) next.readByAgent = seq;
   const delivered = Math.max(seq, next.readByAgent);

@@ -4,7 +4,7 @@ import type { Services } from './index.ts';
 
 export const DEMO_AGENT_EMAIL = 'demo@verychat.local';
 /** Held for the whole check-and-create so two instances starting together create one demo. */
-const BOOTSTRAP_LOCK = 72707370;
+const BOOTSTRAP_LOCK = 72707371;
 
 export interface BootstrapResult {
   created: boolean;

@@ -175,7 +175,9 @@ describe('message pipeline', () => {
   it('paginates history by sequence number', async () => {
     const v = await visitor();
     const { conversation } = await start(v.socket);
-    for (let i = 1; i <= 25; i++) await send(v.socket, conversation.id, `m${i}`);
+    // Written through the service: 25 socket sends would (rightly) hit the visitor rate limit.
+    const principal = { kind: 'visitor' as const, workspaceId: seed.workspace.id, visitorId: 'x', contactId: conversation.contact.id };
+    for (let i = 1; i <= 25; i++) await t.app.chat.send(principal, conversation.id, { clientMessageId: `page-${i}-xxxx`, text: `m${i}` });
     const newest = await request(v.socket, 'load-history', { conversationId: conversation.id, limit: 10 });
     expect(newest.ok).toBe(true);
     if (!newest.ok) return;

@@ -39,6 +39,7 @@ function startServer(env: Record<string, string>) {
     child.stdout.on('data', check);
     void exited.then(() => reject(new Error(`exited early (${run.code}): ${run.stderr}${run.stdout}`)));
   });
+  ready.catch(() => {}); // callers that expect an early exit await `exited` instead
   return { child, run, exited, ready };
 }
 

@@ -110,6 +110,7 @@ async function openPostgres(databaseUrl: string, migrationOptions: MigrationOpti
   const runnerUrl = schema ? withSearchPath(url, schema) : url;
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }, schema ? { schema } : undefined) });
   let closed = false;
+  let closing: Promise<void> | undefined;
 
   // Migrations use their own short-lived connection: the advisory lock is per session.
   const withSession = async <T>(fn: (s: SqlSession) => Promise<T>): Promise<T> => {
@@ -136,10 +137,10 @@ async function openPostgres(databaseUrl: string, migrationOptions: MigrationOpti
       if (closed) throw new Error('Database is closed');
       await withTimeout(prisma.$executeRawUnsafe('SELECT 1'), timeoutMs, 'PostgreSQL ping');
     },
-    async close() {
-      if (closed) return;
+    close() {
       closed = true;
-      await prisma.$disconnect();
+      closing ??= prisma.$disconnect();
+      return closing;
     },
   };
 }

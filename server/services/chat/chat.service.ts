@@ -13,6 +13,7 @@ import { AppError } from '../../errors.ts';
 import type { CustomerIdentity, VisitorIdentity } from '../auth/tokens.ts';
 import type { Principal } from '../principal.ts';
 import { rooms, type Publisher } from '../publisher.ts';
+import { KeyedQueue } from './keyed-queue.ts';
 import { normalizeText } from './text.ts';
 
 const DEFAULT_PAGE = 30;
@@ -27,6 +28,8 @@ export interface NewMessage {
 
 export class ChatService {
   private readonly agentNames = new Map<string, string>();
+  /** Per-conversation send order on this server: persist-then-publish never interleaves. */
+  private readonly sendQueue = new KeyedQueue();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -116,6 +119,16 @@ export class ChatService {
   async send(p: Principal, conversationId: string, input: NewMessage): Promise<{ message: MessageDto; duplicate: boolean }> {
     const conversation = await this.getForMember(p, conversationId);
     const text = normalizeText(input.text);
+    return this.sendQueue.run(conversationId, () => this.persistAndPublish(p, conversation, text, input));
+  }
+
+  private async persistAndPublish(
+    p: Principal,
+    conversation: ConversationWithContact,
+    text: string,
+    input: NewMessage,
+  ): Promise<{ message: MessageDto; duplicate: boolean }> {
+    const conversationId = conversation.id;
     const existing = await this.findByClientId(conversationId, input.clientMessageId);
     if (existing) return { message: await this.toMessageDto(existing, conversation.contact), duplicate: true };
 

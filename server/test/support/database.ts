@@ -3,7 +3,7 @@
 // (initdb alone takes seconds), so `openDatabase(...).migrate()` on them is a quick no-op.
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -129,8 +129,51 @@ const COMPLETE = 'template-complete';
 /** Built once per set of migrations and shared by every worker and later runs. */
 async function ensurePgliteTemplate(key: string): Promise<string> {
   const template = join(tmpdir(), `verychat-pglite-template-${key}`);
-  if (await exists(join(template, COMPLETE))) return template;
-  // Parallel workers may each build one; the first rename wins and the others discard theirs.
+  const lock = `${template}.lock`;
+  const deadline = Date.now() + 120_000;
+  // initdb is CPU-heavy: one worker builds while the others wait for it.
+  while (!(await exists(join(template, COMPLETE)))) {
+    if (await tryLock(lock)) {
+      try {
+        if (!(await exists(join(template, COMPLETE)))) await buildPgliteTemplate(template);
+      } finally {
+        await rm(lock, { recursive: true, force: true });
+      }
+    } else if (Date.now() > deadline) {
+      // A stuck builder must not stall the suite: build our own copy (the rename below is atomic).
+      await buildPgliteTemplate(template);
+    } else {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return template;
+}
+
+/** mkdir is atomic; a lock left by a dead process is removed. */
+async function tryLock(lock: string): Promise<boolean> {
+  try {
+    await mkdir(lock);
+    await writeFile(join(lock, 'pid'), String(process.pid));
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const pid = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => ''));
+    if (pid > 0 && !isAlive(pid)) await rm(lock, { recursive: true, force: true });
+    return false;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function buildPgliteTemplate(template: string): Promise<void> {
+  // Built under another name and renamed, so a template with its marker is always complete.
   const building = `${template}.build-${uniqueSuffix()}`;
   try {
     const db = await openDatabase({ dataDir: building });
@@ -151,7 +194,6 @@ async function ensurePgliteTemplate(key: string): Promise<string> {
   } finally {
     await rm(building, { recursive: true, force: true });
   }
-  return template;
 }
 
 /** Parallel copy: about twice as fast as fs.cp for PGlite's ~1000 small files. */

@@ -96,7 +96,7 @@ export function createController(o: ControllerOptions): Controller {
   /** Highest seq reported as delivered (reached this device, chat not in view). */
   let deliveredSent = 0;
   const confirmed = new Set<string>();
-  let lastUnread = -1;
+  let lastUnread = 0; // Only changes are announced; getUnreadCount() gives the current value.
 
   const patchUi = (patch: Partial<UiState>): void => ui.set((s) => ({ ...s, ...patch }));
 

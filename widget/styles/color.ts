@@ -24,11 +24,11 @@ export function contrastRatio(a: string, b: string): number {
 }
 
 /**
- * Text colour for content drawn on the brand colour: white or near-black (#111), whichever contrasts
- * more. One of the two always reaches at least 4.58:1, so WCAG AA holds for any brand colour.
- * Solving contrast(bg, white) >= contrast(bg, #111) for the background's luminance L gives
- * (L + 0.05)^2 <= 1.05 * (L(#111) + 0.05), i.e. L <= 0.1916; the threshold keeps the loader small.
+ * Text colour for content drawn on the brand colour: white or black, whichever contrasts more.
+ * Solving contrast(bg, white) >= contrast(bg, black) for the background's luminance L gives
+ * (L + 0.05)^2 <= 1.05 * 0.05, i.e. L <= 0.1791; at that point both reach 4.58:1, so WCAG AA
+ * (4.5:1) holds for any brand colour. (A softer #111 would drop the worst case to 4.35:1.)
  */
 export function readableTextColor(bg: string): string {
-  return luminance(bg) <= 0.1916 ? '#fff' : '#111';
+  return luminance(bg) <= 0.1791 ? '#fff' : '#000';
 }

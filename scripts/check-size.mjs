@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Prints the gzip and brotli size of every widget bundle and checks the budgets. Exits 1 when one is
+// exceeded (or the build is missing). Run after `npx rollup -c`.
+//
+// What a storefront visitor downloads:
+//   page view        widget.js + app.<hash>.js (+ their language's catalog, if not English)
+//   chat in use      + sio.<hash>.js (socket.io-client), fetched when a conversation starts:
+//                    the visitor opens the chat, or has chatted before on this site
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+
+const DIR = process.argv[2] ?? 'dist/widget';
+const KB = 1024;
+const BUDGETS = {
+  loader: 1.5 * KB,
+  /** Loader + app + the largest catalog: what a page view costs, widget UI and CSS included. */
+  initial: 30 * KB,
+};
+
+if (!existsSync(join(DIR, 'widget.js'))) {
+  console.error(`No ${DIR}/widget.js: build first (npx rollup -c).`);
+  process.exit(1);
+}
+
+const measure = (file) => {
+  const buf = readFileSync(join(DIR, file));
+  return {
+    file,
+    raw: buf.length,
+    gzip: gzipSync(buf, { level: 9 }).length,
+    brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+};
+
+const files = readdirSync(DIR).filter((f) => f.endsWith('.js')).sort();
+const rows = files.map(measure);
+const find = (re) => rows.filter((r) => re.test(r.file));
+const [loader] = find(/^widget\.js$/);
+const [app] = find(/^app\.[0-9a-z]+\.js$/);
+const [sio] = find(/^sio\.[0-9a-z]+\.js$/);
+const catalogs = find(/^(es|ar)\.[0-9a-z]+\.js$/);
+if (!loader || !app || !sio) {
+  console.error('Missing widget.js, app.<hash>.js or sio.<hash>.js in ' + DIR);
+  process.exit(1);
+}
+const largestCatalog = catalogs.reduce((a, b) => (b.gzip > (a?.gzip ?? 0) ? b : a), null);
+
+const kb = (n) => (n / KB).toFixed(2).padStart(7) + ' KB';
+console.log(`${'file'.padEnd(22)}${'raw'.padStart(10)}${'gzip'.padStart(10)}${'brotli'.padStart(10)}`);
+for (const r of rows) console.log(`${r.file.padEnd(22)}${kb(r.raw)}${kb(r.gzip)}${kb(r.brotli)}`);
+
+const sum = (list, key) => list.reduce((n, r) => n + (r?.[key] ?? 0), 0);
+const initial = [loader, app, largestCatalog];
+const inUse = [...initial, sio];
+console.log('');
+console.log(`page view (loader + app + largest catalog):  gzip ${kb(sum(initial, 'gzip'))}  brotli ${kb(sum(initial, 'brotli'))}`);
+console.log(`chat in use (+ socket.io-client):             gzip ${kb(sum(inUse, 'gzip'))}  brotli ${kb(sum(inUse, 'brotli'))}`);
+
+const checks = [
+  ['loader (widget.js) gzip', loader.gzip, BUDGETS.loader],
+  ['initial load gzip', sum(initial, 'gzip'), BUDGETS.initial],
+];
+let failed = false;
+console.log('');
+for (const [label, value, budget] of checks) {
+  const ok = value <= budget;
+  failed ||= !ok;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${label}: ${kb(value)} of ${kb(budget)}`);
+}
+process.exit(failed ? 1 : 0);

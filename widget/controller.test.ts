@@ -1,0 +1,187 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createController, type Emit } from './controller.ts';
+import { createLogger } from './log.ts';
+import { initialChatState, messageStatus } from './state/chat.ts';
+import { createStore } from './state/store.ts';
+import { initialUiState } from './state/ui.ts';
+import { createTokenStore, storageKey } from './storage.ts';
+import { createFakeConnection, message, settle } from './test/fake-connection.ts';
+
+function setup(opts: { storedToken?: string } = {}) {
+  localStorage.clear();
+  if (opts.storedToken) localStorage.setItem(storageKey('pk_test'), opts.storedToken);
+  const connection = createFakeConnection();
+  const chat = createStore(initialChatState());
+  const ui = createStore(initialUiState());
+  const events: [string, unknown][] = [];
+  const emit: Emit = (event, payload) => void events.push([event, payload]);
+  const errors: unknown[][] = [];
+  const log = createLogger(false, { debug: () => {}, warn: () => {}, error: (...a: unknown[]) => void errors.push(a) });
+  let ids = 0;
+  const controller = createController({
+    siteKey: 'pk_test',
+    connection,
+    tokens: createTokenStore('pk_test', localStorage),
+    chat,
+    ui,
+    emit,
+    log,
+    newId: () => `client-id-${++ids}`,
+  });
+  return { connection, chat, ui, events, errors, controller };
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('before the visitor shows interest', () => {
+  it('a first-time visitor causes no network traffic and no storage write until they open the chat', async () => {
+    const { connection, controller } = setup();
+    await settle();
+    expect(connection.sessions).toHaveLength(0);
+    expect(localStorage.getItem(storageKey('pk_test'))).toBeNull();
+    controller.open();
+    await settle();
+    expect(connection.sessions).toEqual([{ siteKey: 'pk_test' }]);
+    expect(localStorage.getItem(storageKey('pk_test'))).toBe('visitor-token-1');
+  });
+
+  it('a returning visitor reconnects at once with the stored token (for the unread badge)', async () => {
+    const { connection } = setup({ storedToken: 'stored-token' });
+    await settle();
+    expect(connection.sessions).toEqual([{ siteKey: 'pk_test', visitorToken: 'stored-token' }]);
+    expect(connection.auths[0]).toEqual({ siteKey: 'pk_test', visitorToken: 'visitor-token-1' });
+  });
+});
+
+describe('offline queue', () => {
+  it('sends messages typed while offline exactly once, in order, with their client ids, on reconnect', async () => {
+    const { connection, controller, chat } = setup();
+    controller.open();
+    await settle(); // session requested, socket "connecting": not connected yet
+    controller.send('one');
+    controller.send('two');
+    await settle();
+    expect(connection.sent('send-message')).toHaveLength(0);
+    expect(chat.get().messages.map((m) => messageStatus(chat.get(), m))).toEqual(['queued', 'queued']);
+
+    connection.connectNow();
+    await settle();
+    expect(connection.sent('send-message')).toEqual([
+      expect.objectContaining({ clientMessageId: 'client-id-1', text: 'one' }),
+      expect.objectContaining({ clientMessageId: 'client-id-2', text: 'two' }),
+    ]);
+
+    // A reconnect (new session event) must not send them again.
+    connection.setStatus('reconnecting');
+    connection.connectNow();
+    await settle();
+    expect(connection.sent('send-message')).toHaveLength(2);
+    expect(chat.get().messages.map((m) => m.seq)).toEqual([101, 102]);
+  });
+
+  it('resends with the same client id when the connection dropped before the ack, and merges the duplicate', async () => {
+    const { connection, controller, chat } = setup();
+    controller.open();
+    await settle();
+    connection.connectNow();
+    await settle();
+    let calls = 0;
+    const original = connection.handlers['send-message']!;
+    connection.handlers['send-message'] = (p) => {
+      calls++;
+      if (calls === 1) {
+        connection.setStatus('reconnecting'); // the socket drops with the ack pending
+        return { ok: false, error: { code: 'OFFLINE', message: 'socket has been disconnected' } };
+      }
+      return original(p);
+    };
+    controller.send('hello');
+    await settle();
+    expect(chat.get().messages[0]!.sendState).toBe('queued');
+    connection.connectNow();
+    await settle();
+    const sends = connection.sent('send-message') as { clientMessageId: string }[];
+    expect(sends.map((s) => s.clientMessageId)).toEqual(['client-id-1', 'client-id-1']);
+    expect(chat.get().messages).toHaveLength(1);
+    expect(messageStatus(chat.get(), chat.get().messages[0]!)).toBe('sent');
+  });
+
+  it('marks a refused message failed, and retry sends it again with the same id', async () => {
+    const { connection, controller, chat } = setup();
+    controller.open();
+    await settle();
+    connection.connectNow();
+    await settle();
+    const original = connection.handlers['send-message']!;
+    connection.handlers['send-message'] = () => ({ ok: false, error: { code: 'VALIDATION_FAILED', message: 'empty' } });
+    controller.send('x');
+    await settle();
+    expect(messageStatus(chat.get(), chat.get().messages[0]!)).toBe('failed');
+    connection.handlers['send-message'] = original;
+    controller.retry('client-id-1');
+    await settle();
+    expect((connection.sent('send-message') as { clientMessageId: string }[]).map((s) => s.clientMessageId)).toEqual(['client-id-1', 'client-id-1']);
+    expect(messageStatus(chat.get(), chat.get().messages[0]!)).toBe('sent');
+  });
+});
+
+describe('server events', () => {
+  it('counts unread agent messages while closed and clears them (mark-read) when opened', async () => {
+    const { connection, controller, events } = setup({ storedToken: 't' });
+    await settle();
+    connection.connectNow();
+    await settle();
+    connection.emit('message-received', message(1));
+    connection.emit('message-received', message(1)); // duplicate broadcast
+    await settle();
+    expect(events.filter(([e]) => e === 'unread-count').map(([, n]) => n)).toEqual([1]);
+    expect(events.filter(([e]) => e === 'message')).toHaveLength(1);
+    // Closed chat: the agent learns it was delivered, not read.
+    expect(connection.sent('mark-read')).toEqual([expect.objectContaining({ seq: 1, status: 'delivered' })]);
+    controller.open();
+    await settle();
+    expect(connection.sent('mark-read').at(-1)).toEqual(expect.objectContaining({ seq: 1 }));
+    expect(events.filter(([e]) => e === 'unread-count').map(([, n]) => n)).toEqual([1, 0]);
+  });
+
+  it('a handshake refusal for the origin is final: failed status, one error event, one console error', async () => {
+    const { connection, controller, ui, events, errors } = setup();
+    controller.open();
+    await settle();
+    connection.setStatus('refused', { code: 'ORIGIN_NOT_ALLOWED', message: 'This origin is not allowed for the workspace.' });
+    await settle();
+    expect(ui.get().status).toBe('failed');
+    expect(events.filter(([e]) => e === 'error')).toEqual([['error', { code: 'ORIGIN_NOT_ALLOWED', message: 'This origin is not allowed for the workspace.' }]]);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('a refused stored visitor token is replaced by a fresh session once', async () => {
+    const { connection } = setup({ storedToken: 'old' });
+    await settle();
+    connection.setStatus('refused', { code: 'AUTH_INVALID', message: 'bad token' });
+    await settle();
+    expect(connection.sessions).toEqual([{ siteKey: 'pk_test', visitorToken: 'old' }, { siteKey: 'pk_test' }]);
+  });
+
+  it('identify() reconnects with the identity token and the visitor token', async () => {
+    const { connection, controller } = setup({ storedToken: 't' });
+    await settle();
+    controller.identify({ token: 'jwt' });
+    await settle();
+    expect(connection.auths.at(-1)).toEqual({ siteKey: 'pk_test', visitorToken: 'visitor-token-1', identityToken: 'jwt' });
+  });
+
+  it('logout() forgets the visitor: token cleared, state reset, disconnected', async () => {
+    const { connection, controller, chat } = setup({ storedToken: 't' });
+    await settle();
+    connection.connectNow();
+    await settle();
+    connection.emit('message-received', message(1));
+    controller.logout();
+    await settle();
+    expect(localStorage.getItem(storageKey('pk_test'))).toBeNull();
+    expect(chat.get().messages).toHaveLength(0);
+    expect(connection.status).toBe('idle');
+  });
+});

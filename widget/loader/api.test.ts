@@ -1,0 +1,178 @@
+// @vitest-environment happy-dom
+// @vitest-environment-options {"settings": {"handleDisabledFileLoadingAsSuccess": true}}
+// The queued JS API end to end: the script-tag loader's global, calls made before the app exists,
+// the app registering, the runtime replaying them into a real (Preact) widget over a fake connection.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../log.ts';
+import { createRuntime, type Runtime } from '../runtime.ts';
+import { createFakeConnection, message, settle, type FakeConnection } from '../test/fake-connection.ts';
+import { mountWidget } from '../widget.tsx';
+import { installLoader, type VeryChatGlobal } from './install.ts';
+
+type Win = Window & { VeryChat?: VeryChatGlobal };
+let connection: FakeConnection;
+let runtime: Runtime | null;
+let errorSpy: ReturnType<typeof vi.spyOn>;
+
+function script(attrs: Record<string, string>): HTMLScriptElement {
+  const el = document.createElement('script');
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  return el;
+}
+
+function install(attrs: Record<string, string> = { 'data-site-key': 'pk_test' }) {
+  return installLoader({ win: window as Win, doc: document, script: script({ src: 'https://chat.example.com/widget.js', ...attrs }), appFile: 'app.abc123.js' })!;
+}
+
+/** What the app bundle does when its script arrives. */
+function appArrives(VeryChat: VeryChatGlobal) {
+  VeryChat._a((config) => {
+    runtime = createRuntime({
+      doc: document,
+      log: createLogger(),
+      defaultApiUrl: new URL(config.src).origin,
+      mount: (o) => mountWidget({ ...o, connection }),
+    });
+    runtime.bootFromTag(config);
+    return runtime.call;
+  });
+}
+
+beforeEach(() => {
+  delete (window as Win).VeryChat;
+  localStorage.clear();
+  document.head.innerHTML = '';
+  connection = createFakeConnection();
+  runtime = null;
+  errorSpy = vi.spyOn(console, 'error').mockImplementation(() => {});
+});
+afterEach(async () => {
+  await runtime?.call('shutdown', []);
+  errorSpy.mockRestore();
+});
+
+describe('window.VeryChat before and after the app loads', () => {
+  it('installs one global with call style and method style', () => {
+    const VeryChat = install();
+    expect((window as Win).VeryChat).toBe(VeryChat);
+    for (const m of ['boot', 'open', 'close', 'toggle', 'identify', 'logout', 'sendMessage', 'prefill', 'on', 'off', 'getUnreadCount', 'shutdown', 'debug']) {
+      expect(typeof VeryChat[m]).toBe('function');
+    }
+  });
+
+  it('replays calls made before the app loaded, in order, and settles their promises', async () => {
+    const VeryChat = install();
+    const order: string[] = [];
+    const p1 = VeryChat('on', 'open', () => order.push('open-event'));
+    const p2 = (VeryChat.prefill as (t: string) => Promise<unknown>)('Hello there');
+    const p3 = VeryChat('open');
+    const p4 = (VeryChat.getUnreadCount as () => Promise<number>)();
+    // `open` shows intent: the app script is requested now, not at idle time.
+    expect(document.head.querySelector('script')!.getAttribute('src')).toBe('https://chat.example.com/widget/app.abc123.js');
+    appArrives(VeryChat);
+    await expect(Promise.all([p1, p2, p3, p4])).resolves.toEqual([undefined, undefined, undefined, 0]);
+    expect(order).toEqual(['open-event']);
+    const root = runtime!.widget!.root;
+    await settle();
+    expect(root.querySelector('textarea')!.value).toBe('Hello there');
+    expect(errorSpy).not.toHaveBeenCalled();
+  });
+
+  it('replays calls queued on a page stub before the loader ran', async () => {
+    const w = window as Win;
+    const stub = function (...args: unknown[]) {
+      ((stub as unknown as { q: unknown[] }).q ??= []).push(args);
+    } as unknown as VeryChatGlobal;
+    w.VeryChat = stub;
+    (function (this: unknown, ..._a: unknown[]) {
+      stub('open');
+    })();
+    const VeryChat = install();
+    appArrives(VeryChat);
+    await settle();
+    expect(runtime!.widget!.ui.get().open).toBe(true);
+  });
+
+  it('an unknown method logs one error and rejects, without throwing', async () => {
+    const VeryChat = install();
+    let result: Promise<unknown> | undefined;
+    expect(() => (result = VeryChat('explode', 1))).not.toThrow();
+    await expect(result).rejects.toThrow('[VeryChat] Unknown method "explode"');
+    expect(errorSpy).toHaveBeenCalledTimes(1);
+  });
+
+  it('bad arguments log one error and reject, before and after the app loaded', async () => {
+    const VeryChat = install();
+    const early = VeryChat('sendMessage', 42);
+    appArrives(VeryChat);
+    await expect(early).rejects.toThrow('[VeryChat] sendMessage() needs a string.');
+    expect(errorSpy).toHaveBeenCalledTimes(1);
+    await expect(VeryChat('on', 'nope', () => {})).rejects.toThrow(/unknown event "nope"/);
+    await expect(VeryChat('identify', { name: 'no token' })).rejects.toThrow(/identify\(\) needs \{ token/);
+    expect(errorSpy).toHaveBeenCalledTimes(3);
+  });
+
+  it('boot without a site key is refused clearly', async () => {
+    const VeryChat = install({});
+    const p = VeryChat('boot', { apiUrl: 'https://chat.example.com' });
+    appArrives(VeryChat);
+    await expect(p).rejects.toThrow(/No site key/);
+    expect(errorSpy).toHaveBeenCalledTimes(1);
+  });
+
+  it('a listener that throws does not break the widget or escape into the page', async () => {
+    const VeryChat = install();
+    appArrives(VeryChat);
+    await VeryChat('on', 'open', () => {
+      throw new Error('page bug');
+    });
+    const seen: unknown[] = [];
+    await VeryChat('on', 'open', () => seen.push('second listener'));
+    await expect(VeryChat('open')).resolves.toBeUndefined();
+    expect(seen).toEqual(['second listener']);
+  });
+
+  it('sendMessage() queues a message that is sent once connected; events report messages and unread', async () => {
+    const VeryChat = install();
+    appArrives(VeryChat);
+    const messages: unknown[] = [];
+    const unread: unknown[] = [];
+    await VeryChat('on', 'message', (m: unknown) => messages.push(m));
+    await VeryChat('on', 'unread-count', (n: unknown) => unread.push(n));
+    const sent = (await VeryChat('sendMessage', '  hi  ')) as { clientMessageId: string };
+    await settle();
+    connection.connectNow();
+    await settle();
+    expect(connection.sent('send-message')).toEqual([expect.objectContaining({ text: 'hi', clientMessageId: sent.clientMessageId })]);
+    await VeryChat('close');
+    connection.emit('message-received', message(200));
+    await settle();
+    expect(messages).toHaveLength(2);
+    expect(unread).toEqual([1]);
+    await expect(VeryChat('getUnreadCount')).resolves.toBe(1);
+  });
+
+  it('shutdown() removes everything; boot() brings it back', async () => {
+    const VeryChat = install();
+    appArrives(VeryChat);
+    await settle();
+    expect(document.querySelector('verychat-widget')).not.toBeNull();
+    await VeryChat('shutdown');
+    expect(document.querySelector('verychat-widget')).toBeNull();
+    const opened = VeryChat('open'); // waits for the next boot
+    await VeryChat('boot', { siteKey: 'pk_other', apiUrl: 'https://chat.example.com' });
+    await expect(opened).resolves.toBeUndefined();
+    expect(document.querySelectorAll('verychat-widget')).toHaveLength(1);
+  });
+
+  it('the tag does not write the visitor token; opening (or an explicit boot) does', async () => {
+    localStorage.clear();
+    const VeryChat = install();
+    appArrives(VeryChat);
+    await settle();
+    expect(Object.keys(localStorage)).toEqual([]);
+    await VeryChat('open');
+    await settle();
+    expect(localStorage.getItem('verychat:pk_test:visitor')).toBe('visitor-token-1');
+  });
+});

@@ -1,0 +1,127 @@
+// A scripted Connection for unit tests only: records every request and lets the test play the
+// server (statuses, server events, replies). Never used by the product.
+import type { ConversationDto, MessageDto } from '../../protocol/chat.ts';
+import type { CommandName, Commands, ServerEvents } from '../../protocol/events.ts';
+import type { WidgetSessionResponse } from '../../protocol/rest.ts';
+import type { ClientError, Connection, ConnectionStatus, Result, SocketAuth } from '../connection.ts';
+
+type Reply<K extends CommandName> = Result<Commands[K]['reply']>;
+type Handler = { [K in CommandName]?: (payload: Commands[K]['payload']) => Reply<K> | Promise<Reply<K>> };
+
+export const CONVERSATION_ID = '00000000-0000-4000-8000-000000000001';
+
+export function conversation(overrides: Partial<ConversationDto> = {}): ConversationDto {
+  return {
+    id: CONVERSATION_ID,
+    status: 'open',
+    mode: 'ai',
+    contact: { id: 'c1', name: null, email: null, externalId: null },
+    assigneeId: null,
+    lastSeq: 0,
+    lastMessageAt: null,
+    createdAt: '2026-01-01T10:00:00.000Z',
+    read: { contact: 0, agent: 0 },
+    ...overrides,
+  };
+}
+
+export function message(seq: number, overrides: Partial<MessageDto> = {}): MessageDto {
+  return {
+    id: `m-${seq}`,
+    conversationId: CONVERSATION_ID,
+    seq,
+    clientMessageId: `cm-${seq}`,
+    sender: { type: 'agent', id: 'a1', name: 'Ada' },
+    kind: 'text',
+    text: `message ${seq}`,
+    payload: null,
+    createdAt: new Date(Date.UTC(2026, 0, 1, 10, seq)).toISOString(),
+    ...overrides,
+  };
+}
+
+export interface FakeConnection extends Connection {
+  requests: { name: CommandName; payload: unknown }[];
+  sessions: { siteKey: string; visitorToken?: string }[];
+  auths: SocketAuth[];
+  handlers: Handler;
+  sessionReply: Result<WidgetSessionResponse>;
+  status: ConnectionStatus;
+  setStatus(status: ConnectionStatus, error?: ClientError): void;
+  emit<K extends keyof ServerEvents>(name: K, payload: ServerEvents[K]): void;
+  /** Connected + the server's `session` event, as after a real handshake. */
+  connectNow(): void;
+  sent(name: CommandName): unknown[];
+}
+
+/** Lets pending promise callbacks (acks, then-chains) run. */
+export const settle = async (): Promise<void> => {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  await new Promise((r) => setTimeout(r, 0));
+};
+
+export function createFakeConnection(): FakeConnection {
+  const statusListeners = new Set<(s: ConnectionStatus, e?: ClientError) => void>();
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const fake: FakeConnection = {
+    requests: [],
+    sessions: [],
+    auths: [],
+    status: 'idle',
+    sessionReply: {
+      ok: true,
+      workspace: { name: 'Test Shop' },
+      settings: { color: '#2563eb', position: 'right', locale: 'en', greeting: null },
+      visitorToken: 'visitor-token-1',
+      visitorId: 'v1',
+    },
+    handlers: {
+      'start-conversation': () => ({ ok: true, conversation: conversation(), created: true, messages: [], hasMore: false }),
+      'send-message': (p) => ({ ok: true, message: message(100 + fake.sent('send-message').length, { clientMessageId: p.clientMessageId, text: p.text, sender: { type: 'contact', id: 'c1', name: null } }), duplicate: false }),
+      'mark-read': (p) => ({ ok: true, seq: p.seq }),
+      typing: () => ({ ok: true }),
+      'load-history': () => ({ ok: true, messages: [], hasMore: false }),
+    },
+    async createSession(body) {
+      fake.sessions.push(body);
+      return fake.sessionReply;
+    },
+    connect(auth) {
+      fake.auths.push(auth);
+      fake.setStatus('connecting');
+    },
+    disconnect() {
+      fake.setStatus('idle');
+    },
+    async request(name, payload) {
+      fake.requests.push({ name, payload });
+      if (fake.status !== 'connected') return { ok: false, error: { code: 'OFFLINE', message: 'Not connected' } };
+      const handler = fake.handlers[name] as ((p: unknown) => unknown) | undefined;
+      if (!handler) return { ok: false, error: { code: 'UNKNOWN_EVENT', message: name } };
+      return (await handler(payload)) as never;
+    },
+    on(name, listener) {
+      const set = listeners.get(name) ?? new Set();
+      listeners.set(name, set);
+      set.add(listener as (p: unknown) => void);
+      return () => void set.delete(listener as (p: unknown) => void);
+    },
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => void statusListeners.delete(listener);
+    },
+    setStatus(status, error) {
+      fake.status = status;
+      for (const l of [...statusListeners]) l(status, error);
+    },
+    emit(name, payload) {
+      for (const l of [...(listeners.get(name) ?? [])]) l(payload);
+    },
+    connectNow() {
+      fake.setStatus('connected');
+      fake.emit('session', { role: 'visitor', workspace: { id: 'w1', name: 'Test Shop' }, userRoom: 'visitor-v1', contactId: 'c1', agentId: null });
+    },
+    sent: (name) => fake.requests.filter((r) => r.name === name).map((r) => r.payload),
+  };
+  return fake;
+}

@@ -10,7 +10,7 @@ export interface VeryChatUser {
 
 export interface BootOptions {
   siteKey: string;
-  /** Origin (and optional path prefix) of the VeryChat server. Default: where the loader came from. */
+  /** Origin (and optional path prefix) of the VeryChat server. Default: the origin widget.js was loaded from (script tag), or the page's (npm). */
   apiUrl?: string;
   /** Identify the customer right away (same as calling identify()). */
   user?: VeryChatUser;

@@ -58,6 +58,30 @@ step('generating the Prisma client', {
   run: [bin('prisma'), 'generate'],
 });
 
+// The server runs as one esbuild bundle (dependencies stay in node_modules): it starts faster than
+// transpiling on the fly, and `npm run dev` still runs the sources through tsx.
+step('bundling the server', {
+  inputs: ['server', 'protocol', 'package-lock.json', 'prisma/schema.prisma'],
+  stamp: 'dist/.server-inputs-hash',
+  output: 'dist/server/main.mjs',
+  run: [
+    bin('esbuild'),
+    'server/main.ts',
+    'server/cli/admin.ts',
+    'server/cli/db.ts',
+    '--bundle',
+    '--platform=node',
+    '--format=esm',
+    '--target=node20',
+    '--packages=external',
+    '--sourcemap',
+    '--outdir=dist/server',
+    '--outbase=server',
+    '--out-extension:.js=.mjs',
+    '--log-level=warning',
+  ],
+});
+
 if (existsSync(path.join(root, 'rollup.config.mjs'))) {
   step('building the widget', {
     inputs: ['widget', 'protocol', 'rollup.config.mjs', 'package-lock.json'],

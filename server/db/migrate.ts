@@ -4,8 +4,8 @@
 // Reference: prisma-engines sql_migration_persistence.rs, checksum.rs, apply_migrations.rs.
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { REPO_ROOT } from '../paths.ts';
 import type { PGlite } from '@electric-sql/pglite';
 import type { ClientBase } from 'pg';
 
@@ -86,7 +86,7 @@ export interface MigrationStatus {
 }
 
 /** <repo>/prisma/migrations, found from this file so any working directory works. */
-export const defaultMigrationsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../prisma/migrations');
+export const defaultMigrationsDir = resolve(REPO_ROOT, 'prisma/migrations');
 
 /** Prisma's constant (prisma-engines postgres flavour). */
 export const ADVISORY_LOCK_KEY = 72707369;

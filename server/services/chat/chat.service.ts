@@ -17,6 +17,7 @@ import { KeyedQueue } from './keyed-queue.ts';
 import { normalizeText } from './text.ts';
 
 const DEFAULT_PAGE = 30;
+const MEMBER_CACHE_TTL_MS = 30_000;
 type ConversationWithContact = Conversation & { contact: Contact };
 
 export interface NewMessage {
@@ -30,6 +31,7 @@ export class ChatService {
   private readonly agentNames = new Map<string, string>();
   /** Per-conversation send order on this server: persist-then-publish never interleaves. */
   private readonly sendQueue = new KeyedQueue();
+  private readonly memberCache = new Map<string, { conversation: ConversationWithContact; at: number }>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -67,6 +69,7 @@ export class ChatService {
       where: { contactId: visitor.id },
       data: { contactId: customerContactId },
     });
+    this.memberCache.clear();
     return moved.count;
   }
 
@@ -106,6 +109,22 @@ export class ChatService {
     return conversation;
   }
 
+  /**
+   * getForMember for the send hot path: membership (workspace, contact) of a conversation changes only
+   * when a visitor's conversations move to the customer they log in as, which clears this cache.
+   */
+  private async getForMemberCached(p: Principal, conversationId: string): Promise<ConversationWithContact> {
+    const hit = this.memberCache.get(conversationId);
+    if (hit && Date.now() - hit.at < MEMBER_CACHE_TTL_MS) {
+      const c = hit.conversation;
+      if (c.workspaceId === p.workspaceId && (p.kind === 'agent' || c.contactId === p.contactId)) return c;
+    }
+    const conversation = await this.getForMember(p, conversationId);
+    if (this.memberCache.size > 10_000) this.memberCache.clear();
+    this.memberCache.set(conversationId, { conversation, at: Date.now() });
+    return conversation;
+  }
+
   async describe(p: Principal, conversationId: string): Promise<ConversationDto> {
     return this.toConversationDto(await this.getForMember(p, conversationId));
   }
@@ -117,7 +136,7 @@ export class ChatService {
    * duplicate) rolls the counter back: numbers stay ordered and gap-free.
    */
   async send(p: Principal, conversationId: string, input: NewMessage): Promise<{ message: MessageDto; duplicate: boolean }> {
-    const conversation = await this.getForMember(p, conversationId);
+    const conversation = await this.getForMemberCached(p, conversationId);
     const text = normalizeText(input.text);
     return this.sendQueue.run(conversationId, () => this.persistAndPublish(p, conversation, text, input));
   }
@@ -129,9 +148,8 @@ export class ChatService {
     input: NewMessage,
   ): Promise<{ message: MessageDto; duplicate: boolean }> {
     const conversationId = conversation.id;
-    const existing = await this.findByClientId(conversationId, input.clientMessageId);
-    if (existing) return { message: await this.toMessageDto(existing, conversation.contact), duplicate: true };
-
+    // No look-up first: the insert itself fails on a duplicate client id (and then rolls its seq
+    // bump back), which keeps the common path to one statement.
     const sender = senderOf(p);
     let row: Message;
     try {

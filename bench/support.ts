@@ -49,7 +49,9 @@ export async function startBenchServer(opts: { redisUrl?: string } = {}): Promis
   const ws = await createServices(db.prisma).workspaces.create({ name: 'Bench', allowedOrigins: [ORIGIN] });
   await db.close();
 
-  const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['server/main.ts'], {
+  // The same bundle `npm start` runs (built by scripts/prepare.mjs). BENCH_NODE_ARGS adds flags, e.g. --cpu-prof.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/server/main.mjs'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

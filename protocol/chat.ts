@@ -1,8 +1,9 @@
 // Chat wire contract: the schemas the server validates with, and the DTO types both sides use.
 import { z } from 'zod';
 
-export const MAX_MESSAGE_LENGTH = 4000;
-export const MAX_HISTORY_PAGE = 100;
+import { MAX_HISTORY_PAGE, MAX_MESSAGE_LENGTH } from './limits.ts';
+
+export { MAX_HISTORY_PAGE, MAX_MESSAGE_LENGTH };
 
 const id = z.string().uuid();
 const clientMessageId = z

@@ -439,3 +439,22 @@ describe('persistence', () => {
     }
   });
 });
+
+describe('handshake rate limit', () => {
+  it('refuses handshakes from one IP past the limit, with retryAfterMs', async () => {
+    const fresh = await startTestApp();
+    try {
+      const s = await seedWorkspace(fresh, [ORIGIN]);
+      const tok = await visitorToken(fresh, s.workspace.siteKey);
+      const opts = { auth: { siteKey: s.workspace.siteKey, visitorToken: tok }, origin: ORIGIN };
+      const codes: string[] = [];
+      for (let i = 0; i < 62; i++) codes.push((await handshakeError(fresh.url, opts)).code);
+      expect(codes.slice(0, 60).every((c) => c === 'CONNECTED')).toBe(true);
+      expect(codes.slice(60)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+      const refusal = (await handshakeError(fresh.url, opts)) as { code: string; retryAfterMs?: number };
+      expect(refusal.retryAfterMs).toBeGreaterThan(0);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

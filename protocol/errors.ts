@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 'The request is too large.',
   UNKNOWN_EVENT: 'No such event.',
   UNAVAILABLE: 'A dependency is unavailable; retry later.',
+  SIGNATURE_INVALID: 'The request signature is missing or does not match.',
+  SIGNATURE_EXPIRED: 'The request signature timestamp is too old or in the future.',
   INTERNAL: 'Something went wrong on our side.',
 } as const;
 

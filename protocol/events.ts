@@ -16,6 +16,13 @@ import type {
   Typing,
   TypingEvent,
 } from './chat.ts';
+import type {
+  GetNotifications,
+  MarkNotificationsRead,
+  NotificationsPage,
+  NotificationsReadEvent,
+  PaymentEventDto,
+} from './payments.ts';
 
 /** Client → server; each is acknowledged. */
 export interface Commands {
@@ -29,6 +36,10 @@ export interface Commands {
   'load-history': { payload: LoadHistory; reply: HistoryPage };
   'mark-read': { payload: MarkRead; reply: { seq: number } };
   typing: { payload: Typing; reply: object };
+  /** Customers only (visitors get an empty page); newest first. */
+  'get-notifications': { payload: GetNotifications; reply: NotificationsPage };
+  /** Also sent as `notifications-read` to the user's other devices. */
+  'mark-notifications-read': { payload: MarkNotificationsRead; reply: NotificationsReadEvent };
 }
 
 /** Server → client, fire and forget. */
@@ -37,6 +48,11 @@ export interface ServerEvents {
   'message-received': MessageDto;
   typing: TypingEvent;
   'message-status': MessageStatusEvent;
+  /** A payment concerning this customer: show a toast. Sent to the payer's and payee's user rooms. */
+  'payment-event': PaymentEventDto;
+  /** Unread notifications, right after `join-user-room` (catch-up after being offline). */
+  notifications: NotificationsPage;
+  'notifications-read': NotificationsReadEvent;
 }
 
 export type CommandName = keyof Commands;

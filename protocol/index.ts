@@ -2,3 +2,4 @@ export * from './errors.ts';
 export * from './chat.ts';
 export * from './events.ts';
 export * from './rest.ts';
+export * from './payments.ts';

@@ -17,6 +17,11 @@ import { conversationRoutes } from './http/conversations.routes.ts';
 import { staticRoutes } from './http/static.routes.ts';
 import { attachRealtime, type VeryChatServer } from './realtime/gateway.ts';
 import { ChatService } from './services/chat/chat.service.ts';
+import { NotificationService } from './services/notifications/notifications.service.ts';
+import { PaymentService } from './services/payments/payments.service.ts';
+import { ReceiptService } from './services/payments/receipts.service.ts';
+import { paymentRoutes } from './http/payments.routes.ts';
+import { receiptRoutes } from './http/receipts.routes.ts';
 import { LatePublisher } from './services/publisher.ts';
 import { RateLimits } from './services/rate-limits.ts';
 import { Redis } from 'ioredis';
@@ -32,6 +37,8 @@ export interface App {
   fastify: FastifyInstance;
   services: Services;
   chat: ChatService;
+  payments: PaymentService;
+  notifications: NotificationService;
   io: VeryChatServer;
 }
 
@@ -57,6 +64,14 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   const rateLimits = new RateLimits({ redis: redis?.limiter, multiplier: config.rateLimitMultiplier });
   const publisher = new LatePublisher();
   const chat = new ChatService(deps.db.prisma, publisher);
+  // Receipt links use the public URL; with PORT=0 (tests, benches) its port is known only once listening.
+  const baseUrl = () => {
+    const address = fastify.server.address();
+    return typeof address === 'object' && address ? config.publicUrl.replace(/:0$/, `:${address.port}`) : config.publicUrl;
+  };
+  const notifications = new NotificationService(deps.db.prisma, publisher);
+  const payments = new PaymentService({ prisma: deps.db.prisma, publisher, notifications, cards: chat, baseUrl });
+  const receipts = new ReceiptService(deps.db.prisma, { tokens: services.tokens, agents: services.agents, baseUrl });
 
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -102,11 +117,14 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   widgetRoutes(fastify, services);
   pageRoutes(fastify, { prisma: deps.db.prisma });
   conversationRoutes(fastify, { services, chat, rateLimits });
+  await paymentRoutes(fastify, { services, payments, rateLimits, now });
+  receiptRoutes(fastify, { receipts });
   await staticRoutes(fastify);
 
   const realtime = attachRealtime(fastify, {
     services,
     chat,
+    notifications,
     rateLimits,
     logger: fastify.log as Logger,
     publicOrigin,
@@ -119,7 +137,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     if (redis) await Promise.allSettled([redis.pub.quit(), redis.sub.quit(), redis.limiter.quit()]);
   });
 
-  return { fastify, services, chat, io: realtime.io };
+  return { fastify, services, chat, payments, notifications, io: realtime.io };
 }
 
 function connectRedis(url: string, log: Logger) {

@@ -10,16 +10,19 @@ import { ERROR_CODES } from '../../protocol/errors.ts';
 import { AppError, parseInput, toErrorBody } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ChatService } from '../services/chat/chat.service.ts';
+import type { NotificationService } from '../services/notifications/notifications.service.ts';
 import type { Services } from '../services/index.ts';
 import { userKey, type Principal } from '../services/principal.ts';
 import { rooms, type Publisher } from '../services/publisher.ts';
 import type { RateLimits, Tier } from '../services/rate-limits.ts';
 import { registerChatHandlers } from './chat.handlers.ts';
 import { makeRegistrar, type SocketData } from './handle.ts';
+import { registerPaymentHandlers, sendNotificationsOnJoin } from './payments.handlers.ts';
 
 export interface RealtimeDeps {
   services: Services;
   chat: ChatService;
+  notifications: NotificationService;
   rateLimits: RateLimits;
   logger: Logger;
   /** This server's own origin: the agent console is served from it. */
@@ -37,6 +40,8 @@ const KNOWN_EVENTS = new Set<string>([
   'load-history',
   'mark-read',
   'typing',
+  'get-notifications',
+  'mark-notifications-read',
 ]);
 
 export type VeryChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -61,6 +66,7 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
   if (deps.redis) io.adapter(createAdapter(deps.redis.pub, deps.redis.sub));
 
   const register = makeRegistrar({ rateLimits: deps.rateLimits, logger: deps.logger });
+  sendNotificationsOnJoin(io as unknown as Server, deps.notifications, deps.logger);
 
   io.use(async (socket, next) => {
     try {
@@ -81,6 +87,7 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
     const data = socket.data;
     if (data.principal.kind === 'agent') void socket.join(rooms.agents(data.principal.workspaceId));
     registerChatHandlers(socket as unknown as Socket, register, deps.chat);
+    registerPaymentHandlers(socket as unknown as Socket, register, deps.notifications);
     socket.onAny((event: string, ...args: unknown[]) => {
       if (KNOWN_EVENTS.has(event)) return;
       const ack = args.at(-1);

@@ -17,7 +17,8 @@ export type LimitName =
   | 'send:identity'
   | 'typing:conn'
   | 'typing:identity'
-  | 'command:conn';
+  | 'command:conn'
+  | 'payments:workspace';
 
 /** points per duration (seconds); anonymous visitors get the least. */
 const LIMITS: Record<LimitName, { duration: number; points: Record<Tier, number> }> = {
@@ -30,6 +31,9 @@ const LIMITS: Record<LimitName, { duration: number; points: Record<Tier, number>
   'typing:conn': { duration: 10, points: { visitor: 10, customer: 10, agent: 20 } },
   'typing:identity': { duration: 10, points: { visitor: 20, customer: 20, agent: 40 } },
   'command:conn': { duration: 10, points: { visitor: 60, customer: 60, agent: 200 } },
+  // Signed payment events from a merchant's backend, counted per workspace after the signature checks out
+  // (the site key is public: strangers must not be able to spend a merchant's budget).
+  'payments:workspace': { duration: 10, points: { visitor: 1000, customer: 1000, agent: 1000 } },
 };
 
 export interface RateLimitOptions {

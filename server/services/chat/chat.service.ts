@@ -31,6 +31,8 @@ export class ChatService {
   private readonly agentNames = new Map<string, string>();
   /** Per-conversation send order on this server: persist-then-publish never interleaves. */
   private readonly sendQueue = new KeyedQueue();
+  /** One find-or-create of a customer's conversation at a time (system posts for the same customer). */
+  private readonly customerQueue = new KeyedQueue();
   private readonly memberCache = new Map<string, { conversation: ConversationWithContact; at: number }>();
 
   constructor(
@@ -138,11 +140,39 @@ export class ChatService {
   async send(p: Principal, conversationId: string, input: NewMessage): Promise<{ message: MessageDto; duplicate: boolean }> {
     const conversation = await this.getForMemberCached(p, conversationId);
     const text = normalizeText(input.text);
-    return this.sendQueue.run(conversationId, () => this.persistAndPublish(p, conversation, text, input));
+    return this.sendQueue.run(conversationId, () => this.persistAndPublish(senderOf(p), conversation, text, input));
+  }
+
+  /**
+   * A system message (e.g. a payment card) in a customer's support conversation: their open one, or a new
+   * one; the customer need not have connected yet. Same pipeline as send(), so idempotent on clientMessageId.
+   */
+  async postToCustomer(workspaceId: string, externalId: string, input: NewMessage): Promise<{ message: MessageDto; duplicate: boolean }> {
+    const text = normalizeText(input.text);
+    return this.customerQueue.run(`${workspaceId}:${externalId}`, async () => {
+      const contact = await this.prisma.contact.upsert({
+        where: { workspaceId_externalId: { workspaceId, externalId } },
+        create: { workspaceId, externalId },
+        update: {},
+      });
+      const conversation =
+        (await this.prisma.conversation.findFirst({
+          where: { contactId: contact.id, status: { in: ['open', 'pending'] } },
+          orderBy: { lastMessageAt: 'desc' },
+          include: { contact: true },
+        })) ??
+        (await this.prisma.conversation.create({
+          data: { workspaceId, contactId: contact.id, lastMessageAt: new Date() },
+          include: { contact: true },
+        }));
+      return this.sendQueue.run(conversation.id, () =>
+        this.persistAndPublish({ type: 'system', id: null }, conversation, text, input),
+      );
+    });
   }
 
   private async persistAndPublish(
-    p: Principal,
+    sender: { type: SenderType; id: string | null },
     conversation: ConversationWithContact,
     text: string,
     input: NewMessage,
@@ -150,7 +180,6 @@ export class ChatService {
     const conversationId = conversation.id;
     // No look-up first: the insert itself fails on a duplicate client id (and then rolls its seq
     // bump back), which keeps the common path to one statement.
-    const sender = senderOf(p);
     let row: Message;
     try {
       const rows = await this.prisma.$queryRaw<Message[]>`

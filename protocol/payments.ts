@@ -1,0 +1,211 @@
+// Payments wire contract: the event a merchant's backend POSTs, and what customers and agents receive.
+// Amounts are decimal strings end to end; nothing here is ever a JavaScript number.
+import { z } from 'zod';
+
+export const PAYMENT_EVENT_TYPES = ['payment.pending', 'payment.succeeded', 'payment.failed', 'payment.refunded'] as const;
+export type PaymentEventType = (typeof PAYMENT_EVENT_TYPES)[number];
+export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded';
+
+/** Fits the database column, numeric(78, 18). */
+export const MAX_AMOUNT_INTEGER_DIGITS = 60;
+export const MAX_AMOUNT_DECIMALS = 18;
+export const MAX_MEMO_LENGTH = 280;
+export const MAX_FAILURE_MESSAGE_LENGTH = 500;
+/** A signed request older (or further in the future) than this is refused. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+export const SIGNATURE_HEADER = 'VeryChat-Signature';
+export const SITE_KEY_HEADER = 'VeryChat-Site-Key';
+export const MAX_NOTIFICATIONS_PAGE = 100;
+
+/** Plain decimal notation only: no sign, exponent, spaces or leading zeros; "1.50" is fine. */
+const AMOUNT = new RegExp(`^(0|[1-9][0-9]{0,${MAX_AMOUNT_INTEGER_DIGITS - 1}})(\\.[0-9]{1,${MAX_AMOUNT_DECIMALS}})?$`);
+export const Amount = z
+  .string()
+  .max(MAX_AMOUNT_INTEGER_DIGITS + MAX_AMOUNT_DECIMALS + 1)
+  .regex(AMOUNT, `a decimal string like "100" or "0.25": at most ${MAX_AMOUNT_INTEGER_DIGITS} integer digits and ${MAX_AMOUNT_DECIMALS} decimals`)
+  .refine((s) => /[1-9]/.test(s), 'must be greater than 0');
+
+const externalRef = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits and "_", ".", ":", "-"');
+/** The merchant's user id: the `sub` of the identity tokens it signs. */
+const UserId = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
+
+export const PaymentEventInput = z
+  .object({
+    /** Unique per workspace: a redelivery with the same id is answered from the first delivery. */
+    id: externalRef,
+    type: z.enum(PAYMENT_EVENT_TYPES),
+    /** Your id for the payment; events sharing it move one payment along. Default: the event id. */
+    reference: externalRef.optional(),
+    amount: Amount,
+    /** Token symbol, e.g. VRC, USDC. */
+    token: z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/, 'an upper-case symbol like VRC (2–16 letters and digits)'),
+    payer: UserId,
+    payee: UserId,
+    txHash: z
+      .string()
+      .regex(/^[A-Za-z0-9]{8,130}$/, '8–130 letters and digits (0x… hex or base58)')
+      .optional(),
+    memo: z.string().max(MAX_MEMO_LENGTH).optional(),
+    failure: z
+      .object({
+        code: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", ".", "-" (at most 64)'),
+        message: z.string().min(1).max(MAX_FAILURE_MESSAGE_LENGTH),
+      })
+      .strict()
+      .nullish(),
+    occurredAt: z.iso.datetime({ offset: true }),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    if (e.payer === e.payee) ctx.addIssue({ code: 'custom', path: ['payee'], message: 'payer and payee must differ' });
+    if (e.type === 'payment.failed' && !e.failure) {
+      ctx.addIssue({ code: 'custom', path: ['failure'], message: 'required for payment.failed ({ code, message })' });
+    }
+    if (e.type !== 'payment.failed' && e.failure) {
+      ctx.addIssue({ code: 'custom', path: ['failure'], message: 'only allowed for payment.failed' });
+    }
+  });
+export type PaymentEventInput = z.infer<typeof PaymentEventInput>;
+
+export interface ReceiptRef {
+  id: string;
+  /** Sequential per workspace, without gaps. */
+  number: number;
+  /** Printable page. Customers open it with `?token=<identity token>`; agents with their session token. */
+  url: string;
+}
+
+export interface PaymentDto {
+  id: string;
+  reference: string;
+  status: PaymentStatus;
+  amount: string;
+  token: string;
+  payer: string;
+  payee: string;
+  txHash: string | null;
+  memo: string | null;
+  failure: { code: string; message: string } | null;
+  /** ISO 8601: when the event that set the current status happened. */
+  occurredAt: string;
+  createdAt: string;
+  updatedAt: string;
+  receipt: ReceiptRef | null;
+}
+
+/** The answer to POST /api/v1/payments/events; a redelivery of the same event id gets it again, byte for byte. */
+export interface PaymentEventResponse {
+  eventId: string;
+  /** False when the event did not change the payment (e.g. a late `pending` after `succeeded`). */
+  applied: boolean;
+  /** Why an event was not applied. */
+  reason: string | null;
+  payment: PaymentDto;
+}
+
+/**
+ * `payment-event` (socket, to the payer's and payee's user rooms): one party's view of a payment.
+ * The same object is the `payload` of the payment card message and of each notification.
+ */
+export interface PaymentEventDto {
+  /** Toast style. Refunds are `success`. */
+  type: 'success' | 'failure';
+  /** e.g. "Payment received: 100 VRC from user123", "Payment sent: 100 VRC to user456", "Payment failed: …". */
+  message: string;
+  amount: string;
+  /** ISO 8601, when it happened. */
+  timestamp: string;
+  notificationId: string;
+  paymentId: string;
+  reference: string;
+  status: PaymentStatus;
+  /** `in`: money came to this user (received, or a refund of what they paid); `out`: it left them. */
+  direction: 'in' | 'out';
+  token: string;
+  /** The other party's user id. */
+  counterparty: string;
+  payer: string;
+  payee: string;
+  txHash: string | null;
+  memo: string | null;
+  failure: { code: string; message: string } | null;
+  receiptId: string | null;
+  receiptNumber: number | null;
+  receiptUrl: string | null;
+}
+
+export interface NotificationDto {
+  id: string;
+  kind: 'payment';
+  read: boolean;
+  createdAt: string;
+  payment: PaymentEventDto;
+}
+
+/** `notifications` (socket): unread state, sent when a customer joins their user room and on request. */
+export interface NotificationsPage {
+  unreadCount: number;
+  /** Newest first. */
+  notifications: NotificationDto[];
+  /** More, older notifications exist: ask with `before` = the last one's id. */
+  hasMore: boolean;
+}
+
+/** `notifications-read` (socket, to every device of the user). */
+export interface NotificationsReadEvent {
+  /** The ids that became read; empty when `all`. */
+  ids: string[];
+  all: boolean;
+  unreadCount: number;
+}
+
+export const GetNotifications = z
+  .object({
+    /** Only unread ones. */
+    unread: z.boolean().optional(),
+    /** A notification id: return older ones. */
+    before: z.string().uuid().optional(),
+    limit: z.number().int().min(1).max(MAX_NOTIFICATIONS_PAGE).optional(),
+  })
+  .strict();
+export type GetNotifications = z.infer<typeof GetNotifications>;
+
+export const MarkNotificationsRead = z.union([
+  z.object({ ids: z.array(z.string().uuid()).min(1).max(MAX_NOTIFICATIONS_PAGE) }).strict(),
+  z.object({ all: z.literal(true) }).strict(),
+]);
+export type MarkNotificationsRead = z.infer<typeof MarkNotificationsRead>;
+
+/** GET /api/v1/payments (agents). */
+export const ListPaymentsQuery = z.object({
+  /** Payments where this user is payer or payee. */
+  userId: UserId.optional(),
+  status: z.enum(['pending', 'succeeded', 'failed', 'refunded']).optional(),
+  token: z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+});
+
+export interface ListPaymentsResponse {
+  payments: PaymentDto[];
+  nextCursor: string | null;
+  /** Over every payment matching the filter (not just this page), summed exactly in the database. */
+  totals: { token: string; status: PaymentStatus; count: number; amount: string }[];
+}
+
+export interface ReceiptDto {
+  id: string;
+  number: number;
+  url: string;
+  issuedAt: string;
+  merchant: { name: string };
+  payment: PaymentDto;
+}

@@ -1,0 +1,385 @@
+// Payment events from the merchant's backend: idempotent on the event id, forward-only status, gap-free
+// receipt numbers, notifications written in the same transaction, then toasts and chat cards.
+import { createHash, randomUUID } from 'node:crypto';
+import type {
+  ListPaymentsResponse,
+  PaymentEventDto,
+  PaymentEventInput,
+  PaymentEventResponse,
+  PaymentStatus,
+} from '../../../protocol/payments.ts';
+import type { Payment, Prisma, PrismaClient } from '../../db/generated/client.ts';
+import { AppError } from '../../errors.ts';
+import { customerRoom, type NotificationService } from '../notifications/notifications.service.ts';
+import type { Publisher } from '../publisher.ts';
+import { canonicalDecimal, decimalToString } from './decimal.ts';
+import { partyView, toPaymentDto, type ReceiptRow } from './dto.ts';
+
+/** Where payment cards go: the ChatService, behind the one method payments need. */
+export interface PaymentCards {
+  postToCustomer(
+    workspaceId: string,
+    externalId: string,
+    input: { clientMessageId: string; text: string; kind: 'payment'; payload: Record<string, unknown> },
+  ): Promise<unknown>;
+}
+
+export interface PaymentServiceDeps {
+  prisma: PrismaClient;
+  publisher: Publisher;
+  notifications: NotificationService;
+  cards: PaymentCards;
+  /** This server's public URL, for receipt links (a function: with PORT=0 it is known only after listen). */
+  baseUrl: () => string;
+}
+
+export interface IngestResult {
+  status: number;
+  /** The JSON text of a PaymentEventResponse; a redelivery gets these exact bytes. */
+  body: string;
+  replayed: boolean;
+}
+
+const STATUS_OF: Record<PaymentEventInput['type'], PaymentStatus> = {
+  'payment.pending': 'pending',
+  'payment.succeeded': 'succeeded',
+  'payment.failed': 'failed',
+  'payment.refunded': 'refunded',
+};
+/** Prisma's interactive-transaction defaults (2 s wait, 5 s run) are too tight under a burst of events. */
+const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 };
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+
+type NormalizedEvent = Omit<PaymentEventInput, 'reference' | 'memo' | 'failure'> & {
+  reference: string;
+  memo: string | null;
+  failure: { code: string; message: string } | null;
+};
+type StoredEvent = Prisma.PaymentEventGetPayload<object>;
+interface Party {
+  userId: string;
+  view: PaymentEventDto;
+}
+type Applied = { kind: 'applied'; eventRowId: string; status: number; body: string; parties: Party[] };
+
+export class PaymentService {
+  constructor(private readonly deps: PaymentServiceDeps) {}
+
+  private get prisma() {
+    return this.deps.prisma;
+  }
+
+  async ingest(workspaceId: string, input: PaymentEventInput): Promise<IngestResult> {
+    const event = normalize(input);
+    const digest = digestOf(event);
+    const known = await this.findEvent(workspaceId, event.id);
+    if (known) return this.replay(known, digest);
+
+    for (let attempt = 0; ; attempt++) {
+      let result: Applied | StoredEvent;
+      try {
+        result = await this.prisma.$transaction((tx) => this.apply(tx, workspaceId, event, digest), TX_OPTIONS);
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        // Lost a race: to a concurrent delivery of this event (answer as a replay), or to another event
+        // creating the same payment (run again: the payment now exists and its row lock orders us).
+        const winner = await this.findEvent(workspaceId, event.id);
+        if (winner) return this.replay(winner, digest);
+        if (attempt >= 2) throw err;
+        continue;
+      }
+      if (!('kind' in result)) return this.replay(result, digest);
+      // Toasts first (the latency that matters), then the cards, then mark the job done.
+      for (const party of result.parties) {
+        this.deps.publisher.publish([customerRoom(workspaceId, party.userId)], 'payment-event', party.view);
+      }
+      if (result.parties.length) await this.postCards(workspaceId, result.eventRowId, result.parties);
+      return { status: result.status, body: result.body, replayed: false };
+    }
+  }
+
+  /** Agents' list, newest first, with exact per-token totals over the whole filter. */
+  async listForWorkspace(
+    workspaceId: string,
+    q: { userId?: string; status?: PaymentStatus; token?: string; cursor?: string; limit?: number },
+  ): Promise<ListPaymentsResponse> {
+    const limit = q.limit ?? 25;
+    const where: Prisma.PaymentWhereInput = {
+      workspaceId,
+      ...(q.userId && { OR: [{ payerId: q.userId }, { payeeId: q.userId }] }),
+      ...(q.status && { status: q.status }),
+      ...(q.token && { token: q.token }),
+    };
+    const after = q.cursor ? decodeCursor(q.cursor) : null;
+    const [rows, groups] = await Promise.all([
+      this.prisma.payment.findMany({
+        where: after
+          ? { AND: [where, { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }] }
+          : where,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+        include: { receipt: { select: { id: true, number: true } } },
+      }),
+      this.prisma.payment.groupBy({
+        by: ['token', 'status'],
+        where,
+        _count: { _all: true },
+        _sum: { amount: true },
+        orderBy: [{ token: 'asc' }, { status: 'asc' }],
+      }),
+    ]);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const base = this.deps.baseUrl();
+    return {
+      payments: page.map((p) => toPaymentDto(p, p.receipt, base)),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      totals: groups.map((g) => ({
+        token: g.token,
+        status: g.status as PaymentStatus,
+        count: g._count._all,
+        amount: g._sum.amount ? decimalToString(g._sum.amount) : '0',
+      })),
+    };
+  }
+
+  /** One transaction; the payment row lock orders concurrent events of one payment, in any process. */
+  private async apply(
+    tx: Prisma.TransactionClient,
+    workspaceId: string,
+    ev: NormalizedEvent,
+    digest: string,
+  ): Promise<Applied | StoredEvent> {
+    const locked = await tx.$queryRaw<{ id: string }[]>`
+      SELECT "id" FROM "Payment" WHERE "workspaceId" = ${workspaceId}::uuid AND "reference" = ${ev.reference} FOR UPDATE`;
+    // Checked under the lock: a concurrent duplicate waited for it and now sees the first delivery.
+    const known = await tx.paymentEvent.findUnique({ where: { workspaceId_eventId: { workspaceId, eventId: ev.id } } });
+    if (known) return known;
+
+    const to = STATUS_OF[ev.type];
+    const occurredAt = new Date(ev.occurredAt);
+    let payment: Payment & { receipt: ReceiptRow | null };
+    let created = false;
+    let applied = true;
+    let reason: string | null = null;
+    const lockedId = locked[0]?.id;
+    if (!lockedId) {
+      if (to === 'refunded') {
+        throw new AppError('CONFLICT', `No succeeded payment "${ev.reference}" to refund yet: deliver its payment.succeeded first, then retry.`);
+      }
+      payment = await tx.payment.create({
+        data: {
+          workspaceId,
+          reference: ev.reference,
+          status: to,
+          amount: ev.amount,
+          token: ev.token,
+          payerId: ev.payer,
+          payeeId: ev.payee,
+          txHash: ev.txHash ?? null,
+          memo: ev.memo,
+          failureCode: ev.failure?.code ?? null,
+          failureMessage: ev.failure?.message ?? null,
+          occurredAt,
+        },
+        include: { receipt: { select: { id: true, number: true } } },
+      });
+      created = true;
+    } else {
+      const current = await tx.payment.findUniqueOrThrow({
+        where: { id: lockedId },
+        include: { receipt: { select: { id: true, number: true } } },
+      });
+      assertSamePayment(current, ev);
+      const verdict = transition(current.status as PaymentStatus, to);
+      if (verdict === 'early') {
+        throw new AppError('CONFLICT', `Payment "${ev.reference}" has not succeeded yet, so it cannot be refunded; retry after its payment.succeeded.`);
+      }
+      if (verdict === 'apply') {
+        payment = await tx.payment.update({
+          where: { id: current.id },
+          data: {
+            status: to,
+            occurredAt,
+            txHash: ev.txHash ?? current.txHash,
+            memo: ev.memo ?? current.memo,
+            ...(ev.failure && { failureCode: ev.failure.code, failureMessage: ev.failure.message }),
+          },
+          include: { receipt: { select: { id: true, number: true } } },
+        });
+      } else {
+        applied = false;
+        reason = `Payment "${ev.reference}" is already ${current.status}; ${ev.type} does not change it.`;
+        payment = current;
+      }
+    }
+
+    if (applied && to === 'succeeded' && !payment.receipt) payment.receipt = await issueReceipt(tx, workspaceId, payment.id);
+    const dto = toPaymentDto(payment, payment.receipt, this.deps.baseUrl());
+    // Customers hear about outcomes; a pending payment is stored silently.
+    const parties: Party[] =
+      applied && to !== 'pending'
+        ? (['payer', 'payee'] as const).map((role) => ({
+            userId: role === 'payer' ? payment.payerId : payment.payeeId,
+            view: partyView(dto, role, randomUUID()),
+          }))
+        : [];
+    await this.deps.notifications.createWithin(
+      tx,
+      parties.map((p) => ({
+        id: p.view.notificationId,
+        workspaceId,
+        userId: p.userId,
+        key: notificationKey(payment.id, to),
+        paymentId: payment.id,
+        data: p.view,
+      })),
+    );
+    const response: PaymentEventResponse = { eventId: ev.id, applied, reason, payment: dto };
+    const body = JSON.stringify(response);
+    const status = created ? 201 : 200;
+    const stored = await tx.paymentEvent.create({
+      data: {
+        workspaceId,
+        eventId: ev.id,
+        paymentId: payment.id,
+        type: ev.type,
+        digest,
+        applied,
+        responseStatus: status,
+        response: body,
+        fannedOutAt: parties.length ? null : new Date(),
+      },
+      select: { id: true },
+    });
+    return { kind: 'applied', eventRowId: stored.id, status, body, parties };
+  }
+
+  /** A redelivery: same answer as the first time; finishes the chat cards if the first delivery was cut short. */
+  private async replay(known: StoredEvent, digest: string): Promise<IngestResult> {
+    if (known.digest !== digest) {
+      throw new AppError('CONFLICT', `Event id "${known.eventId}" was already used for a different event; event ids must be unique.`);
+    }
+    if (!known.fannedOutAt) {
+      const status = STATUS_OF[known.type as PaymentEventInput['type']];
+      const rows = await this.prisma.notification.findMany({
+        where: { workspaceId: known.workspaceId, paymentId: known.paymentId, key: notificationKey(known.paymentId, status) },
+        orderBy: { createdAt: 'asc' },
+      });
+      const parties = rows.map((r) => ({ userId: r.userId, view: r.data as unknown as PaymentEventDto }));
+      await this.postCards(known.workspaceId, known.id, parties);
+    }
+    return { status: known.responseStatus, body: known.response, replayed: true };
+  }
+
+  /** Idempotent (one clientMessageId per payment outcome), so finishing twice posts nothing twice. */
+  private async postCards(workspaceId: string, eventRowId: string, parties: Party[]): Promise<void> {
+    await Promise.all(
+      parties.map((p) =>
+        this.deps.cards.postToCustomer(workspaceId, p.userId, {
+          clientMessageId: `pay_${p.view.paymentId}_${p.view.status}`,
+          text: p.view.message,
+          kind: 'payment',
+          payload: p.view as unknown as Record<string, unknown>,
+        }),
+      ),
+    );
+    await this.prisma.paymentEvent.update({ where: { id: eventRowId }, data: { fannedOutAt: new Date() } });
+  }
+
+  private findEvent(workspaceId: string, eventId: string) {
+    return this.prisma.paymentEvent.findUnique({ where: { workspaceId_eventId: { workspaceId, eventId } } });
+  }
+}
+
+/**
+ * Forward only: pending → succeeded | failed, succeeded → refunded. A refund that overtakes its payment's
+ * success is refused (not stored) so the sender's retry lands after it; anything else stale is ignored.
+ */
+function transition(from: PaymentStatus, to: PaymentStatus): 'apply' | 'ignore' | 'early' {
+  if (from === 'pending' && (to === 'succeeded' || to === 'failed')) return 'apply';
+  if (from === 'succeeded' && to === 'refunded') return 'apply';
+  if (from === 'pending' && to === 'refunded') return 'early';
+  return 'ignore';
+}
+
+/** Events of one payment must describe the same money between the same people. */
+function assertSamePayment(current: Payment, ev: NormalizedEvent): void {
+  const checks: [string, string, string][] = [
+    ['amount', decimalToString(current.amount), canonicalDecimal(ev.amount)],
+    ['token', current.token, ev.token],
+    ['payer', current.payerId, ev.payer],
+    ['payee', current.payeeId, ev.payee],
+  ];
+  for (const [field, stored, given] of checks) {
+    if (stored !== given) {
+      throw new AppError('CONFLICT', `Event "${ev.id}" does not match payment "${ev.reference}": ${field} is ${stored}, the event says ${given}.`);
+    }
+  }
+}
+
+/** The counter row is bumped in the statement that inserts the receipt: a rollback takes the number back. */
+async function issueReceipt(tx: Prisma.TransactionClient, workspaceId: string, paymentId: string): Promise<ReceiptRow> {
+  const rows = await tx.$queryRaw<ReceiptRow[]>`
+    WITH n AS (
+      INSERT INTO "ReceiptCounter" ("workspaceId", "last") VALUES (${workspaceId}::uuid, 1)
+      ON CONFLICT ("workspaceId") DO UPDATE SET "last" = "ReceiptCounter"."last" + 1
+      RETURNING "last"
+    )
+    INSERT INTO "Receipt" ("id", "workspaceId", "number", "paymentId", "issuedAt")
+    SELECT ${randomUUID()}::uuid, ${workspaceId}::uuid, n."last", ${paymentId}::uuid, now() FROM n
+    RETURNING "id", "number"`;
+  return rows[0]!;
+}
+
+const notificationKey = (paymentId: string, status: PaymentStatus) => `payment:${paymentId}:${status}`;
+
+function normalize(e: PaymentEventInput): NormalizedEvent {
+  const memo = e.memo?.replace(CONTROL, '').trim();
+  return {
+    ...e,
+    reference: e.reference ?? e.id,
+    memo: memo ? memo : null,
+    failure: e.failure ? { code: e.failure.code, message: e.failure.message.replace(CONTROL, '').trim() || e.failure.code } : null,
+  };
+}
+
+/** Same meaning → same digest, however the sender formatted the JSON. */
+function digestOf(e: NormalizedEvent): string {
+  const canonical = [
+    e.id,
+    e.type,
+    e.reference,
+    canonicalDecimal(e.amount),
+    e.token,
+    e.payer,
+    e.payee,
+    e.txHash ?? null,
+    e.memo,
+    e.failure ? [e.failure.code, e.failure.message] : null,
+    new Date(e.occurredAt).toISOString(),
+  ];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { code?: string; originalCode?: string } } } };
+  return (
+    e?.code === 'P2002' ||
+    e?.meta?.code === '23505' ||
+    e?.meta?.driverAdapterError?.cause?.code === '23505' ||
+    e?.meta?.driverAdapterError?.cause?.originalCode === '23505' ||
+    /unique constraint|23505/i.test(String((err as Error)?.message))
+  );
+}
+
+function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const at = new Date(iso ?? '');
+  if (!id || Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new AppError('VALIDATION_FAILED', 'Invalid cursor.');
+  return { at, id };
+}

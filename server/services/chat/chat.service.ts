@@ -17,6 +17,8 @@ import { KeyedQueue } from './keyed-queue.ts';
 import { normalizeText } from './text.ts';
 
 const DEFAULT_PAGE = 30;
+/** Advisory lock namespace for creating a customer's conversation (see postToCustomer). */
+const CUSTOMER_LOCK = 72707372;
 const MEMBER_CACHE_TTL_MS = 30_000;
 type ConversationWithContact = Conversation & { contact: Contact };
 
@@ -150,20 +152,29 @@ export class ChatService {
   async postToCustomer(workspaceId: string, externalId: string, input: NewMessage): Promise<{ message: MessageDto; duplicate: boolean }> {
     const text = normalizeText(input.text);
     return this.customerQueue.run(`${workspaceId}:${externalId}`, async () => {
-      const contact = await this.prisma.contact.upsert({
-        where: { workspaceId_externalId: { workspaceId, externalId } },
-        create: { workspaceId, externalId },
-        update: {},
-      });
-      const conversation =
-        (await this.prisma.conversation.findFirst({
+      const where = { workspaceId_externalId: { workspaceId, externalId } };
+      const contact = await this.prisma.contact
+        .upsert({ where, create: { workspaceId, externalId }, update: {} })
+        // Another instance created it first.
+        .catch(async (err: unknown) => (isUniqueViolation(err) ? this.prisma.contact.findUniqueOrThrow({ where }) : Promise.reject(err)));
+      const openOne = (db: Pick<PrismaClient, 'conversation'>) =>
+        db.conversation.findFirst({
           where: { contactId: contact.id, status: { in: ['open', 'pending'] } },
           orderBy: { lastMessageAt: 'desc' },
           include: { contact: true },
-        })) ??
-        (await this.prisma.conversation.create({
-          data: { workspaceId, contactId: contact.id, lastMessageAt: new Date() },
-          include: { contact: true },
+        });
+      const conversation =
+        (await openOne(this.prisma)) ??
+        (await this.prisma.$transaction(async (tx) => {
+          // Instances creating it at once would each make one: the lock leaves one to create, the rest find it.
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CUSTOMER_LOCK}, hashtext(${contact.id}))`;
+          return (
+            (await openOne(tx)) ??
+            tx.conversation.create({
+              data: { workspaceId, contactId: contact.id, lastMessageAt: new Date() },
+              include: { contact: true },
+            })
+          );
         }));
       return this.sendQueue.run(conversation.id, () =>
         this.persistAndPublish({ type: 'system', id: null }, conversation, text, input),

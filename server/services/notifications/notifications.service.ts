@@ -89,7 +89,7 @@ export class NotificationService {
       all: 'all' in input,
       unreadCount: await this.unreadCount(p.workspaceId, userId),
     };
-    this.publisher.publish([customerRoom(p.workspaceId, userId)], 'notifications-read', event);
+    if (event.all || ids.length) this.publisher.publish([customerRoom(p.workspaceId, userId)], 'notifications-read', event);
     return event;
   }
 

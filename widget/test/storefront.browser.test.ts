@@ -19,7 +19,7 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-describe.skipIf(!available)('storefront in a real browser', () => {
+describe.skipIf(!available)('storefront in a real browser', { timeout: 60_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let token: string;
@@ -45,9 +45,24 @@ describe.skipIf(!available)('storefront in a real browser', () => {
     return { page, errors };
   }
 
-  async function latestConversation(): Promise<string> {
-    const list = await json(await fetch(`${t.url}/api/v1/conversations`, { headers: { authorization: `Bearer ${token}` } }));
-    return list.conversations[0].id as string;
+  /** The conversation whose history holds `text`, once the server has stored it (the widget shows it sooner). */
+  async function conversationWith(text: string): Promise<string> {
+    const auth = { authorization: `Bearer ${token}` };
+    let found: string | undefined;
+    await expect
+      .poll(
+        async () => {
+          const list = await json(await fetch(`${t.url}/api/v1/conversations?limit=5`, { headers: auth }));
+          for (const c of list.conversations as { id: string }[]) {
+            const history = await json(await fetch(`${t.url}/api/v1/conversations/${c.id}/messages`, { headers: auth }));
+            if (history.messages.some((m: { text: string }) => m.text === text)) return (found = c.id);
+          }
+          return undefined;
+        },
+        { timeout: 10_000 },
+      )
+      .toBeTruthy();
+    return found!;
   }
 
   async function agentReply(conversationId: string, text: string) {
@@ -75,10 +90,8 @@ describe.skipIf(!available)('storefront in a real browser', () => {
   it('shows the bubble, sends a message to the agent API and shows the agent reply', async () => {
     const { page, errors } = await openPage('/');
     await chatRoundTrip(page, 'Hello from the storefront');
-    const conversationId = await latestConversation();
-    await expect
-      .poll(async () => (await json(await fetch(`${t.url}/api/v1/conversations/${conversationId}/messages`, { headers: { authorization: `Bearer ${token}` } }))).messages.map((m: { text: string }) => m.text))
-      .toContain('Hello from the storefront');
+    // The message reached the agent API's history.
+    const conversationId = await conversationWith('Hello from the storefront');
     const started = Date.now();
     await agentReply(conversationId, 'Hi! An agent here.');
     await page.getByRole('log').getByText('Hi! An agent here.', { exact: true }).waitFor({ timeout: 5_000 });
@@ -99,7 +112,7 @@ describe.skipIf(!available)('storefront in a real browser', () => {
     await page.evaluate(() => ((window as unknown as { __pwned: number }).__pwned = 0));
     const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
     await chatRoundTrip(page, payload);
-    const conversationId = await latestConversation();
+    const conversationId = await conversationWith(payload);
     await agentReply(conversationId, '<b onmouseover="window.__pwned=3">bold?</b>');
     await page.getByRole('log').getByText('<b onmouseover="window.__pwned=3">bold?</b>', { exact: true }).waitFor();
     const imgCount = await page.locator('verychat-widget').evaluate((host) => host.shadowRoot?.querySelectorAll('.vc-log img, .vc-log script, .vc-log b').length ?? -1);

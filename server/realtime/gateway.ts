@@ -16,7 +16,7 @@ import { userKey, type Principal } from '../services/principal.ts';
 import { rooms, type Publisher } from '../services/publisher.ts';
 import type { RateLimits, Tier } from '../services/rate-limits.ts';
 import { registerChatHandlers } from './chat.handlers.ts';
-import { makeRegistrar, type SocketData } from './handle.ts';
+import { makeRegistrar, type InFlight, type SocketData } from './handle.ts';
 import { registerPaymentHandlers, sendNotificationsOnJoin } from './payments.handlers.ts';
 
 export interface RealtimeDeps {
@@ -65,7 +65,8 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
   });
   if (deps.redis) io.adapter(createAdapter(deps.redis.pub, deps.redis.sub));
 
-  const register = makeRegistrar({ rateLimits: deps.rateLimits, logger: deps.logger });
+  const inFlight: InFlight = new Set();
+  const register = makeRegistrar({ rateLimits: deps.rateLimits, logger: deps.logger, inFlight });
   sendNotificationsOnJoin(io as unknown as Server, deps.notifications, deps.logger);
 
   io.use(async (socket, next) => {
@@ -109,6 +110,8 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
   fastify.addHook('preClose', async () => {
     io.local.disconnectSockets(true);
     io.engine.close();
+    // Commands already accepted finish (their writes land) before the database is closed.
+    await Promise.allSettled([...inFlight]);
     await Promise.resolve(io.of('/').adapter.close?.());
   });
 

@@ -27,7 +27,10 @@ export interface CommandContext {
   data: SocketData;
 }
 
-export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger }) {
+/** Commands still running; shutdown waits for them so nothing accepted is cut off mid-write. */
+export type InFlight = Set<Promise<unknown>>;
+
+export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger; inFlight: InFlight }) {
   return function register<K extends CommandName>(
     socket: Socket,
     name: K,
@@ -36,7 +39,13 @@ export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger }) 
     fn: (payload: Commands[K]['payload'], ctx: CommandContext) => Promise<Commands[K]['reply']>,
   ): void {
     // Payloads are untrusted: the listener takes unknown[] and validates, whatever the typed map says.
-    (socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(name, async (...args: unknown[]) => {
+    (socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(name, (...args: unknown[]) => {
+      const run = handle(args);
+      deps.inFlight.add(run);
+      void run.finally(() => deps.inFlight.delete(run));
+    });
+
+    async function handle(args: unknown[]): Promise<void> {
       const ack = typeof args.at(-1) === 'function' ? (args.pop() as (reply: unknown) => void) : () => {};
       const data = socket.data as SocketData;
       try {
@@ -54,7 +63,7 @@ export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger }) 
         if (error.code === 'INTERNAL') deps.logger.error({ err, event: name, socket: socket.id }, 'socket command failed');
         ack({ ok: false, error });
       }
-    });
+    }
   };
 }
 

@@ -7,7 +7,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openDatabase } from '../../db/client.ts';
+import { isAlive, openDatabase } from '../../db/client.ts';
 import { checksum, defaultMigrationsDir, deployMigrations, pgSession, readMigrations } from '../../db/migrate.ts';
 
 export interface TestDatabase {
@@ -163,14 +163,6 @@ async function tryLock(lock: string): Promise<boolean> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function buildPgliteTemplate(template: string): Promise<void> {
   // Built under another name and renamed, so a template with its marker is always complete.

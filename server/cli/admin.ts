@@ -11,6 +11,7 @@ const HELP = `Usage: npm run verychat -- <command> [options]
 Workspaces
   workspace:create --name <name> [--origin <url>]...   create a workspace; prints its site key and secret
   workspace:list                                        list workspaces
+  workspace:show <siteKey>                              print a workspace's site key, secret and origins (e.g. the demo's)
   workspace:rotate-secret <siteKey>                     new signing secret (old tokens and signatures stop working)
   origin:add <siteKey> <origin>                         allow an origin (https://shop.example or https://*.shop.example)
   origin:remove <siteKey> <origin>                      stop allowing an origin
@@ -57,6 +58,14 @@ export async function runAdmin(argv: string[], out: (line: string) => void, db: 
       const list = await services.workspaces.list();
       if (!list.length) out('No workspaces.');
       for (const ws of list) out(`${ws.siteKey}  ${ws.name}  origins: ${ws.allowedOrigins.join(', ') || '(none)'}`);
+      return;
+    }
+    case 'workspace:show': {
+      const ws = await services.workspaces.resolveSiteKey(need(0, 'site key'));
+      out(`Workspace "${ws.name}"`);
+      out(`  site key  ${ws.siteKey}   (public: goes in the script tag)`);
+      out(`  secret    ${ws.secret}   (private: signs identity tokens and payment events)`);
+      out(`  origins   ${ws.allowedOrigins.join(', ') || '(none yet: add one with origin:add)'}`);
       return;
     }
     case 'workspace:rotate-secret': {

@@ -65,6 +65,7 @@ export function receiptPage(r: ReceiptDto): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 <style>${PAGE_CSS}</style>
 </head>
@@ -89,7 +90,7 @@ ${rows.map(([k, v]) => `    <div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</
 function notFoundPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="robots" content="noindex"><title>Receipt not found</title><style>${PAGE_CSS}</style></head>
+<meta name="robots" content="noindex"><link rel="icon" href="data:,"><title>Receipt not found</title><style>${PAGE_CSS}</style></head>
 <body><main class="receipt"><h1>Receipt not found</h1>
 <p>This receipt does not exist, or this link is not valid for you (it may have expired). Open the receipt again from the chat.</p></main></body></html>
 `;

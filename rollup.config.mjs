@@ -2,6 +2,8 @@
 //   widget.js        the script-tag loader (IIFE, ~1 KB); knows the app's file name at build time
 //   app.<hash>.js    the widget app: Preact UI, state, API (IIFE, content-hashed: cache forever)
 //   sio.<hash>.js    socket.io-client, fetched by the app when a conversation starts
+//   pay.<hash>.js    the payments UI (toasts, notification list, payment cards), fetched by the app
+//                    for identified customers; it runs on the app's Preact (see `shared` below)
 //   es.<hash>.js …   non-English catalogs, fetched by the app for visitors who need them
 //   esm/index.js     + index.d.ts: `createVeryChat()` for developers importing from npm
 // The configs run in order: each later build reads the file names the earlier ones produced.
@@ -20,8 +22,18 @@ import ts from 'typescript';
 
 const OUT = 'dist/widget';
 const LAZY_LOCALES = ['es', 'ar'];
-/** File names produced by earlier builds, read by later ones. */
-const built = { sio: null, app: null };
+/** File names produced by earlier builds, read by later ones; `payImports`: what pay.js takes from the app. */
+const built = { sio: null, pay: null, payImports: null, app: null };
+
+/**
+ * Modules the payments UI borrows from the app instead of bundling its own copy: Preact must be one
+ * instance (hooks keep their state in it), and a second copy would cost ~5 KB. In pay.js they are
+ * externals read from `VeryChat._s`, which the app fills (with exactly the bindings pay.js imports)
+ * just before it loads the script.
+ */
+const SHARED = { preact: 'p', 'preact/hooks': 'h', 'preact/jsx-runtime': 'j' };
+/** What pay.js may bundle besides: its own folder and constants. Anything else would be a second copy of app code. */
+const PAY_OWN = [/\/widget\/payments\//, /\/widget\/components\/icons\.ts$/, /^\0pay-entry$/];
 
 /** `import css from './x.css?inline'` -> the minified CSS as a string (what Vite/Vitest do too). */
 function cssString() {
@@ -117,7 +129,13 @@ export function lazy(name, file) {
   return entry.promise;
 }`;
 
-const webTransportStub = { 'engine.io-client/build/esm/transports/webtransport.js': () => 'export class WT {}' };
+const BINARY_UNSUPPORTED = "() => { throw new Error('[VeryChat] binary socket.io packets are not supported'); }";
+const webTransportStub = {
+  'engine.io-client/build/esm/transports/webtransport.js': () => 'export class WT {}',
+  'socket.io-parser/build/esm/is-binary.js': () => 'export const isBinary = () => false, hasBinary = () => false;',
+  'socket.io-parser/build/esm/binary.js': () => `export const deconstructPacket = ${BINARY_UNSUPPORTED}, reconstructPacket = deconstructPacket;`,
+  'engine.io-parser/build/esm/contrib/base64-arraybuffer.js': () => `export const encode = ${BINARY_UNSUPPORTED}, decode = encode;`,
+};
 
 /** The app's lazy seams: catalogs as emitted scripts, socket.io-client as the sio build's file. */
 const appLazyModules = {
@@ -136,7 +154,40 @@ const appLazyModules = {
     if (!built.sio) this.error('socket.io-client must be built before the app');
     return `import { lazy } from '\0lazy';\nexport const loadIo = () => lazy('sio', ${JSON.stringify(built.sio)});`;
   },
+  '/widget/payments/load.ts': function () {
+    if (!built.pay) this.error('the payments UI must be built before the app');
+    const imports = [];
+    const table = [];
+    for (const [source, key] of Object.entries(SHARED)) {
+      const names = built.payImports[source] ?? [];
+      const local = names.map((n, i) => [n, `${key}${i}`]);
+      if (local.length) imports.push(`import { ${local.map(([n, l]) => `${n} as ${l}`).join(', ')} } from ${JSON.stringify(source)};`);
+      table.push(`${key}: { ${local.map(([n, l]) => `${n}: ${l}`).join(', ')} }`);
+    }
+    return [
+      `import { lazy } from '\0lazy';`,
+      ...imports,
+      `export const loadPayments = () => { window.VeryChat._s = { ${table.join(', ')} }; return lazy('pay', ${JSON.stringify(built.pay)}); };`,
+    ].join('\n');
+  },
 };
+
+/** pay.js: externals for the shared modules, and a guard against bundling app modules twice. */
+function payChunk() {
+  return {
+    name: 'pay-chunk',
+    resolveId: (id) => (id === '\0pay-entry' ? id : id in SHARED ? { id, external: true } : null),
+    load: (id) =>
+      id === '\0pay-entry' ? `import * as ui from ${JSON.stringify(resolve('widget/payments/index.ts'))};\nVeryChat._c('pay', ui);` : null,
+    generateBundle(_options, bundle) {
+      const chunk = Object.values(bundle).find((c) => c.type === 'chunk' && c.isEntry);
+      const foreign = Object.keys(chunk.modules).filter((id) => !PAY_OWN.some((re) => re.test(id.replaceAll('\\', '/'))));
+      if (foreign.length) this.error(`pay.js would bundle app modules (import them through props instead): ${foreign.join(', ')}`);
+      built.pay = chunk.fileName;
+      built.payImports = chunk.importedBindings;
+    },
+  };
+}
 
 /** Records the entry file name of a build, for the builds after it. */
 function record(key) {
@@ -216,6 +267,18 @@ export default [
       record('sio'),
     ],
     output: { dir: OUT, format: 'iife', entryFileNames: 'sio.[hash].js', hashCharacters: 'base36', plugins: [minify()] },
+  },
+  {
+    input: '\0pay-entry',
+    plugins: [payChunk(), ...plugins({})],
+    output: {
+      dir: OUT,
+      format: 'iife',
+      entryFileNames: 'pay.[hash].js',
+      hashCharacters: 'base36',
+      globals: Object.fromEntries(Object.entries(SHARED).map(([source, key]) => [source, `VeryChat._s.${key}`])),
+      plugins: [minify()],
+    },
   },
   {
     input: 'widget/app.ts',

@@ -6,6 +6,8 @@
 //   page view        widget.js + app.<hash>.js (+ their language's catalog, if not English)
 //   chat in use      + sio.<hash>.js (socket.io-client), fetched when a conversation starts:
 //                    the visitor opens the chat, or has chatted before on this site
+//   customer         + pay.<hash>.js (payments: toasts, notification bell, payment cards), fetched
+//                    for identified customers only (and when a payment card is in the chat)
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
@@ -21,6 +23,11 @@ const BUDGETS = {
    * pre-compressed with brotli (scripts/compress-dist.mjs). In gzip this is ~32 KB today.
    */
   inUseBrotli: 30 * KB,
+  /**
+   * An identified customer: all of the above plus the payments chunk (~5 KB brotli). Its own line so
+   * payments never weigh on anonymous visitors' budgets above, while still having a ceiling.
+   */
+  customerBrotli: 36 * KB,
 };
 
 if (!existsSync(join(DIR, 'widget.js'))) {
@@ -44,9 +51,10 @@ const find = (re) => rows.filter((r) => re.test(r.file));
 const [loader] = find(/^widget\.js$/);
 const [app] = find(/^app\.[0-9a-z]+\.js$/);
 const [sio] = find(/^sio\.[0-9a-z]+\.js$/);
+const [pay] = find(/^pay\.[0-9a-z]+\.js$/);
 const catalogs = find(/^(es|ar)\.[0-9a-z]+\.js$/);
-if (!loader || !app || !sio) {
-  console.error('Missing widget.js, app.<hash>.js or sio.<hash>.js in ' + DIR);
+if (!loader || !app || !sio || !pay) {
+  console.error('Missing widget.js, app.<hash>.js, sio.<hash>.js or pay.<hash>.js in ' + DIR);
   process.exit(1);
 }
 const largestCatalog = catalogs.reduce((a, b) => (b.gzip > (a?.gzip ?? 0) ? b : a), null);
@@ -58,14 +66,17 @@ for (const r of rows) console.log(`${r.file.padEnd(22)}${kb(r.raw)}${kb(r.gzip)}
 const sum = (list, key) => list.reduce((n, r) => n + (r?.[key] ?? 0), 0);
 const initial = [loader, app, largestCatalog];
 const inUse = [...initial, sio];
+const customer = [...inUse, pay];
 console.log('');
 console.log(`page view (loader + app + largest catalog):  gzip ${kb(sum(initial, 'gzip'))}  brotli ${kb(sum(initial, 'brotli'))}`);
 console.log(`chat in use (+ socket.io-client):             gzip ${kb(sum(inUse, 'gzip'))}  brotli ${kb(sum(inUse, 'brotli'))}`);
+console.log(`identified customer (+ payments chunk):       gzip ${kb(sum(customer, 'gzip'))}  brotli ${kb(sum(customer, 'brotli'))}`);
 
 const checks = [
   ['loader (widget.js) gzip', loader.gzip, BUDGETS.loader],
   ['initial load gzip', sum(initial, 'gzip'), BUDGETS.initial],
   ['chat in use brotli', sum(inUse, 'brotli'), BUDGETS.inUseBrotli],
+  ['identified customer brotli', sum(customer, 'brotli'), BUDGETS.customerBrotli],
 ];
 let failed = false;
 console.log('');

@@ -12,6 +12,8 @@ export const METHODS = [
   'on',
   'off',
   'getUnreadCount',
+  'getNotifications',
+  'markNotificationsRead',
   'shutdown',
   'debug',
 ] as const;

@@ -31,7 +31,8 @@ import { initialUiState, type UiState } from './state/ui.ts';
 import type { TokenStore } from './storage.ts';
 import type { VeryChatEvents, VeryChatMessage, VeryChatUser } from './types.ts';
 
-export const MAX_MESSAGE_LENGTH = 4000; // protocol/chat.ts MAX_MESSAGE_LENGTH (a value: not importable without zod)
+/** From protocol/limits.ts, the one protocol module with values and no zod. */
+export { MAX_MESSAGE_LENGTH } from '../protocol/limits.ts';
 
 export type Emit = <E extends keyof VeryChatEvents>(event: E, payload: VeryChatEvents[E]) => void;
 
@@ -48,6 +49,8 @@ export interface ControllerOptions {
   now?: () => Date;
   /** Whether the visitor can see the latest messages (window open, tab visible, list at bottom). */
   canSeeLatest?: () => boolean;
+  /** logout() forgot the visitor: other per-person state (payments) goes too. */
+  onLogout?: () => void;
 }
 
 export interface Controller {
@@ -66,6 +69,8 @@ export interface Controller {
   stopTyping(): void;
   setDraft(text: string): void;
   identify(user: VeryChatUser): void;
+  /** The identity token in use (identify() or boot({ user })), until the server refuses it. */
+  identity(): string | null;
   logout(): void;
   destroy(): void;
 }
@@ -381,6 +386,7 @@ export function createController(o: ControllerOptions): Controller {
         controller.start();
       }
     },
+    identity: () => identityToken,
     logout() {
       started = false;
       identityToken = null;
@@ -393,6 +399,7 @@ export function createController(o: ControllerOptions): Controller {
       pendingReadSeq = 0;
       deliveredSent = 0;
       chat.set(initialChatState());
+      o.onLogout?.();
       const { open } = ui.get();
       ui.set({ ...initialUiState(), open });
       if (open) controller.start();

@@ -2,19 +2,36 @@
 // Every call returns a promise and none throws: misuse logs exactly one `[VeryChat] ...` console
 // error and rejects; methods that need the widget wait until boot() has mounted it.
 import { LOG_PREFIX, isMethod, type MethodName } from './api-methods.ts';
+import type { ClientErrorCode } from './connection.ts';
 import { MAX_MESSAGE_LENGTH, type Emit } from './controller.ts';
 import type { LoaderConfig } from './loader/install.ts';
 import { createLogger, type Logger } from './log.ts';
 import { unreadCount } from './state/chat.ts';
-import type { BootOptions, VeryChatEvent, VeryChatUser } from './types.ts';
-import type { MountOptions, WidgetHandle } from './widget.tsx';
+import type { BootOptions, GetNotificationsOptions, VeryChatEvent, VeryChatNotifications, VeryChatUser } from './types.ts';
+import type { MountOptions, PaymentsFeature, WidgetHandle } from './widget.tsx';
 
-export const EVENTS: readonly VeryChatEvent[] = ['ready', 'open', 'close', 'message', 'unread-count', 'error'];
+export const EVENTS: readonly VeryChatEvent[] = [
+  'ready',
+  'open',
+  'close',
+  'message',
+  'unread-count',
+  'error',
+  'payment',
+  'notifications',
+  'unread-notifications',
+];
+/** protocol/payments.ts MAX_NOTIFICATIONS_PAGE (a value: not importable without zod). */
+const MAX_NOTIFICATIONS_PAGE = 100;
+/** markNotificationsRead() sends ids in batches the server accepts; this caps one call. */
+const MAX_READ_IDS_PER_CALL = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A rejection for misuse: `code` is stable, the message says what to fix. */
 export class VeryChatError extends Error {
   constructor(
-    readonly code: 'INVALID_ARGUMENT' | 'UNKNOWN_METHOD' | 'NOT_BOOTED' | 'INTERNAL',
+    /** Misuse, or (for calls that talk to the server) the server's or the connection's code: OFFLINE, RATE_LIMITED, … */
+    readonly code: 'INVALID_ARGUMENT' | 'UNKNOWN_METHOD' | 'NOT_BOOTED' | 'INTERNAL' | ClientErrorCode,
     message: string,
   ) {
     super(`${LOG_PREFIX} ${message}`);
@@ -78,6 +95,31 @@ function checkText(text: unknown, what: string, allowEmpty: boolean): string | n
   return null;
 }
 
+function checkNotificationsQuery(options: unknown): string | null {
+  if (options === undefined) return null;
+  const what = 'getNotifications(options)';
+  if (!isObject(options)) return `${what} takes an object: { before?, limit?, unread? }.`;
+  const unknown = Object.keys(options).filter((k) => k !== 'before' && k !== 'limit' && k !== 'unread');
+  if (unknown.length) return `${what}: unknown option ${JSON.stringify(unknown[0])}; known: before, limit, unread.`;
+  const { before, limit, unread } = options;
+  if (before !== undefined && (typeof before !== 'string' || !UUID.test(before))) return `${what}: before must be a notification id.`;
+  if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_NOTIFICATIONS_PAGE)) {
+    return `${what}: limit must be a whole number from 1 to ${MAX_NOTIFICATIONS_PAGE}.`;
+  }
+  if (unread !== undefined && typeof unread !== 'boolean') return `${what}: unread must be a boolean.`;
+  return null;
+}
+
+function checkNotificationIds(ids: unknown): string | null {
+  if (ids === undefined) return null;
+  const what = 'markNotificationsRead(ids)';
+  if (!Array.isArray(ids)) return `${what} takes an array of notification ids, or nothing to mark all read.`;
+  if (ids.length > MAX_READ_IDS_PER_CALL) return `${what}: at most ${MAX_READ_IDS_PER_CALL} ids per call; call it without ids to mark all read.`;
+  const bad = ids.find((id) => typeof id !== 'string' || !UUID.test(id));
+  if (bad !== undefined) return `${what}: ${JSON.stringify(bad)} is not a notification id.`;
+  return null;
+}
+
 /** Reads the script tag's config into boot options (strings as the page wrote them). */
 export function bootOptionsFromTag(config: LoaderConfig): BootOptions & { siteKey: string } {
   return {
@@ -113,6 +155,12 @@ export function createRuntime(env: RuntimeEnv): Runtime {
     console.error(error.message);
     return Promise.reject(error);
   };
+
+  /** The payments chunk for an API call: a failed download is a NETWORK error, not a bug of ours. */
+  const paymentsOf = (w: WidgetHandle): Promise<PaymentsFeature> =>
+    w.loadPayments().catch((e: unknown) => {
+      throw new VeryChatError('NETWORK', `Could not load the payments module: ${e instanceof Error ? e.message : String(e)}`);
+    });
 
   /** Waits for boot, then runs fn against the mounted widget. */
   const withWidget = async <T>(fn: (w: WidgetHandle) => T): Promise<T> => {
@@ -201,6 +249,25 @@ export function createRuntime(env: RuntimeEnv): Runtime {
       }
       case 'getUnreadCount':
         return withWidget((w) => unreadCount(w.chat.get()));
+      case 'getNotifications': {
+        const problem = checkNotificationsQuery(a);
+        if (problem) return misuse(problem);
+        return withWidget(async (w): Promise<VeryChatNotifications> => {
+          // Payments belong to identified customers: an anonymous visitor has none (no download either).
+          if (!w.controller.identity()) return { notifications: [], unreadCount: 0, hasMore: false };
+          const res = await (await paymentsOf(w)).controller.getNotifications((a ?? {}) as GetNotificationsOptions);
+          if (!res.ok) throw new VeryChatError(res.error.code, `getNotifications() failed: ${res.error.message}`);
+          return { notifications: res.notifications, unreadCount: res.unreadCount, hasMore: res.hasMore };
+        });
+      }
+      case 'markNotificationsRead': {
+        const problem = checkNotificationIds(a);
+        if (problem) return misuse(problem);
+        return withWidget(async (w) => {
+          if (!w.controller.identity()) return { unreadCount: 0 };
+          return { unreadCount: await (await paymentsOf(w)).controller.markRead(a as string[] | undefined) };
+        });
+      }
       case 'shutdown':
         return shutdown();
       case 'debug':

@@ -40,6 +40,71 @@ export interface VeryChatErrorInfo {
   message: string;
 }
 
+/**
+ * A payment that concerns the identified customer, as the `payment` event and each notification
+ * carry it. Amounts are decimal strings, exactly as your backend sent them: never parse them into
+ * a JavaScript number (it would round); show them as they are, or use a decimal library.
+ */
+export interface VeryChatPayment {
+  /** `success` (received, sent, pending, refunded) or `failure`. */
+  type: 'success' | 'failure';
+  /** A human sentence in English, e.g. "Payment received: 100 VRC from user123". */
+  message: string;
+  /** Decimal string, e.g. "100" or "0.000000000000000001". */
+  amount: string;
+  /** Token symbol, e.g. "VRC". */
+  token: string;
+  /** `in`: money came to this customer; `out`: it left them. */
+  direction: 'in' | 'out';
+  status: 'pending' | 'succeeded' | 'failed' | 'refunded';
+  paymentId: string;
+  /** Your backend's reference for the payment. */
+  reference: string;
+  /** The notification this payment outcome created (for markNotificationsRead). */
+  notificationId: string;
+  /** The other party's user id. */
+  counterparty: string;
+  /** ISO 8601: when it happened. */
+  timestamp: string;
+  memo: string | null;
+  failure: { code: string; message: string } | null;
+  txHash: string | null;
+  receiptId: string | null;
+  receiptNumber: number | null;
+  /**
+   * The printable receipt, ready to open: it carries the customer's identity token as `?token=`,
+   * so do not log it or send it anywhere else.
+   */
+  receiptUrl: string | null;
+}
+
+export interface VeryChatNotification {
+  id: string;
+  kind: 'payment';
+  read: boolean;
+  /** ISO 8601 */
+  createdAt: string;
+  payment: VeryChatPayment;
+}
+
+export interface VeryChatNotifications {
+  /** Newest first. */
+  notifications: VeryChatNotification[];
+  /** All unread notifications of the customer, not only the ones listed. */
+  unreadCount: number;
+  /** Older ones exist: ask with `{ before: <the last one's id> }`. */
+  hasMore: boolean;
+}
+
+export interface GetNotificationsOptions {
+  /** A notification id: return the ones older than it. */
+  before?: string;
+  /** 1 to 100; default 20. */
+  limit?: number;
+  /** Only unread ones. */
+  unread?: boolean;
+}
+
 export interface VeryChatEvents {
   ready: undefined;
   open: undefined;
@@ -48,6 +113,15 @@ export interface VeryChatEvents {
   message: VeryChatMessage;
   'unread-count': number;
   error: VeryChatErrorInfo;
+  /** A payment concerning the identified customer, the moment it happens (the widget shows a toast too). */
+  payment: VeryChatPayment;
+  /**
+   * The notifications the widget holds (newest first) and the unread count, whenever either
+   * changes: after identify(), on a new payment, when some are read here or on another device.
+   */
+  notifications: VeryChatNotifications;
+  /** The customer's unread notification count, when it changes. */
+  'unread-notifications': number;
 }
 export type VeryChatEvent = keyof VeryChatEvents;
 export type VeryChatListener<E extends VeryChatEvent> = (payload: VeryChatEvents[E]) => void;
@@ -72,6 +146,16 @@ export interface VeryChatApi {
   on<E extends VeryChatEvent>(event: E, listener: VeryChatListener<E>): Promise<void>;
   off<E extends VeryChatEvent>(event: E, listener: VeryChatListener<E>): Promise<void>;
   getUnreadCount(): Promise<number>;
+  /**
+   * A page of the identified customer's notifications from the server, newest first (waits for the
+   * connection). Resolves an empty page for anonymous visitors: payments belong to identified customers.
+   */
+  getNotifications(options?: GetNotificationsOptions): Promise<VeryChatNotifications>;
+  /**
+   * Marks these notifications read, or all of them without `ids`. The other tabs and devices of the
+   * customer follow (and `unread-notifications` fires there too). Resolves the new unread count.
+   */
+  markNotificationsRead(ids?: string[]): Promise<{ unreadCount: number }>;
   /** Removes the widget from the page and disconnects. boot() may be called again afterwards. */
   shutdown(): Promise<void>;
   debug(on?: boolean): Promise<void>;

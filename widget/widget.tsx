@@ -2,11 +2,15 @@
 // Everything is created here and passed down; nothing lives at module level.
 import { render } from 'preact';
 import { App, type Appearance } from './components/App.tsx';
-import { createConnection, type Connection } from './connection.ts';
+import { createConnection, type Connection, type ConnectionStatus } from './connection.ts';
 import { createController, type Controller, type Emit } from './controller.ts';
 import { adoptStyles, createHost, raise } from './host.ts';
 import { english, loadCatalog, resolveLocale, type Catalog, type Locale } from './i18n/index.ts';
 import type { Logger } from './log.ts';
+import type { Payments } from './payments/controller.ts';
+import { loadPayments, type PaymentsModule } from './payments/load.ts';
+import { initialPaymentsState, type PaymentsState } from './payments/state.ts';
+import type { SessionEvent } from '../protocol/chat.ts';
 import { initialChatState, type ChatState } from './state/chat.ts';
 import { createStore, type Store } from './state/store.ts';
 import { initialUiState, type UiState } from './state/ui.ts';
@@ -30,10 +34,21 @@ export interface MountOptions {
   storage?: Storage | null;
 }
 
+/** The payments chunk once loaded, and its controller for this widget. */
+export interface PaymentsFeature {
+  ui: PaymentsModule;
+  controller: Payments;
+}
+
 export interface WidgetHandle {
   controller: Controller;
   chat: Store<ChatState>;
   ui: Store<UiState>;
+  /** Written by the payments controller once loaded; the initial state until then. */
+  paymentsState: Store<PaymentsState>;
+  payments: Store<PaymentsFeature | null>;
+  /** Loads the payments chunk if needed (API calls for an identified customer). */
+  loadPayments(): Promise<PaymentsFeature>;
   host: HTMLElement;
   root: ShadowRoot;
   destroy(): void;
@@ -50,8 +65,10 @@ function localStorageOrNull(win: Window | null): Storage | null {
 export function mountWidget(o: MountOptions): WidgetHandle {
   const win = o.doc.defaultView;
   const { host, root } = createHost(o.doc);
+  let destroyed = false;
   const chat = createStore(initialChatState());
   const ui = createStore(initialUiState());
+  const paymentsState = createStore(initialPaymentsState());
   const connection = o.connection ?? createConnection({ apiUrl: o.apiUrl, win: win ?? undefined, log: o.log.debug });
   const tokens = createTokenStore(o.siteKey, o.storage === undefined ? localStorageOrNull(win) : o.storage);
   if (o.consent) tokens.grantConsent();
@@ -66,7 +83,54 @@ export function mountWidget(o: MountOptions): WidgetHandle {
     user: o.user,
     // Reading the latest message needs the window open and the tab in front.
     canSeeLatest: () => ui.get().open && o.doc.visibilityState !== 'hidden',
+    onLogout: () => {
+      payments.get()?.controller.reset();
+      paymentsState.set(initialPaymentsState());
+    },
   });
+
+  // Payments (toasts, bell, cards) come in their own chunk, fetched when a session turns out to be an
+  // identified customer's or a payment card is in the conversation; anonymous visitors never need it.
+  const payments = createStore<PaymentsFeature | null>(null);
+  let status: ConnectionStatus = 'idle';
+  let session: SessionEvent | null = null;
+  let loading: Promise<PaymentsFeature> | null = null;
+  const ensurePayments = (): Promise<PaymentsFeature> =>
+    (loading ??= loadPayments().then(
+      (ui) => {
+        if (destroyed) throw new Error('The widget was shut down.');
+        adoptStyles(root, ui.css);
+        const feature: PaymentsFeature = {
+          ui,
+          controller: ui.createPayments({
+            connection,
+            store: paymentsState,
+            emit: o.emit,
+            log: o.log,
+            apiUrl: o.apiUrl,
+            identity: () => controller.identity(),
+            status,
+            session,
+          }),
+        };
+        payments.set(() => feature);
+        return feature;
+      },
+      (e: unknown) => {
+        loading = null; // The next need tries again; meanwhile payment cards show as text.
+        o.log.warn('Could not load the payments UI.', e);
+        throw e;
+      },
+    ));
+  const wantPayments = (): void => void ensurePayments().catch(() => {});
+  const stopWatching = [
+    connection.onStatus((s) => void (status = s)),
+    connection.on('session', (s) => {
+      session = s;
+      if (s.role === 'customer') wantPayments();
+    }),
+    chat.subscribe((s) => s.messages.some((m) => m.kind === 'payment' || m.kind === 'receipt') && wantPayments()),
+  ];
 
   const catalogs = createStore<Partial<Record<Locale, Catalog>>>({ en: english });
   const requested = new Map<Locale, Promise<void>>([['en', Promise.resolve()]]);
@@ -86,11 +150,20 @@ export function mountWidget(o: MountOptions): WidgetHandle {
   const mountPoint = o.doc.createElement('div');
   root.append(mountPoint);
   const languages = win?.navigator.languages ?? [];
-  let destroyed = false;
   const draw = (): void => {
     if (destroyed) return;
     render(
-      <App chat={chat} ui={ui} controller={controller} appearance={o.appearance} languages={languages} catalogs={catalogs} ensureCatalog={(l) => void ensureCatalog(l)} />,
+      <App
+        chat={chat}
+        ui={ui}
+        controller={controller}
+        payments={payments}
+        paymentsState={paymentsState}
+        appearance={o.appearance}
+        languages={languages}
+        catalogs={catalogs}
+        ensureCatalog={(l) => void ensureCatalog(l)}
+      />,
       mountPoint,
     );
   };
@@ -109,11 +182,16 @@ export function mountWidget(o: MountOptions): WidgetHandle {
     controller,
     chat,
     ui,
+    paymentsState,
+    payments,
+    loadPayments: ensurePayments,
     host,
     root,
     destroy() {
       destroyed = true;
       unraise();
+      for (const u of stopWatching) u();
+      payments.get()?.controller.destroy();
       o.doc.removeEventListener('visibilitychange', onVisible);
       controller.destroy();
       render(null, mountPoint);

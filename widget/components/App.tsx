@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { Controller } from '../controller.ts';
 import { createI18n, resolveLocale, type Catalog, type Locale } from '../i18n/index.ts';
+import type { PaymentsState, Toast } from '../payments/state.ts';
 import { unreadCount, type ChatState } from '../state/chat.ts';
 import type { Store } from '../state/store.ts';
 import type { UiState } from '../state/ui.ts';
 import { DEFAULT_COLOR, parseHexColor, readableTextColor } from '../styles/color.ts';
 import { ChatWindow } from './ChatWindow.tsx';
 import { Launcher } from './Launcher.tsx';
+import type { PaymentsFeature } from '../widget.tsx';
 import { WidgetContext, useStore } from './context.ts';
 
 /** Looks the page chose explicitly (data-* attributes, boot options); they win over the server's. */
@@ -20,6 +22,9 @@ export interface AppProps {
   chat: Store<ChatState>;
   ui: Store<UiState>;
   controller: Controller;
+  /** Null until the payments chunk has loaded (for identified customers, or a payment card). */
+  payments: Store<PaymentsFeature | null>;
+  paymentsState: Store<PaymentsState>;
   appearance: Appearance;
   /** The browser's preferred languages, most preferred first. */
   languages: readonly string[];
@@ -28,9 +33,12 @@ export interface AppProps {
   ensureCatalog(locale: Locale): void;
 }
 
-export function App({ chat: chatStore, ui: uiStore, controller, appearance, languages, catalogs, ensureCatalog }: AppProps) {
-  const chat = useStore(chatStore);
-  const ui = useStore(uiStore);
+export function App(props: AppProps) {
+  const { controller, appearance, languages, catalogs, ensureCatalog } = props;
+  const chat = useStore(props.chat);
+  const ui = useStore(props.ui);
+  const pay = useStore(props.paymentsState);
+  const payments = useStore(props.payments);
   const loaded = useStore(catalogs);
   const launcher = useRef<HTMLButtonElement>(null);
 
@@ -41,13 +49,19 @@ export function App({ chat: chatStore, ui: uiStore, controller, appearance, lang
   // Until a catalog arrives, everything stays English (text and direction together).
   const locale = loaded[wanted] ? wanted : 'en';
   const i18n = useMemo(() => createI18n(locale, loaded[locale]), [locale, loaded[locale]]);
-  const context = useMemo(() => ({ i18n, controller }), [i18n, controller]);
+  const context = useMemo(() => ({ i18n, controller, payments }), [i18n, controller, payments]);
   const color = parseHexColor(appearance.color) ?? parseHexColor(settings?.color) ?? DEFAULT_COLOR;
   const position = appearance.position ?? settings?.position;
 
   const closeAndRefocus = (): void => {
     controller.close();
     launcher.current?.focus();
+  };
+  // Acting on a toast reads its notification; without a receipt to open, it opens the chat.
+  const openToast = (toast: Toast, receipt: boolean): void => {
+    payments?.controller.dismissToast(toast.id);
+    void payments?.controller.markRead([toast.id]);
+    if (!receipt) controller.open();
   };
 
   return (
@@ -58,8 +72,20 @@ export function App({ chat: chatStore, ui: uiStore, controller, appearance, lang
         lang={locale}
         style={{ '--vc-brand': color, '--vc-on-brand': readableTextColor(color) }}
       >
-        {ui.open && <ChatWindow chat={chat} ui={ui} onClose={closeAndRefocus} />}
+        {ui.open && <ChatWindow chat={chat} ui={ui} payments={pay} onClose={closeAndRefocus} />}
         <Launcher open={ui.open} unread={unreadCount(chat)} buttonRef={launcher} />
+        {/* Payment toasts: each one's text is a status (failure: alert) region of its own. */}
+        <div class="vc-toasts">
+          {payments && (
+            <payments.ui.Toasts
+              toasts={pay.toasts}
+              i18n={i18n}
+              receiptUrl={payments.controller.receiptUrl}
+              onDismiss={payments.controller.dismissToast}
+              onOpen={openToast}
+            />
+          )}
+        </div>
       </div>
     </WidgetContext.Provider>
   );

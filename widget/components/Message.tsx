@@ -18,7 +18,10 @@ const TICKS: Record<MessageStatus, string> = {
 };
 
 export function Message({ message: m, status, showSender }: MessageProps) {
-  const { i18n, controller } = useWidget();
+  const { i18n, controller, payments } = useWidget();
+  // Payment and receipt messages become cards once the payments chunk is here (text until then, or
+  // if the payload is not a payment we can draw).
+  const payment = (m.kind === 'payment' || m.kind === 'receipt') && payments ? payments.ui.asPayment(m.payload) : null;
   const senderName =
     m.own ? i18n.t('you') : m.sender.type === 'assistant' ? (m.sender.name ?? i18n.t('assistant')) : m.sender.type === 'system' ? i18n.t('system') : (m.sender.name ?? i18n.t('agent'));
   const kindClass = m.kind === 'payment' || m.kind === 'receipt' ? ` vc-msg-${m.kind}` : '';
@@ -31,7 +34,11 @@ export function Message({ message: m, status, showSender }: MessageProps) {
         <span class="vc-sr">{senderName}: </span>
       )}
       {/* Always text: Preact escapes it, so markup in a message shows literally. */}
-      <div class="vc-bubble">{m.text}</div>
+      {payment && payments ? (
+        <payments.ui.PaymentCard payment={payment} kind={m.kind as 'payment' | 'receipt'} i18n={i18n} href={payments.controller.receiptUrl(payment)} />
+      ) : (
+        <div class="vc-bubble">{m.text}</div>
+      )}
       <div class={`vc-meta${status === 'failed' ? ' vc-meta-failed' : ''}`}>
         <time dateTime={m.createdAt}>{i18n.time(m.createdAt)}</time>
         {status && (

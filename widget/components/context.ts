@@ -2,12 +2,15 @@ import { createContext } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
 import type { Controller } from '../controller.ts';
 import type { I18n } from '../i18n/index.ts';
+import type { PaymentsFeature } from '../widget.tsx';
 import type { Store } from '../state/store.ts';
 
 /** What every component may need, passed down once instead of imported as module singletons. */
 export interface WidgetContextValue {
   i18n: I18n;
   controller: Controller;
+  /** The lazily loaded payments chunk; null until it arrives (payment cards show as text meanwhile). */
+  payments: PaymentsFeature | null;
 }
 
 export const WidgetContext = createContext<WidgetContextValue | null>(null);

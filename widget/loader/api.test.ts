@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../log.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
-import { createFakeConnection, message, settle, type FakeConnection } from '../test/fake-connection.ts';
+import { CUSTOMER_SESSION, createFakeConnection, message, notification, notificationId, paymentEvent, settle, type FakeConnection } from '../test/fake-connection.ts';
 import { mountWidget } from '../widget.tsx';
 import { installLoader, type VeryChatGlobal } from './install.ts';
 
@@ -55,7 +55,7 @@ describe('window.VeryChat before and after the app loads', () => {
   it('installs one global with call style and method style', () => {
     const VeryChat = install();
     expect((window as Win).VeryChat).toBe(VeryChat);
-    for (const m of ['boot', 'open', 'close', 'toggle', 'identify', 'logout', 'sendMessage', 'prefill', 'on', 'off', 'getUnreadCount', 'shutdown', 'debug']) {
+    for (const m of ['boot', 'open', 'close', 'toggle', 'identify', 'logout', 'sendMessage', 'prefill', 'on', 'off', 'getUnreadCount', 'getNotifications', 'markNotificationsRead', 'shutdown', 'debug']) {
       expect(typeof VeryChat[m]).toBe('function');
     }
   });
@@ -174,5 +174,84 @@ describe('window.VeryChat before and after the app loads', () => {
     await VeryChat('open');
     await settle();
     expect(localStorage.getItem('verychat:pk_test:visitor')).toBe('visitor-token-1');
+  });
+});
+
+describe('payments API', () => {
+  /** The page boots an identified customer itself (as a storefront with its own login does). */
+  function customerPage() {
+    const VeryChat = install({});
+    connection.session = CUSTOMER_SESSION;
+    const booted = VeryChat('boot', { siteKey: 'pk_test', apiUrl: 'https://chat.example.com', user: { token: 'customer.jwt' } });
+    return { VeryChat, booted };
+  }
+
+  it('on("payment") and getNotifications() work when called before the app loaded', async () => {
+    const { VeryChat, booted } = customerPage();
+    const payments: unknown[] = [];
+    const unread: unknown[] = [];
+    const subscribed = VeryChat('on', 'payment', (p: unknown) => payments.push(p));
+    const counted = VeryChat('on', 'unread-notifications', (n: unknown) => unread.push(n));
+    connection.handlers['get-notifications'] = () => ({ ok: true, unreadCount: 2, hasMore: false, notifications: [notification(paymentEvent())] });
+    const page = VeryChat('getNotifications', { limit: 5 });
+    appArrives(VeryChat);
+    await expect(Promise.all([booted, subscribed, counted])).resolves.toEqual([undefined, undefined, undefined]);
+    await settle();
+    connection.connectNow();
+    await expect(page).resolves.toEqual({
+      unreadCount: 2,
+      hasMore: false,
+      notifications: [expect.objectContaining({ read: false, payment: expect.objectContaining({ amount: '100', receiptUrl: 'https://chat.example.com/receipts/r-1?token=customer.jwt' }) })],
+    });
+    connection.emit('payment-event', paymentEvent({ notificationId: notificationId(77), amount: '0.000000000000000001' }));
+    expect(payments).toEqual([expect.objectContaining({ amount: '0.000000000000000001', notificationId: notificationId(77) })]);
+    expect(unread.at(-1)).toBe(3);
+    expect(errorSpy).not.toHaveBeenCalled();
+  });
+
+  it('markNotificationsRead() marks some or all, and resolves the count the server reports', async () => {
+    const { VeryChat } = customerPage();
+    appArrives(VeryChat);
+    await settle();
+    connection.connectNow();
+    connection.handlers['mark-notifications-read'] = (p) => ({ ok: true, ids: 'ids' in p ? p.ids : [], all: 'all' in p, unreadCount: 'all' in p ? 0 : 4 });
+    await expect(VeryChat('markNotificationsRead', [notificationId(1)])).resolves.toEqual({ unreadCount: 4 });
+    await expect(VeryChat('markNotificationsRead')).resolves.toEqual({ unreadCount: 0 });
+    await expect(VeryChat('markNotificationsRead', [])).resolves.toEqual({ unreadCount: 0 });
+    expect(connection.sent('mark-notifications-read')).toEqual([{ ids: [notificationId(1)] }, { all: true }]);
+  });
+
+  it('anonymous visitors get an empty page, without downloading the payments chunk', async () => {
+    const VeryChat = install();
+    appArrives(VeryChat);
+    await expect(VeryChat('getNotifications')).resolves.toEqual({ notifications: [], unreadCount: 0, hasMore: false });
+    await expect(VeryChat('markNotificationsRead')).resolves.toEqual({ unreadCount: 0 });
+    expect(runtime!.widget!.payments.get()).toBeNull();
+    expect(errorSpy).not.toHaveBeenCalled();
+  });
+
+  it('misuse rejects with one console error each, before and after the app loaded', async () => {
+    const { VeryChat } = customerPage();
+    const early = VeryChat('markNotificationsRead', 'all');
+    appArrives(VeryChat);
+    await expect(early).rejects.toThrow('[VeryChat] markNotificationsRead(ids) takes an array of notification ids, or nothing to mark all read.');
+    expect(errorSpy).toHaveBeenCalledTimes(1);
+    await expect(VeryChat('markNotificationsRead', ['not-an-id'])).rejects.toThrow('"not-an-id" is not a notification id');
+    await expect(VeryChat('getNotifications', { limit: 0 })).rejects.toThrow(/limit must be a whole number from 1 to 100/);
+    await expect(VeryChat('getNotifications', { page: 2 })).rejects.toThrow(/unknown option "page"/);
+    await expect(VeryChat('getNotifications', 'all')).rejects.toThrow(/takes an object/);
+    await expect(VeryChat('on', 'payments', () => {})).rejects.toThrow(/Events: .*payment, notifications, unread-notifications/);
+    expect(errorSpy).toHaveBeenCalledTimes(6);
+    expect(connection.sent('mark-notifications-read')).toEqual([]);
+  });
+
+  it('getNotifications() rejects with the connection code when the server cannot be reached', async () => {
+    const { VeryChat } = customerPage();
+    appArrives(VeryChat);
+    await settle();
+    connection.connectNow();
+    connection.handlers['get-notifications'] = () => ({ ok: false, error: { code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 1000 } });
+    await expect(VeryChat('getNotifications')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(errorSpy).not.toHaveBeenCalled(); // not misuse: the promise carries it
   });
 });

@@ -19,6 +19,8 @@ export interface ChatMessage {
   sender: SenderDto;
   kind: MessageKind;
   text: string;
+  /** Structured content: the payment of a `payment` or `receipt` card. Untrusted until checked. */
+  payload: Record<string, unknown> | null;
   createdAt: string;
   own: boolean;
   sendState: SendState;
@@ -67,6 +69,7 @@ function fromDto(dto: MessageDto, previous?: ChatMessage): ChatMessage {
     sender: dto.sender,
     kind: dto.kind,
     text: dto.text,
+    payload: dto.payload ?? null,
     createdAt: dto.createdAt,
     own: isOwn(dto.sender),
     sendState: 'sent',
@@ -136,6 +139,7 @@ export function addLocalMessage(state: ChatState, text: string, clientMessageId:
     sender: { type: 'contact', id: null, name: null },
     kind: 'text',
     text,
+    payload: null,
     createdAt: now.toISOString(),
     own: true,
     sendState: 'queued',

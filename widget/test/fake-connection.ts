@@ -1,7 +1,8 @@
 // A scripted Connection for unit tests only: records every request and lets the test play the
 // server (statuses, server events, replies). Never used by the product.
-import type { ConversationDto, MessageDto } from '../../protocol/chat.ts';
+import type { ConversationDto, MessageDto, SessionEvent } from '../../protocol/chat.ts';
 import type { CommandName, Commands, ServerEvents } from '../../protocol/events.ts';
+import type { NotificationDto, PaymentEventDto } from '../../protocol/payments.ts';
 import type { WidgetSessionResponse } from '../../protocol/rest.ts';
 import type { ClientError, Connection, ConnectionStatus, Result, SocketAuth } from '../connection.ts';
 
@@ -40,6 +41,48 @@ export function message(seq: number, overrides: Partial<MessageDto> = {}): Messa
   };
 }
 
+let uuidCounter = 0;
+/** A notification id as the server makes them (UUIDs): `n` gives a stable one. */
+export const notificationId = (n: number = ++uuidCounter + 1000): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+/** One party's view of a payment, as the server sends it in `payment-event` and card payloads. */
+export function paymentEvent(overrides: Partial<PaymentEventDto> = {}): PaymentEventDto {
+  return {
+    type: 'success',
+    message: 'Payment received: 100 VRC from user123',
+    amount: '100',
+    timestamp: '2026-01-01T10:00:00.000Z',
+    notificationId: notificationId(),
+    paymentId: 'p-1',
+    reference: 'order-1',
+    status: 'succeeded',
+    direction: 'in',
+    token: 'VRC',
+    counterparty: 'user123',
+    payer: 'user123',
+    payee: 'customer-1',
+    txHash: null,
+    memo: null,
+    failure: null,
+    receiptId: 'r-1',
+    receiptNumber: 1,
+    receiptUrl: 'http://localhost:1/receipts/r-1',
+    ...overrides,
+  };
+}
+
+export function notification(payment: PaymentEventDto, overrides: Partial<NotificationDto> = {}): NotificationDto {
+  return { id: payment.notificationId, kind: 'payment', read: false, createdAt: payment.timestamp, payment, ...overrides };
+}
+
+export const CUSTOMER_SESSION: SessionEvent = {
+  role: 'customer',
+  workspace: { id: 'w1', name: 'Test Shop' },
+  userRoom: 'user-customer-1',
+  contactId: 'c1',
+  agentId: null,
+};
+
 export interface FakeConnection extends Connection {
   requests: { name: CommandName; payload: unknown }[];
   sessions: { siteKey: string; visitorToken?: string }[];
@@ -47,6 +90,8 @@ export interface FakeConnection extends Connection {
   handlers: Handler;
   sessionReply: Result<WidgetSessionResponse>;
   status: ConnectionStatus;
+  /** What `connectNow()` says the server made of us (a visitor by default). */
+  session: SessionEvent;
   setStatus(status: ConnectionStatus, error?: ClientError): void;
   emit<K extends keyof ServerEvents>(name: K, payload: ServerEvents[K]): void;
   /** Connected + the server's `session` event, as after a real handshake. */
@@ -68,6 +113,7 @@ export function createFakeConnection(): FakeConnection {
     sessions: [],
     auths: [],
     status: 'idle',
+    session: { role: 'visitor', workspace: { id: 'w1', name: 'Test Shop' }, userRoom: 'visitor-v1', contactId: 'c1', agentId: null },
     sessionReply: {
       ok: true,
       workspace: { name: 'Test Shop' },
@@ -81,6 +127,9 @@ export function createFakeConnection(): FakeConnection {
       'mark-read': (p) => ({ ok: true, seq: p.seq }),
       typing: () => ({ ok: true }),
       'load-history': () => ({ ok: true, messages: [], hasMore: false }),
+      'join-user-room': () => ({ ok: true, room: fake.session.userRoom }),
+      'get-notifications': () => ({ ok: true, unreadCount: 0, notifications: [], hasMore: false }),
+      'mark-notifications-read': (p) => ({ ok: true, ids: 'ids' in p ? p.ids : [], all: 'all' in p, unreadCount: 0 }),
     },
     async createSession(body) {
       fake.sessions.push(body);
@@ -119,7 +168,7 @@ export function createFakeConnection(): FakeConnection {
     },
     connectNow() {
       fake.setStatus('connected');
-      fake.emit('session', { role: 'visitor', workspace: { id: 'w1', name: 'Test Shop' }, userRoom: 'visitor-v1', contactId: 'c1', agentId: null });
+      fake.emit('session', fake.session);
     },
     sent: (name) => fake.requests.filter((r) => r.name === name).map((r) => r.payload),
   };

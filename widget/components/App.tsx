@@ -81,6 +81,7 @@ export function App(props: AppProps) {
               toasts={pay.toasts}
               i18n={i18n}
               receiptUrl={payments.controller.receiptUrl}
+              chatOpen={ui.open}
               onDismiss={payments.controller.dismissToast}
               onOpen={openToast}
             />

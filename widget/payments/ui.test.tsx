@@ -140,6 +140,22 @@ describe('payment toasts', () => {
     expect(h.ids()).toEqual([]);
   });
 
+  it('hand focus to the next toast, then to the launcher, when dismissed from the keyboard', () => {
+    const launcher = document.createElement('button');
+    launcher.className = 'vc-launcher';
+    container.before(launcher);
+    const h = toastHarness();
+    h.push(1);
+    h.push(2);
+    const closes = () => [...container.querySelectorAll<HTMLButtonElement>('.vc-toast-close')];
+    closes()[0]!.focus();
+    act(() => closes()[0]!.click());
+    expect(document.activeElement).toBe(closes()[0]);
+    act(() => closes()[0]!.click());
+    expect(document.activeElement).toBe(launcher);
+    launcher.remove();
+  });
+
   it('announce success politely and failure as an alert, without the buttons in the announcement', () => {
     const h = toastHarness();
     h.push(1);
@@ -169,6 +185,13 @@ describe('payment toasts', () => {
       [notificationId(2), false],
     ]);
     expect(h.ids()).toEqual([]);
+  });
+
+  it('offer no "Open chat" while the chat is open', () => {
+    const p = paymentEvent({ receiptId: null });
+    render(<Toasts toasts={[{ id: 't', payment: p }]} i18n={en} receiptUrl={receiptUrl} chatOpen onDismiss={() => {}} onOpen={() => {}} />, container);
+    expect(container.querySelector('.vc-toast-action')).toBeNull();
+    expect(container.querySelector('.vc-toast-close')).not.toBeNull();
   });
 
   it('a click on the text does what the action does', () => {

@@ -76,6 +76,8 @@ export interface ToastsProps {
   toasts: readonly Toast[];
   i18n: I18n;
   receiptUrl: ReceiptUrl;
+  /** The chat window is open: no "Open chat" action then. */
+  chatOpen?: boolean;
   onDismiss(id: string): void;
   /** The customer acted on a toast: `receipt` when the receipt opened (in a new tab), else open the chat. */
   onOpen(toast: Toast, receipt: boolean): void;
@@ -85,7 +87,7 @@ export interface ToastsProps {
  * The stack, newest on top. Time runs only while nobody is looking closer: the pointer over the
  * stack, focus inside it or the tab in the background pause every toast (WCAG 2.2.1).
  */
-export function Toasts({ toasts, i18n, receiptUrl, onDismiss, onOpen }: ToastsProps) {
+export function Toasts({ toasts, i18n, receiptUrl, chatOpen = false, onDismiss, onOpen }: ToastsProps) {
   const [hover, setHover] = useState(false);
   const [focus, setFocus] = useState(false);
   const [hidden, setHidden] = useState(false);
@@ -104,7 +106,16 @@ export function Toasts({ toasts, i18n, receiptUrl, onDismiss, onOpen }: ToastsPr
       onFocusOut={(e) => !e.currentTarget.contains(e.relatedTarget as Node | null) && setFocus(false)}
     >
       {toasts.map((t) => (
-        <ToastCard key={t.id} toast={t} paused={hover || focus || hidden} i18n={i18n} href={receiptUrl(t.payment)} onDismiss={onDismiss} onOpen={onOpen} />
+        <ToastCard
+          key={t.id}
+          toast={t}
+          paused={hover || focus || hidden}
+          i18n={i18n}
+          href={receiptUrl(t.payment)}
+          chatOpen={chatOpen}
+          onDismiss={onDismiss}
+          onOpen={onOpen}
+        />
       ))}
     </div>
   );
@@ -115,11 +126,12 @@ interface ToastCardProps {
   paused: boolean;
   i18n: I18n;
   href: string | null;
+  chatOpen: boolean;
   onDismiss(id: string): void;
   onOpen(toast: Toast, receipt: boolean): void;
 }
 
-function ToastCard({ toast, paused, i18n, href, onDismiss, onOpen }: ToastCardProps) {
+function ToastCard({ toast, paused, i18n, href, chatOpen, onDismiss, onOpen }: ToastCardProps) {
   const p = toast.payment;
   const failed = p.type === 'failure';
   const left = useRef(TOAST_MS);
@@ -133,6 +145,14 @@ function ToastCard({ toast, paused, i18n, href, onDismiss, onOpen }: ToastCardPr
     };
   }, [paused]);
 
+  // Focus must not fall to the page when its toast goes: the next toast's dismiss button, else the launcher.
+  const dismiss = (e: { currentTarget: HTMLElement }): void => {
+    const card = e.currentTarget.closest('.vc-toast');
+    const next = card?.nextElementSibling ?? card?.previousElementSibling;
+    const target = next?.querySelector<HTMLElement>('.vc-toast-close') ?? (card?.getRootNode() as ParentNode | undefined)?.querySelector<HTMLElement>('.vc-launcher');
+    onDismiss(toast.id);
+    target?.focus();
+  };
   // A click anywhere on the text does what the action does; keyboard users have the action itself.
   const activate = (): void => {
     if (href) window.open(href, '_blank', 'noopener,noreferrer');
@@ -149,13 +169,13 @@ function ToastCard({ toast, paused, i18n, href, onDismiss, onOpen }: ToastCardPr
         </div>
         {href ? (
           <ReceiptLink class="vc-toast-action" href={href} i18n={i18n} onClick={() => onOpen(toast, true)} />
-        ) : (
+        ) : chatOpen ? null : (
           <button type="button" class="vc-toast-action" onClick={() => onOpen(toast, false)}>
             {i18n.t('openChat')}
           </button>
         )}
       </div>
-      <button type="button" class="vc-toast-close" aria-label={i18n.t('dismiss')} onClick={() => onDismiss(toast.id)}>
+      <button type="button" class="vc-toast-close" aria-label={i18n.t('dismiss')} onClick={dismiss}>
         <Svg d={CLOSE_ICON} />
       </button>
     </div>

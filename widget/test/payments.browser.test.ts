@@ -1,0 +1,120 @@
+// Payments in a real browser (Debian chromium driven by playwright-core) against a real server, with
+// the built bundles: the storefront's script tag, a customer identified through the JS API, signed
+// payment events from the "merchant backend", toasts with the chat closed, the receipt page, the
+// bell and read state following from one tab to another. Also: anonymous page views download
+// neither socket.io-client nor the payments chunk.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliver, paymentEvent } from '../../server/test/payments.support.ts';
+import { identityToken, seedWorkspace, startTestApp, type TestApp } from '../../server/test/support/app.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+type Win = Window & { VeryChat: (method: string, ...args: unknown[]) => Promise<unknown> };
+
+describe.skipIf(!available)('payments in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let seed: Awaited<ReturnType<typeof seedWorkspace>>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    seed = await seedWorkspace(t, [t.url]);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  /** The storefront; `user` signs in through the JS API, as a storefront with its own login would. */
+  async function storefront(context: BrowserContext, user?: string): Promise<{ page: Page; errors: string[]; scripts: string[] }> {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    const scripts: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('request', (r) => r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname));
+    await page.goto(`${t.url}/`);
+    if (user) {
+      const token = await identityToken(seed.workspace.secret, user);
+      await page.waitForFunction(() => typeof (window as unknown as Win).VeryChat === 'function');
+      await page.evaluate((tk) => (window as unknown as Win).VeryChat('identify', { token: tk }), token);
+    }
+    return { page, errors, scripts };
+  }
+
+  const shadow = (page: Page) => page.locator('verychat-widget');
+  const toasts = (page: Page) => shadow(page).locator('.vc-toast');
+
+  it('anonymous page views load neither socket.io-client nor the payments chunk', async () => {
+    const context = await browser.newContext();
+    const { page, scripts, errors } = await storefront(context);
+    await page.getByRole('button', { name: /open chat/i }).waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(500);
+    expect(scripts.some((s) => /\/app\.[0-9a-z]+\.js$/.test(s))).toBe(true);
+    expect(scripts.filter((s) => /\/(sio|pay)\.[0-9a-z]+\.js$/.test(s))).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('an identified customer gets a toast with the chat closed, exact amount, receipt link with the token', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, scripts, errors } = await storefront(context, 'buyer-1');
+    await expect.poll(() => scripts.filter((s) => /\/(sio|pay)\.[0-9a-z]+\.js$/.test(s)).length, { timeout: 15_000 }).toBe(2);
+    // Joined the user room: wait for the bell's data to be there (the widget says so through the API).
+    await expect.poll(() => page.evaluate(() => (window as unknown as Win).VeryChat('getNotifications')), { timeout: 15_000 }).toMatchObject({ unreadCount: 0 });
+
+    const res = await deliver(t, seed.workspace, paymentEvent({ payer: 'seller-9', payee: 'buyer-1', amount: '123456789012345678901234567890.000000000000000001' }));
+    expect(res.status).toBeLessThan(300);
+    const toast = toasts(page).first();
+    await toast.waitFor({ timeout: 10_000 });
+    expect(await shadow(page).locator('[role="dialog"]').count()).toBe(0);
+    await expect.poll(() => toast.locator('[role="status"]').textContent()).toBe('Payment received123,456,789,012,345,678,901,234,567,890.000000000000000001 VRC from seller-9');
+    const href = (await toast.locator('a').getAttribute('href'))!;
+    expect(href).toMatch(new RegExp(`^${t.url}/receipts/[^?]+\\?token=ey`));
+    const receipt = await page.request.get(href);
+    expect(receipt.status()).toBe(200);
+    expect(await receipt.text()).toContain('123456789012345678901234567890.000000000000000001');
+
+    // The toast is really drawn, above the launcher, and clickable.
+    const box = await toast.boundingBox();
+    expect(box && box.width).toBeGreaterThan(200);
+    const launcher = await page.getByRole('button', { name: /open chat/i }).boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(launcher!.y);
+    // It leaves by itself after ~6 s.
+    await toast.waitFor({ state: 'detached', timeout: 10_000 });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('reading in one tab clears the bell in the other; the payment card is in the chat', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const a = await storefront(context, 'buyer-2');
+    const b = await storefront(context, 'buyer-2');
+    for (const { page } of [a, b]) {
+      await expect.poll(() => page.evaluate(() => (window as unknown as Win).VeryChat('getNotifications')), { timeout: 15_000 }).toMatchObject({ unreadCount: 0 });
+    }
+    expect((await deliver(t, seed.workspace, paymentEvent({ payer: 'buyer-2', payee: 'shop-1', amount: '25.5', memo: '<b>Order #7</b>' }))).status).toBeLessThan(300);
+    for (const { page } of [a, b]) await toasts(page).first().waitFor({ timeout: 10_000 });
+
+    // Tab B: open the chat; the bell says one unread; the conversation holds the payment card.
+    await b.page.getByRole('button', { name: /open chat/i }).click();
+    const bellB = b.page.getByRole('button', { name: /^Notifications/ });
+    await expect.poll(() => bellB.getAttribute('aria-label'), { timeout: 10_000 }).toBe('Notifications, 1 unread');
+    const card = shadow(b.page).locator('.vc-card');
+    await card.waitFor({ timeout: 10_000 });
+    expect(await card.locator('.vc-card-memo').textContent()).toBe('<b>Order #7</b>');
+    expect(await card.locator('.vc-amount').textContent()).toBe('25.5 VRC');
+
+    // Tab A: open the list from the bell and mark all read.
+    await a.page.getByRole('button', { name: /open chat/i }).click();
+    await a.page.getByRole('button', { name: /^Notifications/ }).click();
+    await a.page.getByRole('button', { name: 'Mark all as read' }).click();
+    await expect.poll(() => bellB.getAttribute('aria-label'), { timeout: 10_000 }).toBe('Notifications');
+    expect([...a.errors, ...b.errors]).toEqual([]);
+    await context.close();
+  });
+});

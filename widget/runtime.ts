@@ -8,7 +8,8 @@ import type { LoaderConfig } from './loader/install.ts';
 import { createLogger, type Logger } from './log.ts';
 import { unreadCount } from './state/chat.ts';
 import type { BootOptions, GetNotificationsOptions, VeryChatEvent, VeryChatNotifications, VeryChatUser } from './types.ts';
-import type { MountOptions, PaymentsFeature, WidgetHandle } from './widget.tsx';
+import type { PaymentsFeature } from './payments/load.ts';
+import type { MountOptions, WidgetHandle } from './widget.tsx';
 
 export const EVENTS: readonly VeryChatEvent[] = [
   'ready',

@@ -1,16 +1,15 @@
 // Mounts one widget: host element + shadow root, stores, connection, controller, Preact tree.
 // Everything is created here and passed down; nothing lives at module level.
 import { render } from 'preact';
+import type { SessionEvent } from '../protocol/chat.ts';
 import { App, type Appearance } from './components/App.tsx';
 import { createConnection, type Connection, type ConnectionStatus } from './connection.ts';
 import { createController, type Controller, type Emit } from './controller.ts';
 import { adoptStyles, createHost, raise } from './host.ts';
 import { english, loadCatalog, resolveLocale, type Catalog, type Locale } from './i18n/index.ts';
 import type { Logger } from './log.ts';
-import type { Payments } from './payments/controller.ts';
-import { loadPayments, type PaymentsModule } from './payments/load.ts';
+import { loadPayments, type PaymentsFeature } from './payments/load.ts';
 import { initialPaymentsState, type PaymentsState } from './payments/state.ts';
-import type { SessionEvent } from '../protocol/chat.ts';
 import { initialChatState, type ChatState } from './state/chat.ts';
 import { createStore, type Store } from './state/store.ts';
 import { initialUiState, type UiState } from './state/ui.ts';
@@ -32,12 +31,6 @@ export interface MountOptions {
   /** Tests pass a fake; the real one talks socket.io. */
   connection?: Connection;
   storage?: Storage | null;
-}
-
-/** The payments chunk once loaded, and its controller for this widget. */
-export interface PaymentsFeature {
-  ui: PaymentsModule;
-  controller: Payments;
 }
 
 export interface WidgetHandle {
@@ -97,12 +90,12 @@ export function mountWidget(o: MountOptions): WidgetHandle {
   let loading: Promise<PaymentsFeature> | null = null;
   const ensurePayments = (): Promise<PaymentsFeature> =>
     (loading ??= loadPayments().then(
-      (ui) => {
+      (module) => {
         if (destroyed) throw new Error('The widget was shut down.');
-        adoptStyles(root, ui.css);
+        adoptStyles(root, module.css);
         const feature: PaymentsFeature = {
-          ui,
-          controller: ui.createPayments({
+          ui: module,
+          controller: module.createPayments({
             connection,
             store: paymentsState,
             emit: o.emit,
@@ -118,7 +111,7 @@ export function mountWidget(o: MountOptions): WidgetHandle {
       },
       (e: unknown) => {
         loading = null; // The next need tries again; meanwhile payment cards show as text.
-        o.log.warn('Could not load the payments UI.', e);
+        o.log.warn('Could not load the payments module.', e);
         throw e;
       },
     ));
@@ -129,7 +122,7 @@ export function mountWidget(o: MountOptions): WidgetHandle {
       session = s;
       if (s.role === 'customer') wantPayments();
     }),
-    chat.subscribe((s) => s.messages.some((m) => m.kind === 'payment' || m.kind === 'receipt') && wantPayments()),
+    chat.subscribe((s) => !loading && s.messages.some((m) => m.kind === 'payment' || m.kind === 'receipt') && wantPayments()),
   ];
 
   const catalogs = createStore<Partial<Record<Locale, Catalog>>>({ en: english });

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { Controller } from '../controller.ts';
 import { createI18n, resolveLocale, type Catalog, type Locale } from '../i18n/index.ts';
+import type { PaymentsFeature } from '../payments/load.ts';
 import type { PaymentsState, Toast } from '../payments/state.ts';
 import { unreadCount, type ChatState } from '../state/chat.ts';
 import type { Store } from '../state/store.ts';
@@ -8,7 +9,6 @@ import type { UiState } from '../state/ui.ts';
 import { DEFAULT_COLOR, parseHexColor, readableTextColor } from '../styles/color.ts';
 import { ChatWindow } from './ChatWindow.tsx';
 import { Launcher } from './Launcher.tsx';
-import type { PaymentsFeature } from '../widget.tsx';
 import { WidgetContext, useStore } from './context.ts';
 
 /** Looks the page chose explicitly (data-* attributes, boot options); they win over the server's. */

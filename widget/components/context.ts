@@ -2,7 +2,7 @@ import { createContext } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
 import type { Controller } from '../controller.ts';
 import type { I18n } from '../i18n/index.ts';
-import type { PaymentsFeature } from '../widget.tsx';
+import type { PaymentsFeature } from '../payments/load.ts';
 import type { Store } from '../state/store.ts';
 
 /** What every component may need, passed down once instead of imported as module singletons. */

@@ -404,7 +404,11 @@ describe('agent REST API', () => {
       cursor = page.nextCursor;
       pages++;
     } while (cursor && pages < 50);
-    expect(seen.size).toBe(await t.db.prisma.conversation.count({ where: { workspaceId: seed.workspace.id } }));
+    // Every conversation with a message, once; empty ones (a widget merely connected) are not listed.
+    expect(seen.size).toBe(await t.db.prisma.conversation.count({ where: { workspaceId: seed.workspace.id, lastSeq: { gt: 0 } } }));
+    const empty = await t.db.prisma.conversation.findMany({ where: { workspaceId: seed.workspace.id, lastSeq: 0 } });
+    expect(empty.length).toBeGreaterThan(0);
+    for (const c of empty) expect(seen.has(c.id)).toBe(false);
     expect(pages).toBeGreaterThan(1);
   });
 });

@@ -35,6 +35,11 @@ export class ChatService {
   private readonly sendQueue = new KeyedQueue();
   /** One find-or-create of a customer's conversation at a time (system posts for the same customer). */
   private readonly customerQueue = new KeyedQueue();
+  /**
+   * Customer → the conversation system posts go to, briefly: skips the contact and conversation look-ups on
+   * the payments hot path. A post into one resolved meanwhile reopens it (the insert does), which is fine.
+   */
+  private readonly customerConversations = new Map<string, { conversation: ConversationWithContact; at: number }>();
   private readonly memberCache = new Map<string, { conversation: ConversationWithContact; at: number }>();
 
   constructor(
@@ -151,35 +156,45 @@ export class ChatService {
    */
   async postToCustomer(workspaceId: string, externalId: string, input: NewMessage): Promise<{ message: MessageDto; duplicate: boolean }> {
     const text = normalizeText(input.text);
-    return this.customerQueue.run(`${workspaceId}:${externalId}`, async () => {
-      const where = { workspaceId_externalId: { workspaceId, externalId } };
-      const contact = await this.prisma.contact
-        .upsert({ where, create: { workspaceId, externalId }, update: {} })
-        // Another instance created it first.
-        .catch(async (err: unknown) => (isUniqueViolation(err) ? this.prisma.contact.findUniqueOrThrow({ where }) : Promise.reject(err)));
-      const openOne = (db: Pick<PrismaClient, 'conversation'>) =>
-        db.conversation.findFirst({
-          where: { contactId: contact.id, status: { in: ['open', 'pending'] } },
-          orderBy: { lastMessageAt: 'desc' },
-          include: { contact: true },
-        });
-      const conversation =
-        (await openOne(this.prisma)) ??
-        (await this.prisma.$transaction(async (tx) => {
-          // Instances creating it at once would each make one: the lock leaves one to create, the rest find it.
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CUSTOMER_LOCK}, hashtext(${contact.id}))`;
-          return (
-            (await openOne(tx)) ??
-            tx.conversation.create({
-              data: { workspaceId, contactId: contact.id, lastMessageAt: new Date() },
-              include: { contact: true },
-            })
-          );
-        }));
+    const key = `${workspaceId}:${externalId}`;
+    return this.customerQueue.run(key, async () => {
+      const conversation = await this.customerConversation(key, workspaceId, externalId);
       return this.sendQueue.run(conversation.id, () =>
         this.persistAndPublish({ type: 'system', id: null }, conversation, text, input),
       );
     });
+  }
+
+  private async customerConversation(key: string, workspaceId: string, externalId: string): Promise<ConversationWithContact> {
+    const hit = this.customerConversations.get(key);
+    if (hit && Date.now() - hit.at < MEMBER_CACHE_TTL_MS) return hit.conversation;
+    const where = { workspaceId_externalId: { workspaceId, externalId } };
+    const contact = await this.prisma.contact
+      .upsert({ where, create: { workspaceId, externalId }, update: {} })
+      // Another instance created it first.
+      .catch(async (err: unknown) => (isUniqueViolation(err) ? this.prisma.contact.findUniqueOrThrow({ where }) : Promise.reject(err)));
+    const openOne = (db: Pick<PrismaClient, 'conversation'>) =>
+      db.conversation.findFirst({
+        where: { contactId: contact.id, status: { in: ['open', 'pending'] } },
+        orderBy: { lastMessageAt: 'desc' },
+        include: { contact: true },
+      });
+    const conversation =
+      (await openOne(this.prisma)) ??
+      (await this.prisma.$transaction(async (tx) => {
+        // Instances creating it at once would each make one: the lock leaves one to create, the rest find it.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CUSTOMER_LOCK}, hashtext(${contact.id}))`;
+        return (
+          (await openOne(tx)) ??
+          tx.conversation.create({
+            data: { workspaceId, contactId: contact.id, lastMessageAt: new Date() },
+            include: { contact: true },
+          })
+        );
+      }));
+    if (this.customerConversations.size > 10_000) this.customerConversations.clear();
+    this.customerConversations.set(key, { conversation, at: Date.now() });
+    return conversation;
   }
 
   private async persistAndPublish(
@@ -264,6 +279,8 @@ export class ChatService {
     const rows = await this.prisma.conversation.findMany({
       where: {
         workspaceId,
+        // A widget opens (or resumes) a conversation on connect; until someone writes, agents need not see it.
+        lastSeq: { gt: 0 },
         ...(opts.status && { status: opts.status }),
         ...(after && {
           OR: [{ lastMessageAt: { lt: after.at } }, { lastMessageAt: after.at, id: { lt: after.id } }],

@@ -133,6 +133,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   });
   publisher.attach(realtime.publisher);
   fastify.addHook('onClose', async () => {
+    await payments.flush();
     publisher.attach(null);
     if (redis) await Promise.allSettled([redis.pub.quit(), redis.sub.quit(), redis.limiter.quit()]);
   });

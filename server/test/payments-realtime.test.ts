@@ -80,6 +80,9 @@ describe('real-time fan-out', () => {
     const sent = await toPayer;
     expect(sent).toMatchObject({ type: 'success', message: 'Payment sent: 100 VRC to user456', direction: 'out', counterparty: 'user456' });
     expect((await toPayerTab).notificationId).toBe(sent.notificationId);
+    // What is stored for catch-up is what was pushed, receipt number included.
+    const stored = await t.db.prisma.notification.findUniqueOrThrow({ where: { id: received.notificationId } });
+    expect(stored.data).toEqual(received);
     expect(sent.notificationId).not.toBe(received.notificationId);
 
     const failedToPayer = nextEvent(payer.socket, 'payment-event');

@@ -203,6 +203,33 @@ describe('idempotency', () => {
     expect(cards).toHaveLength(2);
   });
 
+  it('finishes the chat cards on redelivery when the first delivery failed after storing the payment', async () => {
+    const event = paymentEvent({ payer: 'crash-a', payee: 'crash-b' });
+    const chat = t.app.chat;
+    const original = chat.postToCustomer.bind(chat);
+    chat.postToCustomer = async () => {
+      throw new Error('database went away');
+    };
+    let first;
+    try {
+      first = await send(event);
+    } finally {
+      chat.postToCustomer = original;
+    }
+    expect([first.status, first.body.error.code]).toEqual([500, 'INTERNAL']);
+    // The payment and notifications were committed; the sender's retry gets the stored answer and the cards.
+    const retry = await send(event);
+    expect([retry.status, retry.headers.get('idempotent-replayed'), retry.body.payment.status]).toEqual([201, 'true', 'succeeded']);
+    const cards = await t.db.prisma.message.findMany({ where: { kind: 'payment', conversation: { contact: { externalId: { in: ['crash-a', 'crash-b'] } } } } });
+    expect(cards.map((c) => c.text).sort()).toEqual(['Payment received: 100 VRC from crash-a', 'Payment sent: 100 VRC to crash-b']);
+    expect(await t.db.prisma.notification.count({ where: { workspaceId: ws.id, userId: { in: ['crash-a', 'crash-b'] } } })).toBe(2);
+    // Once marked done, a later redelivery posts nothing more.
+    await t.app.payments.flush();
+    expect((await t.db.prisma.paymentEvent.findFirstOrThrow({ where: { eventId: event.id as string } })).fannedOutAt).not.toBeNull();
+    await send(event);
+    expect(await t.db.prisma.message.count({ where: { kind: 'payment', conversation: { contact: { externalId: 'crash-a' } } } })).toBe(1);
+  });
+
   it('refuses a reused event id with different content', async () => {
     const event = paymentEvent();
     expect((await send(event)).status).toBe(201);

@@ -169,10 +169,13 @@ export class ChatService {
     const hit = this.customerConversations.get(key);
     if (hit && Date.now() - hit.at < MEMBER_CACHE_TTL_MS) return hit.conversation;
     const where = { workspaceId_externalId: { workspaceId, externalId } };
-    const contact = await this.prisma.contact
-      .upsert({ where, create: { workspaceId, externalId }, update: {} })
-      // Another instance created it first.
-      .catch(async (err: unknown) => (isUniqueViolation(err) ? this.prisma.contact.findUniqueOrThrow({ where }) : Promise.reject(err)));
+    const contact: Contact =
+      (await this.prisma.contact.findUnique({ where })) ??
+      (await this.prisma.contact.create({ data: { workspaceId, externalId } }).catch((err: unknown) => {
+        // Another instance created it first.
+        if (isUniqueViolation(err)) return this.prisma.contact.findUniqueOrThrow({ where });
+        throw err;
+      }));
     const openOne = (db: Pick<PrismaClient, 'conversation'>) =>
       db.conversation.findFirst({
         where: { contactId: contact.id, status: { in: ['open', 'pending'] } },
@@ -191,7 +194,7 @@ export class ChatService {
             include: { contact: true },
           })
         );
-      }));
+      }, { maxWait: 15_000, timeout: 20_000 }));
     if (this.customerConversations.size > 10_000) this.customerConversations.clear();
     this.customerConversations.set(key, { conversation, at: Date.now() });
     return conversation;

@@ -3,12 +3,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type {
   ListPaymentsResponse,
+  PaymentDto,
   PaymentEventDto,
   PaymentEventInput,
   PaymentEventResponse,
   PaymentStatus,
 } from '../../../protocol/payments.ts';
-import type { Payment, Prisma, PrismaClient } from '../../db/generated/client.ts';
+import { Prisma, type Payment, type PrismaClient } from '../../db/generated/client.ts';
 import { AppError } from '../../errors.ts';
 import { customerRoom, type NotificationService } from '../notifications/notifications.service.ts';
 import type { Publisher } from '../publisher.ts';
@@ -48,6 +49,7 @@ const STATUS_OF: Record<PaymentEventInput['type'], PaymentStatus> = {
 };
 /** Prisma's interactive-transaction defaults (2 s wait, 5 s run) are too tight under a burst of events. */
 const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 };
+const FLUSH_DELAY_MS = 100;
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
 
 type NormalizedEvent = Omit<PaymentEventInput, 'reference' | 'memo' | 'failure'> & {
@@ -63,7 +65,25 @@ interface Party {
 type Applied = { kind: 'applied'; eventRowId: string; status: number; body: string; parties: Party[] };
 
 export class PaymentService {
+  /** Events whose cards are posted, marked in batches: one UPDATE per flush instead of one per event. */
+  private fannedOut: string[] = [];
+  private flushing: Promise<void> | null = null;
+
   constructor(private readonly deps: PaymentServiceDeps) {}
+
+  /** Writes the pending fan-out marks (the app calls it on close). */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (!this.fannedOut.length) return;
+    const ids = this.fannedOut;
+    this.fannedOut = [];
+    this.flushing = this.prisma.$executeRaw`UPDATE "PaymentEvent" SET "fannedOutAt" = now() WHERE "id" = ANY(${ids}::uuid[])`
+      .then(() => undefined)
+      // Unmarked events only cost a redelivery a second, idempotent, pass over the cards.
+      .catch(() => undefined)
+      .finally(() => (this.flushing = null));
+    await this.flushing;
+  }
 
   private get prisma() {
     return this.deps.prisma;
@@ -72,13 +92,16 @@ export class PaymentService {
   async ingest(workspaceId: string, input: PaymentEventInput): Promise<IngestResult> {
     const event = normalize(input);
     const digest = digestOf(event);
-    const known = await this.findEvent(workspaceId, event.id);
-    if (known) return this.replay(known, digest);
-
-    for (let attempt = 0; ; attempt++) {
-      let result: Applied | StoredEvent;
+    let result = await this.createNew(workspaceId, event, digest).catch((err: unknown) => {
+      if (isUniqueViolation(err)) return null;
+      throw err;
+    });
+    // Not a new payment (or a redelivery): the general path decides under the payment's row lock.
+    for (let attempt = 0; !result; attempt++) {
       try {
-        result = await this.prisma.$transaction((tx) => this.apply(tx, workspaceId, event, digest), TX_OPTIONS);
+        const outcome = await this.prisma.$transaction((tx) => this.apply(tx, workspaceId, event, digest), TX_OPTIONS);
+        if (!('kind' in outcome)) return this.replay(outcome, digest);
+        result = outcome;
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         // Lost a race: to a concurrent delivery of this event (answer as a replay), or to another event
@@ -86,16 +109,14 @@ export class PaymentService {
         const winner = await this.findEvent(workspaceId, event.id);
         if (winner) return this.replay(winner, digest);
         if (attempt >= 2) throw err;
-        continue;
       }
-      if (!('kind' in result)) return this.replay(result, digest);
-      // Toasts first (the latency that matters), then the cards, then mark the job done.
-      for (const party of result.parties) {
-        this.deps.publisher.publish([customerRoom(workspaceId, party.userId)], 'payment-event', party.view);
-      }
-      if (result.parties.length) await this.postCards(workspaceId, result.eventRowId, result.parties);
-      return { status: result.status, body: result.body, replayed: false };
     }
+    // Toasts first (the latency that matters), then the cards, then mark the job done.
+    for (const party of result.parties) {
+      this.deps.publisher.publish([customerRoom(workspaceId, party.userId)], 'payment-event', party.view);
+    }
+    if (result.parties.length) await this.postCards(workspaceId, result.eventRowId, result.parties);
+    return { status: result.status, body: result.body, replayed: false };
   }
 
   /** Agents' list, newest first, with exact per-token totals over the whole filter. */
@@ -140,6 +161,89 @@ export class PaymentService {
         count: g._count._all,
         amount: g._sum.amount ? decimalToString(g._sum.amount) : '0',
       })),
+    };
+  }
+
+  /**
+   * The common case in one statement: an event that creates a payment. Payment, receipt (numbered from the
+   * counter), notifications and the event record are written together or not at all. Returns null, having
+   * written nothing, when the reference already exists (a later event, or a redelivery).
+   */
+  private async createNew(workspaceId: string, ev: NormalizedEvent, digest: string): Promise<Applied | null> {
+    const to = STATUS_OF[ev.type];
+    if (to === 'refunded') return null; // the general path explains why it is refused
+    const now = new Date();
+    const paymentId = randomUUID();
+    const eventRowId = randomUUID();
+    const receiptId = to === 'succeeded' ? randomUUID() : null;
+    const row: Payment = {
+      id: paymentId,
+      workspaceId,
+      reference: ev.reference,
+      status: to,
+      amount: new Prisma.Decimal(ev.amount),
+      token: ev.token,
+      payerId: ev.payer,
+      payeeId: ev.payee,
+      txHash: ev.txHash ?? null,
+      memo: ev.memo,
+      failureCode: ev.failure?.code ?? null,
+      failureMessage: ev.failure?.message ?? null,
+      occurredAt: new Date(ev.occurredAt),
+      createdAt: now,
+      updatedAt: now,
+    };
+    // The receipt number comes from the counter inside the statement: the JSON carries a placeholder the
+    // statement fills in (a `"number":` key cannot occur inside a JSON string, where quotes are escaped).
+    const dto = toPaymentDto(row, receiptId ? { id: receiptId, number: NUMBER_PLACEHOLDER } : null, this.deps.baseUrl());
+    const parties = to === 'pending' ? [] : partiesOf(dto);
+    const response: PaymentEventResponse = { eventId: ev.id, applied: true, reason: null, payment: dto };
+    const body = JSON.stringify(response);
+    const notes = JSON.stringify(parties.map((p) => ({ id: p.view.notificationId, userId: p.userId, data: JSON.stringify(p.view) })));
+    const rows = await this.prisma.$queryRaw<{ number: number | null; inserted: boolean }[]>`
+      WITH p AS (
+        INSERT INTO "Payment" ("id", "workspaceId", "reference", "status", "amount", "token", "payerId", "payeeId", "txHash",
+                               "memo", "failureCode", "failureMessage", "occurredAt", "createdAt", "updatedAt")
+        VALUES (${paymentId}::uuid, ${workspaceId}::uuid, ${row.reference}, ${to}::"PaymentStatus", ${ev.amount}::numeric, ${row.token},
+                ${row.payerId}, ${row.payeeId}, ${row.txHash}, ${row.memo}, ${row.failureCode}, ${row.failureMessage},
+                ${row.occurredAt}::timestamptz, ${now}::timestamptz, ${now}::timestamptz)
+        ON CONFLICT ("workspaceId", "reference") DO NOTHING
+        RETURNING "id"
+      ), c AS (
+        INSERT INTO "ReceiptCounter" ("workspaceId", "last")
+        SELECT ${workspaceId}::uuid, 1 FROM p WHERE ${receiptId}::uuid IS NOT NULL
+        ON CONFLICT ("workspaceId") DO UPDATE SET "last" = "ReceiptCounter"."last" + 1
+        RETURNING "last"
+      ), r AS (
+        INSERT INTO "Receipt" ("id", "workspaceId", "number", "paymentId", "issuedAt")
+        SELECT ${receiptId}::uuid, ${workspaceId}::uuid, c."last", ${paymentId}::uuid, ${now}::timestamptz FROM c
+        RETURNING "number"
+      ), n AS (
+        INSERT INTO "Notification" ("id", "workspaceId", "userId", "key", "paymentId", "data", "createdAt")
+        SELECT x."id", ${workspaceId}::uuid, x."userId", ${notificationKey(paymentId, to)}, ${paymentId}::uuid,
+               replace(x."data", ${`"receiptNumber":${NUMBER_PLACEHOLDER}`}, '"receiptNumber":' || coalesce((SELECT "number" FROM r)::text, 'null'))::jsonb,
+               ${now}::timestamptz
+          FROM p, jsonb_to_recordset(${notes}::jsonb) AS x("id" uuid, "userId" text, "data" text)
+      ), e AS (
+        INSERT INTO "PaymentEvent" ("id", "workspaceId", "eventId", "paymentId", "type", "digest", "applied", "responseStatus",
+                                    "response", "receivedAt", "fannedOutAt")
+        SELECT ${eventRowId}::uuid, ${workspaceId}::uuid, ${ev.id}, ${paymentId}::uuid, ${ev.type}, ${digest}, true, 201,
+               replace(${body}, ${`"number":${NUMBER_PLACEHOLDER}`}, '"number":' || coalesce((SELECT "number" FROM r)::text, 'null')),
+               ${now}::timestamptz, ${parties.length ? null : now}::timestamptz
+          FROM p
+        RETURNING "id"
+      )
+      SELECT (SELECT "number" FROM r) AS "number", EXISTS (SELECT 1 FROM e) AS "inserted"`;
+    const result = rows[0];
+    if (!result?.inserted) return null;
+    const number = result.number;
+    for (const p of parties) p.view.receiptNumber = number;
+    return {
+      kind: 'applied',
+      eventRowId,
+      status: 201,
+      body: body.replace(`"number":${NUMBER_PLACEHOLDER}`, `"number":${number ?? 'null'}`),
+      parties,
     };
   }
 
@@ -217,13 +321,7 @@ export class PaymentService {
     if (applied && to === 'succeeded' && !payment.receipt) payment.receipt = await issueReceipt(tx, workspaceId, payment.id);
     const dto = toPaymentDto(payment, payment.receipt, this.deps.baseUrl());
     // Customers hear about outcomes; a pending payment is stored silently.
-    const parties: Party[] =
-      applied && to !== 'pending'
-        ? (['payer', 'payee'] as const).map((role) => ({
-            userId: role === 'payer' ? payment.payerId : payment.payeeId,
-            view: partyView(dto, role, randomUUID()),
-          }))
-        : [];
+    const parties = applied && to !== 'pending' ? partiesOf(dto) : [];
     await this.deps.notifications.createWithin(
       tx,
       parties.map((p) => ({
@@ -284,7 +382,8 @@ export class PaymentService {
         }),
       ),
     );
-    await this.prisma.paymentEvent.update({ where: { id: eventRowId }, data: { fannedOutAt: new Date() } });
+    this.fannedOut.push(eventRowId);
+    if (this.fannedOut.length === 1) setTimeout(() => void this.flush(), FLUSH_DELAY_MS).unref();
   }
 
   private findEvent(workspaceId: string, eventId: string) {
@@ -333,6 +432,15 @@ async function issueReceipt(tx: Prisma.TransactionClient, workspaceId: string, p
 }
 
 const notificationKey = (paymentId: string, status: PaymentStatus) => `payment:${paymentId}:${status}`;
+/** Stands for the receipt number in JSON written before the number is known (see createNew). */
+const NUMBER_PLACEHOLDER = -1;
+
+function partiesOf(dto: PaymentDto): Party[] {
+  return (['payer', 'payee'] as const).map((role) => ({
+    userId: role === 'payer' ? dto.payer : dto.payee,
+    view: partyView(dto, role, randomUUID()),
+  }));
+}
 
 function normalize(e: PaymentEventInput): NormalizedEvent {
   const memo = e.memo?.replace(CONTROL, '').trim();

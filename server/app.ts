@@ -13,6 +13,7 @@ import { healthRoutes } from './http/health.routes.ts';
 import { agentRoutes } from './http/agent.routes.ts';
 import { widgetRoutes } from './http/widget.routes.ts';
 import { pageRoutes } from './http/pages.routes.ts';
+import { demoRoutes } from './http/demo.routes.ts';
 import { conversationRoutes } from './http/conversations.routes.ts';
 import { staticRoutes } from './http/static.routes.ts';
 import { attachRealtime, type VeryChatServer } from './realtime/gateway.ts';
@@ -115,7 +116,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   healthRoutes(fastify, { db: deps.db, version: config.version, startedAt: now() });
   agentRoutes(fastify, services, rateLimits);
   widgetRoutes(fastify, services);
-  pageRoutes(fastify, { prisma: deps.db.prisma });
+  pageRoutes(fastify, { prisma: deps.db.prisma, demo: config.demo });
+  if (config.demo) demoRoutes(fastify, { prisma: deps.db.prisma, payments, rateLimits, publicOrigin });
   conversationRoutes(fastify, { services, chat, rateLimits });
   await paymentRoutes(fastify, { services, payments, rateLimits, now });
   receiptRoutes(fastify, { receipts });

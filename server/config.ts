@@ -55,6 +55,7 @@ const envSchema = z.object({
   VERYCHAT_API_KEY: optionalString,
   VERYCHAT_MODEL: optionalString,
   RATE_LIMIT_MULTIPLIER: z.coerce.number().positive().max(10_000).default(1),
+  DEMO: z.enum(['on', 'off']).optional(),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -74,6 +75,8 @@ export interface Config {
   ai: { apiUrl?: string; apiKey?: string; model?: string };
   /** Scales every rate limit; raise only for load tests. */
   rateLimitMultiplier: number;
+  /** Demo pages may sign in demo customers and simulate payments for the demo workspace. Off in production. */
+  demo: boolean;
   version: string;
 }
 
@@ -132,6 +135,7 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Readonly<
     demoOrigins: [...demoOrigins],
     ai: { apiUrl: e.VERYCHAT_API_URL, apiKey: e.VERYCHAT_API_KEY, model: e.VERYCHAT_MODEL },
     rateLimitMultiplier: e.RATE_LIMIT_MULTIPLIER,
+    demo: e.DEMO ? e.DEMO === 'on' : e.NODE_ENV !== 'production',
     version,
   });
 }

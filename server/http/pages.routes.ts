@@ -7,7 +7,7 @@ import { REPO_ROOT } from '../paths.ts';
 
 const escapeAttr = (s: string) => s.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function pageRoutes(app: FastifyInstance, deps: { prisma: PrismaClient }) {
+export function pageRoutes(app: FastifyInstance, deps: { prisma: PrismaClient; demo: boolean }) {
   const storefront = path.join(REPO_ROOT, 'examples', 'storefront');
 
   /** The demo storefront uses the first workspace (the one bootstrap creates). */
@@ -19,13 +19,17 @@ export function pageRoutes(app: FastifyInstance, deps: { prisma: PrismaClient })
   async function servePage(file: string) {
     const siteKey = (await demoSiteKey()) ?? '';
     const html = await readFile(path.join(storefront, file), 'utf8').catch(() => null);
-    return html?.replaceAll('{{SITE_KEY}}', escapeAttr(siteKey)) ?? null;
+    const demoScript = deps.demo ? '<script src="/demo/storefront.js" defer></script>' : '';
+    return html?.replaceAll('{{SITE_KEY}}', escapeAttr(siteKey)).replaceAll('{{DEMO_SCRIPT}}', demoScript) ?? null;
   }
 
   app.get('/', async (_request, reply) => {
     const html = (await servePage('index.html')) ?? fallbackPage((await demoSiteKey()) ?? '');
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
   });
+
+  // Browsers ask for it on every page; answer without a 404 in their console.
+  app.get('/favicon.ico', (_request, reply) => reply.status(204).header('cache-control', 'public, max-age=86400').send());
 
   app.get('/demo/hostile', async (_request, reply) => {
     const html = await servePage('hostile.html');

@@ -13,6 +13,8 @@ export interface WorkspaceSettings {
   greeting: string | null;
   /** Longest lifetime (exp - iat) accepted for merchant-signed identity tokens. */
   identityTokenMaxAgeSeconds: number;
+  /** The workspace `npm start` creates: the demo pages may sign its customers in (never in production). */
+  demo?: boolean;
 }
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = {

@@ -51,10 +51,12 @@ export function startupBanner(url: string, result: BootstrapResult, dbDescriptio
   ];
   if (result.agent) {
     lines.push(
+      `  Demo secret       ${result.workspace.secret}`,
       `  Demo agent        ${result.agent.email}`,
       `  Agent password    ${result.agent.password}`,
       '',
-      '  The password is shown only now. Reset it with:',
+      '  These are shown only now (the secret signs identity tokens and payment events: keep it',
+      '  server-side). Later: npm run verychat -- workspace:show <siteKey>, and reset the password with',
       `  npm run verychat -- agent:password ${result.workspace.siteKey} ${result.agent.email}`,
     );
   } else {

@@ -82,6 +82,9 @@ describe('start, restart and graceful shutdown', () => {
     const logLines = first.run.stdout.split('\n').filter((l) => l.startsWith('{'));
     expect(logLines.length).toBeGreaterThan(0);
     expect(logLines.join('\n')).not.toContain(password!);
+    const secret = /Demo secret\s+(sk_\S+)/.exec(first.run.stdout)?.[1];
+    expect(secret).toBeTruthy();
+    expect(logLines.join('\n')).not.toContain(secret!);
 
     first.child.kill('SIGTERM');
     const stopped = await first.exited;
@@ -93,6 +96,7 @@ describe('start, restart and graceful shutdown', () => {
     const url2 = await second.ready;
     expect(second.run.stdout).toContain(`Demo site key     ${siteKey}`);
     expect(second.run.stdout).not.toContain('Agent password');
+    expect(second.run.stdout).not.toContain(secret!);
     const again = await fetch(`${url2}/api/v1/agent/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

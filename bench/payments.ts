@@ -110,7 +110,8 @@ async function main() {
       const code = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? `HTTP ${res.status}`;
       codes.set(code, (codes.get(code) ?? 0) + 1);
     } catch (err) {
-      const code = (err as Error).message;
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const code = `${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
       codes.set(code, (codes.get(code) ?? 0) + 1);
     }
     pending.delete(id);
@@ -163,6 +164,10 @@ async function main() {
     ['send→toast max', ms(toastLatencies.at(-1) ?? NaN)],
     ['server CPU', Number.isNaN(cpu) ? 'n/a (pass --pid)' : `${cpu.toFixed(1)} s over ${wall.toFixed(1)} s = ${((cpu / wall) * 100).toFixed(0)} % of one core`],
   ]);
+  if (accepted / acceptWall < 0.95 * (sent / sendWall)) {
+    console.log('  NOTE: the server accepted less than it was offered, so the latencies above include queueing;');
+    console.log('        run with a lower --rate to see them unloaded, and see "throughput" below for its ceiling.');
+  }
 
   // --- Phase 2: closed loop, the highest accepted rate ------------------------------------------------
   if (throughputEvents > 0) {

@@ -93,13 +93,10 @@ export class NotificationService {
     return event;
   }
 
-  /** The stored views of one payment outcome (to finish an interrupted fan-out). */
-  async forPayment(workspaceId: string, paymentId: string, keySuffix: string): Promise<PaymentEventDto[]> {
-    const rows = await this.prisma.notification.findMany({
-      where: { workspaceId, paymentId, key: { endsWith: keySuffix } },
-      orderBy: { createdAt: 'asc' },
-    });
-    return rows.map((r) => r.data as unknown as PaymentEventDto);
+  /** Who was told what about one payment outcome (to finish an interrupted fan-out). */
+  async forPayment(workspaceId: string, paymentId: string, key: string): Promise<{ userId: string; view: PaymentEventDto }[]> {
+    const rows = await this.prisma.notification.findMany({ where: { workspaceId, paymentId, key }, orderBy: { createdAt: 'asc' } });
+    return rows.map((r) => ({ userId: r.userId, view: r.data as unknown as PaymentEventDto }));
   }
 
   private unreadCount(workspaceId: string, userId: string): Promise<number> {

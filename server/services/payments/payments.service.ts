@@ -360,11 +360,7 @@ export class PaymentService {
     }
     if (!known.fannedOutAt) {
       const status = STATUS_OF[known.type as PaymentEventInput['type']];
-      const rows = await this.prisma.notification.findMany({
-        where: { workspaceId: known.workspaceId, paymentId: known.paymentId, key: notificationKey(known.paymentId, status) },
-        orderBy: { createdAt: 'asc' },
-      });
-      const parties = rows.map((r) => ({ userId: r.userId, view: r.data as unknown as PaymentEventDto }));
+      const parties = await this.deps.notifications.forPayment(known.workspaceId, known.paymentId, notificationKey(known.paymentId, status));
       await this.postCards(known.workspaceId, known.id, parties);
     }
     return { status: known.responseStatus, body: known.response, replayed: true };

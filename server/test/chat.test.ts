@@ -110,6 +110,14 @@ describe('conversation flow', () => {
     expect(b.conversation.contact.name).toBe('Customer user-42');
   });
 
+  it('a new customer connecting on several devices at once gets one contact and one conversation', async () => {
+    const devices = await Promise.all([customer('rush-1'), customer('rush-1'), customer('rush-1')]);
+    const started = await Promise.all(devices.map((d) => start(d.socket)));
+    expect(new Set(started.map((s) => s.conversation.id)).size).toBe(1);
+    expect(started.filter((s) => s.created)).toHaveLength(1);
+    expect(await t.db.prisma.contact.count({ where: { workspaceId: seed.workspace.id, externalId: 'rush-1' } })).toBe(1);
+  });
+
   it('a visitor who identifies keeps the conversation started anonymously', async () => {
     const v = await visitor();
     const { conversation } = await start(v.socket);

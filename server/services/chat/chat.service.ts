@@ -15,6 +15,8 @@ import type { Principal } from '../principal.ts';
 import { rooms, type Publisher } from '../publisher.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { normalizeText } from './text.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 
 const DEFAULT_PAGE = 30;
 /** Advisory lock namespace for creating a customer's conversation (see postToCustomer). */
@@ -51,21 +53,33 @@ export class ChatService {
   async resolveContact(identity: VisitorIdentity | CustomerIdentity): Promise<Contact> {
     const now = new Date();
     if (identity.kind === 'visitor') {
-      return this.prisma.contact.upsert({
-        where: { workspaceId_visitorId: { workspaceId: identity.workspaceId, visitorId: identity.visitorId } },
-        create: { workspaceId: identity.workspaceId, visitorId: identity.visitorId, lastSeenAt: now },
-        update: { lastSeenAt: now },
-      });
+      const where = { workspaceId_visitorId: { workspaceId: identity.workspaceId, visitorId: identity.visitorId } };
+      return this.upsertContact(where, { workspaceId: identity.workspaceId, visitorId: identity.visitorId, lastSeenAt: now }, { lastSeenAt: now });
     }
     const profile = {
       ...(identity.name !== undefined && { name: identity.name }),
       ...(identity.email !== undefined && { email: identity.email }),
     };
-    return this.prisma.contact.upsert({
-      where: { workspaceId_externalId: { workspaceId: identity.workspaceId, externalId: identity.externalId } },
-      create: { workspaceId: identity.workspaceId, externalId: identity.externalId, lastSeenAt: now, ...profile },
-      update: { lastSeenAt: now, ...profile },
-    });
+    const where = { workspaceId_externalId: { workspaceId: identity.workspaceId, externalId: identity.externalId } };
+    return this.upsertContact(
+      where,
+      { workspaceId: identity.workspaceId, externalId: identity.externalId, lastSeenAt: now, ...profile },
+      { lastSeenAt: now, ...profile },
+    );
+  }
+
+  /** Prisma's upsert is find-then-write here: two first connections at once can both try to create. */
+  private async upsertContact(
+    where: Parameters<PrismaClient['contact']['upsert']>[0]['where'],
+    create: Parameters<PrismaClient['contact']['upsert']>[0]['create'],
+    update: Parameters<PrismaClient['contact']['upsert']>[0]['update'],
+  ): Promise<Contact> {
+    try {
+      return await this.prisma.contact.upsert({ where, create, update });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return this.prisma.contact.update({ where, data: update });
+    }
   }
 
   /** A visitor who logs in keeps the conversations they started anonymously. */
@@ -85,22 +99,42 @@ export class ChatService {
   /** The customer's open conversation (any device), or a new one. Agents cannot start conversations here. */
   async startConversation(p: Principal, opts: { forceNew?: boolean; limit?: number } = {}) {
     if (p.kind === 'agent') throw new AppError('FORBIDDEN', 'Agents reply to conversations; customers start them.');
-    let conversation: ConversationWithContact | null = opts.forceNew
-      ? null
-      : await this.prisma.conversation.findFirst({
-          where: { contactId: p.contactId, status: { in: ['open', 'pending'] } },
-          orderBy: { lastMessageAt: 'desc' },
-          include: { contact: true },
-        });
-    const created = !conversation;
-    if (!conversation) {
-      conversation = await this.prisma.conversation.create({
-        data: { workspaceId: p.workspaceId, contactId: p.contactId, lastMessageAt: new Date() },
-        include: { contact: true },
-      });
-    }
+    const { conversation, created } = opts.forceNew
+      ? { conversation: await this.createConversation(this.prisma, p.workspaceId, p.contactId), created: true }
+      : await this.openConversationFor(p.workspaceId, p.contactId);
     const page = await this.page(conversation.id, undefined, opts.limit ?? DEFAULT_PAGE);
     return { conversation: await this.toConversationDto(conversation), created, ...page };
+  }
+
+  /**
+   * The contact's open (or pending) conversation, or a new one. Two tabs, devices or instances asking at
+   * once would each create one; the advisory lock lets one create and the others find it.
+   */
+  private async openConversationFor(workspaceId: string, contactId: string) {
+    const openOne = (db: Pick<PrismaClient, 'conversation'>) =>
+      db.conversation.findFirst({
+        where: { contactId, status: { in: ['open', 'pending'] } },
+        orderBy: { lastMessageAt: 'desc' },
+        include: { contact: true },
+      });
+    const found = await openOne(this.prisma);
+    if (found) return { conversation: found, created: false };
+    return this.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CUSTOMER_LOCK}, hashtext(${contactId}))`;
+        const again = await openOne(tx);
+        if (again) return { conversation: again, created: false };
+        return { conversation: await this.createConversation(tx, workspaceId, contactId), created: true };
+      },
+      { maxWait: 15_000, timeout: 20_000 },
+    );
+  }
+
+  private createConversation(db: Pick<PrismaClient, 'conversation'>, workspaceId: string, contactId: string) {
+    return db.conversation.create({
+      data: { workspaceId, contactId, lastMessageAt: new Date() },
+      include: { contact: true },
+    });
   }
 
   /** The conversation if `p` is a member of it: its customer, or an agent of its workspace. */
@@ -176,25 +210,7 @@ export class ChatService {
         if (isUniqueViolation(err)) return this.prisma.contact.findUniqueOrThrow({ where });
         throw err;
       }));
-    const openOne = (db: Pick<PrismaClient, 'conversation'>) =>
-      db.conversation.findFirst({
-        where: { contactId: contact.id, status: { in: ['open', 'pending'] } },
-        orderBy: { lastMessageAt: 'desc' },
-        include: { contact: true },
-      });
-    const conversation =
-      (await openOne(this.prisma)) ??
-      (await this.prisma.$transaction(async (tx) => {
-        // Instances creating it at once would each make one: the lock leaves one to create, the rest find it.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CUSTOMER_LOCK}, hashtext(${contact.id}))`;
-        return (
-          (await openOne(tx)) ??
-          tx.conversation.create({
-            data: { workspaceId, contactId: contact.id, lastMessageAt: new Date() },
-            include: { contact: true },
-          })
-        );
-      }, { maxWait: 15_000, timeout: 20_000 }));
+    const { conversation } = await this.openConversationFor(workspaceId, contact.id);
     if (this.customerConversations.size > 10_000) this.customerConversations.clear();
     this.customerConversations.set(key, { conversation, at: Date.now() });
     return conversation;
@@ -368,28 +384,4 @@ export class ChatService {
 
 function senderOf(p: Principal): { type: SenderType; id: string } {
   return p.kind === 'agent' ? { type: 'agent', id: p.agentId } : { type: 'contact', id: p.contactId };
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { code?: string; originalCode?: string } } } };
-  return (
-    e?.code === 'P2002' ||
-    e?.meta?.code === '23505' ||
-    e?.meta?.driverAdapterError?.cause?.code === '23505' ||
-    e?.meta?.driverAdapterError?.cause?.originalCode === '23505' ||
-    /unique constraint|23505/i.test(String((err as Error)?.message))
-  );
-}
-
-function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const at = new Date(iso ?? '');
-  if (!id || Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new AppError('VALIDATION_FAILED', 'Invalid cursor.');
-  }
-  return { at, id };
 }

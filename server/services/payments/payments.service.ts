@@ -15,6 +15,8 @@ import { customerRoom, type NotificationService } from '../notifications/notific
 import type { Publisher } from '../publisher.ts';
 import { canonicalDecimal, decimalToString } from './decimal.ts';
 import { partyView, toPaymentDto, type ReceiptRow } from './dto.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 
 /** Where payment cards go: the ChatService, behind the one method payments need. */
 export interface PaymentCards {
@@ -464,26 +466,4 @@ function digestOf(e: NormalizedEvent): string {
     new Date(e.occurredAt).toISOString(),
   ];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { code?: string; originalCode?: string } } } };
-  return (
-    e?.code === 'P2002' ||
-    e?.meta?.code === '23505' ||
-    e?.meta?.driverAdapterError?.cause?.code === '23505' ||
-    e?.meta?.driverAdapterError?.cause?.originalCode === '23505' ||
-    /unique constraint|23505/i.test(String((err as Error)?.message))
-  );
-}
-
-function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const at = new Date(iso ?? '');
-  if (!id || Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new AppError('VALIDATION_FAILED', 'Invalid cursor.');
-  return { at, id };
 }

@@ -62,7 +62,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   const services = createServices(deps.db.prisma, now);
   const publicOrigin = new URL(config.publicUrl).origin;
   const redis = config.redisUrl ? connectRedis(config.redisUrl, fastify.log as Logger) : undefined;
-  const rateLimits = new RateLimits({ redis: redis?.limiter, multiplier: config.rateLimitMultiplier });
+  const rateLimits = new RateLimits({ redis: redis?.limiter, prefix: config.redisPrefix, multiplier: config.rateLimitMultiplier });
   const publisher = new LatePublisher();
   const chat = new ChatService(deps.db.prisma, publisher);
   // Receipt links use the public URL; with PORT=0 (tests, benches) its port is known only once listening.
@@ -131,7 +131,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     logger: fastify.log as Logger,
     publicOrigin,
     trustProxy: config.env === 'production',
-    ...(redis && { redis: { pub: redis.pub, sub: redis.sub } }),
+    ...(redis && { redis: { pub: redis.pub, sub: redis.sub, prefix: config.redisPrefix } }),
   });
   publisher.attach(realtime.publisher);
   fastify.addHook('onClose', async () => {

@@ -32,6 +32,7 @@ describe('configuration', () => {
       'Invalid configuration: DATABASE_URL — expected a URL starting with postgres:// or postgresql://',
     );
     expect(errorOf({ REDIS_URL: 'http://x' })).toMatch(/^Invalid configuration: REDIS_URL/);
+    expect(errorOf({ REDIS_PREFIX: 'bad prefix!' })).toMatch(/^Invalid configuration: REDIS_PREFIX — expected letters, digits/);
     expect(errorOf({ PUBLIC_URL: 'not a url' })).toMatch(/^Invalid configuration: PUBLIC_URL/);
     expect(errorOf({ ALLOWED_ORIGINS: 'https://a.example, nope' })).toMatch(/^Invalid configuration: ALLOWED_ORIGINS .*"nope"/);
   });

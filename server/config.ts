@@ -48,6 +48,10 @@ const envSchema = z.object({
   DATABASE_URL: urlString(['postgres:', 'postgresql:']).optional(),
   DATA_DIR: z.string().trim().min(1).default('.verychat'),
   REDIS_URL: urlString(['redis:', 'rediss:']).optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, ":", "_" or "-" (at most 64)')
+    .default('verychat'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ALLOWED_ORIGINS: originList,
   FRONTEND_URL: urlString(['http:', 'https:']).optional(),
@@ -69,6 +73,8 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   redisUrl?: string;
+  /** Namespaces every Redis key and channel, so deployments (or test runs) can share one Redis. */
+  redisPrefix: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Origins given to the demo workspace on first start. */
   demoOrigins: string[];
@@ -131,6 +137,7 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Readonly<
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     logLevel: e.LOG_LEVEL,
     demoOrigins: [...demoOrigins],
     ai: { apiUrl: e.VERYCHAT_API_URL, apiKey: e.VERYCHAT_API_KEY, model: e.VERYCHAT_MODEL },

@@ -29,7 +29,7 @@ export interface RealtimeDeps {
   publicOrigin: string;
   trustProxy: boolean;
   /** Two connections (publish + subscribe) for the multi-node adapter. */
-  redis?: { pub: Redis; sub: Redis };
+  redis?: { pub: Redis; sub: Redis; prefix: string };
 }
 
 const KNOWN_EVENTS = new Set<string>([
@@ -63,7 +63,7 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
     connectionStateRecovery: undefined,
     serveClient: false,
   });
-  if (deps.redis) io.adapter(createAdapter(deps.redis.pub, deps.redis.sub));
+  if (deps.redis) io.adapter(createAdapter(deps.redis.pub, deps.redis.sub, { key: `${deps.redis.prefix}:sio` }));
 
   const inFlight: InFlight = new Set();
   const register = makeRegistrar({ rateLimits: deps.rateLimits, logger: deps.logger, inFlight });

@@ -38,6 +38,8 @@ const LIMITS: Record<LimitName, { duration: number; points: Record<Tier, number>
 
 export interface RateLimitOptions {
   redis?: Redis;
+  /** Redis key namespace. */
+  prefix?: string;
   /** Scales every limit (load tests raise it; 1 in production). */
   multiplier?: number;
 }
@@ -67,7 +69,7 @@ export class RateLimits {
     if (!limiter) {
       const spec = LIMITS[name];
       const common = {
-        keyPrefix: `vc:rl:${id}`,
+        keyPrefix: `${this.opts.prefix ?? 'verychat'}:rl:${id}`,
         points: Math.max(1, Math.round(spec.points[tier] * (this.opts.multiplier ?? 1))),
         duration: spec.duration,
       };

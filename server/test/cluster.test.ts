@@ -47,7 +47,8 @@ describe.skipIf(!enabled)('two nodes through Redis', () => {
 
   it('a message sent through node A reaches a member connected to node B, and back', async () => {
     database = await createTestDatabase();
-    const env = { DATABASE_URL: database.databaseUrl!, REDIS_URL: process.env.REDIS_URL! };
+    // Both nodes share a key namespace of their own, apart from other runs using this Redis.
+    const env = { DATABASE_URL: database.databaseUrl!, REDIS_URL: process.env.REDIS_URL!, REDIS_PREFIX: `test-${randomUUID().slice(0, 8)}` };
     const a = await startNode(env);
     children.push(a.child);
     const b = await startNode(env);

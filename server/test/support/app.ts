@@ -1,4 +1,5 @@
 // Boots the real app on an ephemeral port over a fresh test database.
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createApp, type App } from '../../app.ts';
 import { loadConfig, type Config, type Env } from '../../config.ts';
@@ -21,7 +22,14 @@ export interface StartOptions {
   database?: TestDatabase;
 }
 
+/**
+ * Redis outlives test runs and is shared by parallel test files: each test file gets its own key
+ * namespace (apps started in one file share it, as instances of one deployment would).
+ */
+const REDIS_PREFIX = `test-${randomUUID().slice(0, 8)}`;
+
 export async function startTestApp(env: Env = {}, opts: StartOptions = {}): Promise<TestApp> {
+  if (env.REDIS_URL && !env.REDIS_PREFIX) env = { ...env, REDIS_PREFIX };
   const testDb = opts.database ?? (await createTestDatabase());
   const db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
   await db.migrate();

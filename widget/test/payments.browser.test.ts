@@ -70,7 +70,7 @@ describe.skipIf(!available)('payments in a real browser', () => {
     const res = await deliver(t, seed.workspace, paymentEvent({ payer: 'seller-9', payee: 'buyer-1', amount: '123456789012345678901234567890.000000000000000001' }));
     expect(res.status).toBeLessThan(300);
     const toast = toasts(page).first();
-    await toast.waitFor({ timeout: 10_000 });
+    await toast.waitFor({ timeout: 20_000 });
     expect(await shadow(page).locator('[role="dialog"]').count()).toBe(0);
     await expect.poll(() => toast.locator('[role="status"]').textContent()).toBe('Payment received123,456,789,012,345,678,901,234,567,890.000000000000000001 VRC from seller-9');
     const href = (await toast.locator('a').getAttribute('href'))!;
@@ -98,14 +98,15 @@ describe.skipIf(!available)('payments in a real browser', () => {
       await expect.poll(() => page.evaluate(() => (window as unknown as Win).VeryChat('getNotifications')), { timeout: 15_000 }).toMatchObject({ unreadCount: 0 });
     }
     expect((await deliver(t, seed.workspace, paymentEvent({ payer: 'buyer-2', payee: 'shop-1', amount: '25.5', memo: '<b>Order #7</b>' }))).status).toBeLessThan(300);
-    for (const { page } of [a, b]) await toasts(page).first().waitFor({ timeout: 10_000 });
+    // Both at once: waiting for one tab first could outlast the other tab's toast (it leaves after ~6 s).
+    await Promise.all([a, b].map(({ page }) => toasts(page).first().waitFor({ timeout: 15_000 })));
 
     // Tab B: open the chat; the bell says one unread; the conversation holds the payment card.
     await b.page.getByRole('button', { name: /open chat/i }).click();
     const bellB = b.page.getByRole('button', { name: /^Notifications/ });
     await expect.poll(() => bellB.getAttribute('aria-label'), { timeout: 10_000 }).toBe('Notifications, 1 unread');
     const card = shadow(b.page).locator('.vc-card');
-    await card.waitFor({ timeout: 10_000 });
+    await card.waitFor({ timeout: 20_000 });
     expect(await card.locator('.vc-card-memo').textContent()).toBe('<b>Order #7</b>');
     expect(await card.locator('.vc-amount').textContent()).toBe('25.5 VRC');
 

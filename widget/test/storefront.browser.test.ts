@@ -84,7 +84,7 @@ describe.skipIf(!available)('storefront in a real browser', { timeout: 60_000 },
     await composer.fill(text);
     await composer.press('Enter');
     const log = page.getByRole('log');
-    await log.getByText(text, { exact: true }).waitFor({ timeout: 10_000 });
+    await log.getByText(text, { exact: true }).waitFor({ timeout: 20_000 });
   }
 
   it('shows the bubble, sends a message to the agent API and shows the agent reply', async () => {
@@ -102,7 +102,7 @@ describe.skipIf(!available)('storefront in a real browser', { timeout: 60_000 },
     // A reload shows the same conversation.
     await page.reload();
     await page.getByRole('button', { name: /open chat/i }).click();
-    await page.getByRole('log').getByText('Hi! An agent here.', { exact: true }).waitFor({ timeout: 10_000 });
+    await page.getByRole('log').getByText('Hi! An agent here.', { exact: true }).waitFor({ timeout: 20_000 });
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -15,7 +15,7 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
 
 type Win = Window & { VeryChat: (method: string, ...args: unknown[]) => Promise<unknown> };
 
-describe.skipIf(!available)('payments in a real browser', () => {
+describe.skipIf(!available)('payments in a real browser', { timeout: 60_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let seed: Awaited<ReturnType<typeof seedWorkspace>>;

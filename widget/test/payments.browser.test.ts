@@ -3,11 +3,15 @@
 // payment events from the "merchant backend", toasts with the chat closed, the receipt page, the
 // bell and read state following from one tab to another. Also: anonymous page views download
 // neither socket.io-client nor the payments chunk.
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver, paymentEvent } from '../../server/test/payments.support.ts';
 import { identityToken, seedWorkspace, startTestApp, type TestApp } from '../../server/test/support/app.ts';
+import { REPO_ROOT } from '../../server/paths.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -116,6 +120,25 @@ describe.skipIf(!available)('payments in a real browser', { timeout: 60_000 }, (
     await a.page.getByRole('button', { name: 'Mark all as read' }).click();
     await expect.poll(() => bellB.getAttribute('aria-label'), { timeout: 10_000 }).toBe('Notifications');
     expect([...a.errors, ...b.errors]).toEqual([]);
+    await context.close();
+  });
+  it('the example merchant backend’s events make toasts appear in the storefront', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // Bob (user456) is the payee of the example's success and the payer of its failure.
+    const bob = await storefront(context, 'user456');
+    await expect.poll(() => bob.page.evaluate(() => (window as unknown as Win).VeryChat('getNotifications')), { timeout: 15_000 }).toMatchObject({ unreadCount: 0 });
+    const env: NodeJS.ProcessEnv = { ...process.env, VERYCHAT_URL: t.url, VERYCHAT_SITE_KEY: seed.workspace.siteKey, VERYCHAT_SECRET: seed.workspace.secret };
+    delete env.VERYCHAT_AGENT_EMAIL; // no agent reply step here
+    const { stdout } = await promisify(execFile)(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['examples/merchant-backend/index.ts'], { cwd: REPO_ROOT, env, timeout: 60_000 });
+    expect(stdout).toMatch(/payment\.succeeded +100 VRC user123 → user456: HTTP 201/);
+    const texts = () => toasts(bob.page).locator('[role="status"], [role="alert"]').allTextContents();
+    await expect.poll(texts, { timeout: 20_000 }).toEqual(
+      expect.arrayContaining([expect.stringContaining('100 VRC from user123'), expect.stringContaining('25.5 VRC to user123')]),
+    );
+    // The redelivery the example sends notified nobody twice.
+    const unread = (await bob.page.evaluate(() => (window as unknown as Win).VeryChat('getNotifications'))) as { unreadCount: number };
+    expect(unread.unreadCount).toBe(2);
+    expect(bob.errors).toEqual([]);
     await context.close();
   });
 });

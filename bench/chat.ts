@@ -4,9 +4,8 @@
 // Against a running server: add --url <url> --site-key <pk_...> --secret <sk_...> [--pid <server pid>]
 // (its workspace must allow origin https://bench.example and its rate limits must be raised).
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
-import { io, type Socket } from 'socket.io-client';
-import { arg, cpuSeconds, ORIGIN, percentile, serverPid, startBenchServer, type BenchServer } from './support.ts';
+import type { Socket } from 'socket.io-client';
+import { arg, connectCustomer, cpuSeconds, percentile, serverPid, startBenchServer, type BenchServer } from './support.ts';
 
 const clients = Number(arg('clients', '200'));
 const roomCount = Number(arg('rooms', '100'));
@@ -38,23 +37,7 @@ async function main() {
     await Promise.all(
       Array.from({ length: Math.min(50, clients - i) }, async (_, j) => {
         const room = (i + j) % roomCount;
-        const token = await new SignJWT({ name: `Bench ${room}` })
-          .setProtectedHeader({ alg: 'HS256' })
-          .setSubject(`bench-user-${room}`)
-          .setIssuedAt()
-          .setExpirationTime('1h')
-          .sign(new TextEncoder().encode(server.secret));
-        const socket = io(server.url, {
-          auth: { siteKey: server.siteKey, identityToken: token },
-          transports: ['websocket'],
-          extraHeaders: { origin: ORIGIN },
-          reconnection: false,
-          forceNew: true,
-        });
-        await new Promise<void>((resolve, reject) => {
-          socket.once('session', () => resolve());
-          socket.once('connect_error', reject);
-        });
+        const socket = await connectCustomer(server, `bench-user-${room}`, `Bench ${room}`);
         const r = await socket.timeout(30_000).emitWithAck('start-conversation', {});
         if (!r.ok) throw new Error(JSON.stringify(r.error));
         conversationOf.set(room, r.conversation.id);

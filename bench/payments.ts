@@ -5,10 +5,9 @@
 // highest accepted rate. Against a running server: --url <url> --site-key <pk_...> --secret <sk_...> [--pid <pid>]
 // (its workspace must allow origin https://bench.example and its rate limits must be raised).
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { signPaymentEvent } from '../server/sdk/index.ts';
-import { arg, cpuSeconds, ORIGIN, percentile, serverPid, startBenchServer, type BenchServer } from './support.ts';
+import { arg, connectCustomer, cpuSeconds, percentile, serverPid, startBenchServer, type BenchServer } from './support.ts';
 
 const users = Number(arg('users', '1000'));
 const rate = Number(arg('rate', '500'));
@@ -47,23 +46,7 @@ async function main() {
   for (let i = 0; i < users; i += 50) {
     await Promise.all(
       Array.from({ length: Math.min(50, users - i) }, async (_, j) => {
-        const token = await new SignJWT({})
-          .setProtectedHeader({ alg: 'HS256' })
-          .setSubject(userId(i + j))
-          .setIssuedAt()
-          .setExpirationTime('1h')
-          .sign(new TextEncoder().encode(server.secret));
-        const socket = io(server.url, {
-          auth: { siteKey: server.siteKey, identityToken: token },
-          transports: ['websocket'],
-          extraHeaders: { origin: ORIGIN },
-          reconnection: false,
-          forceNew: true,
-        });
-        await new Promise<void>((resolve, reject) => {
-          socket.once('session', () => resolve());
-          socket.once('connect_error', reject);
-        });
+        const socket = await connectCustomer(server, userId(i + j));
         const joined = await socket.timeout(30_000).emitWithAck('join-user-room', {});
         if (!joined.ok) throw new Error(JSON.stringify(joined.error));
         // As a widget that was opened: the customer has a support conversation for the cards to land in.

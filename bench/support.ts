@@ -1,6 +1,8 @@
 // Shared pieces of the benchmark scripts: a server to measure (spawned, or one already running),
 // its CPU use from /proc, and latency statistics.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { SignJWT } from 'jose';
+import { io, type Socket } from 'socket.io-client';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -126,4 +128,26 @@ export function percentile(sorted: number[], p: number): number {
 export function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+/** A socket.io client connected as an identified customer (identity JWT signed like a merchant backend would). */
+export async function connectCustomer(server: Pick<BenchServer, 'url' | 'siteKey' | 'secret'>, sub: string, name?: string): Promise<Socket> {
+  const token = await new SignJWT(name ? { name } : {})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(server.secret));
+  const socket = io(server.url, {
+    auth: { siteKey: server.siteKey, identityToken: token },
+    transports: ['websocket'],
+    extraHeaders: { origin: ORIGIN },
+    reconnection: false,
+    forceNew: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('session', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
 }

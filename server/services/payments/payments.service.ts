@@ -178,23 +178,7 @@ export class PaymentService {
     const paymentId = randomUUID();
     const eventRowId = randomUUID();
     const receiptId = to === 'succeeded' ? randomUUID() : null;
-    const row: Payment = {
-      id: paymentId,
-      workspaceId,
-      reference: ev.reference,
-      status: to,
-      amount: new Prisma.Decimal(ev.amount),
-      token: ev.token,
-      payerId: ev.payer,
-      payeeId: ev.payee,
-      txHash: ev.txHash ?? null,
-      memo: ev.memo,
-      failureCode: ev.failure?.code ?? null,
-      failureMessage: ev.failure?.message ?? null,
-      occurredAt: new Date(ev.occurredAt),
-      createdAt: now,
-      updatedAt: now,
-    };
+    const row: Payment = { id: paymentId, ...paymentColumns(workspaceId, ev, to), createdAt: now, updatedAt: now };
     // The receipt number comes from the counter inside the statement: the JSON carries a placeholder the
     // statement fills in (a `"number":` key cannot occur inside a JSON string, where quotes are escaped).
     const dto = toPaymentDto(row, receiptId ? { id: receiptId, number: NUMBER_PLACEHOLDER } : null, this.deps.baseUrl());
@@ -274,20 +258,7 @@ export class PaymentService {
         throw new AppError('CONFLICT', `No succeeded payment "${ev.reference}" to refund yet: deliver its payment.succeeded first, then retry.`);
       }
       payment = await tx.payment.create({
-        data: {
-          workspaceId,
-          reference: ev.reference,
-          status: to,
-          amount: ev.amount,
-          token: ev.token,
-          payerId: ev.payer,
-          payeeId: ev.payee,
-          txHash: ev.txHash ?? null,
-          memo: ev.memo,
-          failureCode: ev.failure?.code ?? null,
-          failureMessage: ev.failure?.message ?? null,
-          occurredAt,
-        },
+        data: paymentColumns(workspaceId, ev, to),
         include: { receipt: { select: { id: true, number: true } } },
       });
       created = true;
@@ -466,4 +437,22 @@ function digestOf(e: NormalizedEvent): string {
     new Date(e.occurredAt).toISOString(),
   ];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/** A new payment's columns from its first event (both creation paths write the same row). */
+function paymentColumns(workspaceId: string, ev: NormalizedEvent, status: PaymentStatus) {
+  return {
+    workspaceId,
+    reference: ev.reference,
+    status,
+    amount: new Prisma.Decimal(ev.amount),
+    token: ev.token,
+    payerId: ev.payer,
+    payeeId: ev.payee,
+    txHash: ev.txHash ?? null,
+    memo: ev.memo,
+    failureCode: ev.failure?.code ?? null,
+    failureMessage: ev.failure?.message ?? null,
+    occurredAt: new Date(ev.occurredAt),
+  };
 }

@@ -5,7 +5,7 @@
 // (its workspace must allow origin https://bench.example and its rate limits must be raised).
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import { arg, connectCustomer, cpuSeconds, percentile, serverPid, startBenchServer, type BenchServer } from './support.ts';
+import { arg, connectCustomer, cpuSeconds, percentile, serverPid, benchServer } from './support.ts';
 
 const clients = Number(arg('clients', '200'));
 const roomCount = Number(arg('rooms', '100'));
@@ -13,12 +13,7 @@ const rate = Number(arg('rate', '1000'));
 const duration = Number(arg('duration', '20'));
 
 async function main() {
-  let server: BenchServer;
-  if (process.argv.includes('--url')) {
-    server = { url: arg('url', ''), siteKey: arg('site-key', ''), secret: arg('secret', ''), pid: Number(arg('pid', '0')) || undefined, stop: async () => {} };
-  } else {
-    server = await startBenchServer({ redisUrl: process.env.REDIS_URL });
-  }
+  const server = await benchServer();
   const db = process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite';
   console.log(`bench:chat  ${clients} clients / ${roomCount} rooms / ${rate} msg/s / ${duration} s  on ${db}  (${server.url})`);
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { signPaymentEvent } from '../server/sdk/index.ts';
-import { arg, connectCustomer, cpuSeconds, percentile, serverPid, startBenchServer, type BenchServer } from './support.ts';
+import { arg, connectCustomer, cpuSeconds, percentile, serverPid, benchServer } from './support.ts';
 
 const users = Number(arg('users', '1000'));
 const rate = Number(arg('rate', '500'));
@@ -21,12 +21,7 @@ interface Pending {
 }
 
 async function main() {
-  let server: BenchServer;
-  if (process.argv.includes('--url')) {
-    server = { url: arg('url', ''), siteKey: arg('site-key', ''), secret: arg('secret', ''), pid: Number(arg('pid', '0')) || undefined, stop: async () => {} };
-  } else {
-    server = await startBenchServer({ redisUrl: process.env.REDIS_URL });
-  }
+  const server = await benchServer();
   const db = process.argv.includes('--url') ? 'the given server' : process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite';
   console.log(`bench:payments  ${users} users / ${rate} events/s / ${duration} s  on ${db}${process.env.REDIS_URL ? ' + Redis' : ''}  (${server.url})`);
 

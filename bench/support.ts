@@ -151,3 +151,10 @@ export async function connectCustomer(server: Pick<BenchServer, 'url' | 'siteKey
   });
   return socket;
 }
+
+/** The server given with --url/--site-key/--secret[/--pid], or a fresh one started for this run. */
+export async function benchServer(): Promise<BenchServer> {
+  if (!process.argv.includes('--url')) return startBenchServer({ redisUrl: process.env.REDIS_URL });
+  const pid = Number(arg('pid', '0')) || undefined;
+  return { url: arg('url', ''), siteKey: arg('site-key', ''), secret: arg('secret', ''), ...(pid && { pid }), stop: async () => {} };
+}

@@ -6,6 +6,7 @@
 // (its workspace must allow origin https://bench.example and its rate limits must be raised).
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
+import { SIGNATURE_HEADER, SITE_KEY_HEADER } from '../protocol/values.ts';
 import { signPaymentEvent } from '../server/sdk/index.ts';
 import { arg, connectCustomer, cpuSeconds, percentile, serverPid, benchServer } from './support.ts';
 
@@ -79,7 +80,7 @@ async function main() {
     try {
       const res = await fetch(`${server.url}/api/v1/payments/events`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'verychat-site-key': server.siteKey, 'verychat-signature': signPaymentEvent(server.secret, body) },
+        headers: { 'content-type': 'application/json', [SITE_KEY_HEADER]: server.siteKey, [SIGNATURE_HEADER]: signPaymentEvent(server.secret, body) },
         body,
       });
       const text = await res.text();

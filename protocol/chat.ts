@@ -6,7 +6,8 @@ import { MAX_HISTORY_PAGE, MAX_MESSAGE_LENGTH } from './limits.ts';
 export { MAX_HISTORY_PAGE, MAX_MESSAGE_LENGTH };
 
 const id = z.string().uuid();
-const clientMessageId = z
+/** The sender's idempotency key for a message: a retry with the same one is answered with the original. */
+export const ClientMessageId = z
   .string()
   .min(8)
   .max(64)
@@ -32,7 +33,7 @@ export const StartConversation = z
 export const SendMessage = z
   .object({
     conversationId: id,
-    clientMessageId,
+    clientMessageId: ClientMessageId,
     // Length is checked after normalisation (trim, control characters), in the service.
     text: z.string().max(MAX_MESSAGE_LENGTH * 2),
   })

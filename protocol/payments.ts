@@ -1,10 +1,11 @@
 // Payments wire contract: the event a merchant's backend POSTs, and what customers and agents receive.
 // Amounts are decimal strings end to end; nothing here is ever a JavaScript number.
 import { z } from 'zod';
+import { MAX_NOTIFICATIONS_PAGE, MAX_READ_IDS } from './limits.ts';
+import { PAYMENT_EVENT_TYPES, PAYMENT_STATUSES, type PaymentStatus } from './values.ts';
 
-export const PAYMENT_EVENT_TYPES = ['payment.pending', 'payment.succeeded', 'payment.failed', 'payment.refunded'] as const;
-export type PaymentEventType = (typeof PAYMENT_EVENT_TYPES)[number];
-export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded';
+export { MAX_NOTIFICATIONS_PAGE, MAX_READ_IDS };
+export * from './values.ts';
 
 /** Fits the database column, numeric(78, 18). */
 export const MAX_AMOUNT_INTEGER_DIGITS = 60;
@@ -13,9 +14,6 @@ export const MAX_MEMO_LENGTH = 280;
 export const MAX_FAILURE_MESSAGE_LENGTH = 500;
 /** A signed request older (or further in the future) than this is refused. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
-export const SIGNATURE_HEADER = 'VeryChat-Signature';
-export const SITE_KEY_HEADER = 'VeryChat-Site-Key';
-export const MAX_NOTIFICATIONS_PAGE = 100;
 
 /** Plain decimal notation only: no sign, exponent, spaces or leading zeros; "1.50" is fine. */
 const AMOUNT = new RegExp(`^(0|[1-9][0-9]{0,${MAX_AMOUNT_INTEGER_DIGITS - 1}})(\\.[0-9]{1,${MAX_AMOUNT_DECIMALS}})?$`);
@@ -30,6 +28,8 @@ const externalRef = z
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits and "_", ".", ":", "-"');
+/** Token symbol, e.g. VRC, USDC. */
+const TokenSymbol = z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/, 'an upper-case symbol like VRC (2–16 letters and digits)');
 /** The merchant's user id: the `sub` of the identity tokens it signs. */
 const UserId = z
   .string()
@@ -45,8 +45,7 @@ export const PaymentEventInput = z
     /** Your id for the payment; events sharing it move one payment along. Default: the event id. */
     reference: externalRef.optional(),
     amount: Amount,
-    /** Token symbol, e.g. VRC, USDC. */
-    token: z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/, 'an upper-case symbol like VRC (2–16 letters and digits)'),
+    token: TokenSymbol,
     payer: UserId,
     payee: UserId,
     txHash: z
@@ -179,7 +178,7 @@ export const GetNotifications = z
 export type GetNotifications = z.infer<typeof GetNotifications>;
 
 export const MarkNotificationsRead = z.union([
-  z.object({ ids: z.array(z.string().uuid()).min(1).max(MAX_NOTIFICATIONS_PAGE) }).strict(),
+  z.object({ ids: z.array(z.string().uuid()).min(1).max(MAX_READ_IDS) }).strict(),
   z.object({ all: z.literal(true) }).strict(),
 ]);
 export type MarkNotificationsRead = z.infer<typeof MarkNotificationsRead>;
@@ -188,8 +187,8 @@ export type MarkNotificationsRead = z.infer<typeof MarkNotificationsRead>;
 export const ListPaymentsQuery = z.object({
   /** Payments where this user is payer or payee. */
   userId: UserId.optional(),
-  status: z.enum(['pending', 'succeeded', 'failed', 'refunded']).optional(),
-  token: z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/).optional(),
+  status: z.enum(PAYMENT_STATUSES).optional(),
+  token: TokenSymbol.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });

@@ -1,6 +1,6 @@
 // REST bodies shared by the server (validation) and clients (types).
 import { z } from 'zod';
-import { MAX_HISTORY_PAGE } from './chat.ts';
+import { ClientMessageId, MAX_HISTORY_PAGE } from './chat.ts';
 
 /** POST /api/v1/widget/session — the widget's first call: settings plus a visitor token. */
 export const WidgetSessionRequest = z
@@ -69,11 +69,6 @@ export const AgentReplyRequest = z
   .object({
     text: z.string().max(8000),
     /** Optional idempotency key; generated when absent. */
-    clientMessageId: z
-      .string()
-      .min(8)
-      .max(64)
-      .regex(/^[A-Za-z0-9_-]+$/)
-      .optional(),
+    clientMessageId: ClientMessageId.optional(),
   })
   .strict();

@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import compress from '@fastify/compress';
+import { SITE_KEY_HEADER } from '../protocol/values.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -106,7 +107,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
       );
     },
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'verychat-site-key'],
+    allowedHeaders: ['content-type', 'authorization', 'x-request-id', SITE_KEY_HEADER.toLowerCase()],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
   });

@@ -1,10 +1,11 @@
 // pino, with every credential-bearing field redacted wherever it appears.
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { SIGNATURE_HEADER } from '../protocol/values.ts';
 
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'req.headers["verychat-signature"]',
+  `req.headers["${SIGNATURE_HEADER.toLowerCase()}"]`,
   '*.password',
   '*.passwordHash',
   '*.secret',

@@ -1,6 +1,6 @@
 // Payments over REST: the signed ingestion endpoint for merchants' backends, and the agents' list.
 import type { FastifyInstance } from 'fastify';
-import { ListPaymentsQuery, PaymentEventInput } from '../../protocol/payments.ts';
+import { ListPaymentsQuery, PaymentEventInput, SIGNATURE_HEADER, SITE_KEY_HEADER } from '../../protocol/payments.ts';
 import { AppError, parseInput } from '../errors.ts';
 import type { Services } from '../services/index.ts';
 import type { PaymentService } from '../services/payments/payments.service.ts';
@@ -26,11 +26,11 @@ export async function paymentRoutes(app: FastifyInstance, deps: PaymentRouteDeps
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: EVENT_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
     scope.post('/api/v1/payments/events', { bodyLimit: EVENT_BODY_LIMIT }, async (request, reply) => {
-      const siteKey = request.headers['verychat-site-key'];
-      if (typeof siteKey !== 'string' || !siteKey) throw new AppError('AUTH_REQUIRED', 'The VeryChat-Site-Key header is required.');
+      const siteKey = request.headers[SITE_KEY_HEADER.toLowerCase()];
+      if (typeof siteKey !== 'string' || !siteKey) throw new AppError('AUTH_REQUIRED', `The ${SITE_KEY_HEADER} header is required.`);
       const ws = await services.workspaces.resolveSiteKey(siteKey);
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      verifyPaymentSignature(ws.secret, request.headers['verychat-signature'], raw, deps.now());
+      verifyPaymentSignature(ws.secret, request.headers[SIGNATURE_HEADER.toLowerCase()], raw, deps.now());
       await rateLimits.consume('payments:workspace', 'agent', ws.id);
       const event = parseInput(PaymentEventInput, parseJson(raw));
       const result = await payments.ingest(ws.id, event);

@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { ErrorBody } from '../../protocol/errors.ts';
 import type { PaymentEventInput, PaymentEventResponse } from '../../protocol/payments.ts';
+import { SIGNATURE_HEADER, SITE_KEY_HEADER } from '../../protocol/values.ts';
 
 export type { PaymentEventResponse, PaymentDto, PaymentEventDto, ReceiptDto } from '../../protocol/payments.ts';
 
@@ -100,9 +101,9 @@ export async function sendPaymentEvent(opts: SendPaymentEventOptions): Promise<S
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'verychat-site-key': opts.siteKey,
+          [SITE_KEY_HEADER]: opts.siteKey,
           // Signed per attempt: a retry minutes later still carries a fresh timestamp over the same bytes.
-          'verychat-signature': signPaymentEvent(opts.secret, body),
+          [SIGNATURE_HEADER]: signPaymentEvent(opts.secret, body),
         },
         body,
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),

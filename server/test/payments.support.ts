@@ -1,5 +1,6 @@
 // Shared by the payments tests: signed deliveries exactly as a merchant's backend makes them.
 import { randomUUID } from 'node:crypto';
+import { SIGNATURE_HEADER, SITE_KEY_HEADER } from '../../protocol/values.ts';
 import { signPaymentEvent } from '../sdk/index.ts';
 import type { TestApp } from './support/app.ts';
 
@@ -33,9 +34,9 @@ export async function deliver(
   const raw = typeof event === 'string' ? event : JSON.stringify(event);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const siteKey = opts.siteKey === undefined ? ws.siteKey : opts.siteKey;
-  if (siteKey !== null) headers['verychat-site-key'] = siteKey;
+  if (siteKey !== null) headers[SITE_KEY_HEADER] = siteKey;
   const signature = opts.signature === undefined ? signPaymentEvent(ws.secret, opts.signedBody ?? raw, opts.timestamp) : opts.signature;
-  if (signature !== null) headers['verychat-signature'] = signature;
+  if (signature !== null) headers[SIGNATURE_HEADER] = signature;
   const res = await fetch(`${t.url}/api/v1/payments/events`, { method: 'POST', headers, body: raw });
   const text = await res.text();
   let body: any = null;

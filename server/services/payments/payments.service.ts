@@ -1,13 +1,15 @@
 // Payment events from the merchant's backend: idempotent on the event id, forward-only status, gap-free
 // receipt numbers, notifications written in the same transaction, then toasts and chat cards.
 import { createHash, randomUUID } from 'node:crypto';
-import type {
-  ListPaymentsResponse,
-  PaymentDto,
-  PaymentEventDto,
-  PaymentEventInput,
-  PaymentEventResponse,
-  PaymentStatus,
+import {
+  statusOfEvent,
+  type ListPaymentsResponse,
+  type PaymentDto,
+  type PaymentEventDto,
+  type PaymentEventInput,
+  type PaymentEventResponse,
+  type PaymentEventType,
+  type PaymentStatus,
 } from '../../../protocol/payments.ts';
 import { Prisma, type Payment, type PrismaClient } from '../../db/generated/client.ts';
 import { AppError } from '../../errors.ts';
@@ -43,12 +45,6 @@ export interface IngestResult {
   replayed: boolean;
 }
 
-const STATUS_OF: Record<PaymentEventInput['type'], PaymentStatus> = {
-  'payment.pending': 'pending',
-  'payment.succeeded': 'succeeded',
-  'payment.failed': 'failed',
-  'payment.refunded': 'refunded',
-};
 /** Prisma's interactive-transaction defaults (2 s wait, 5 s run) are too tight under a burst of events. */
 const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 };
 const FLUSH_DELAY_MS = 100;
@@ -172,7 +168,7 @@ export class PaymentService {
    * written nothing, when the reference already exists (a later event, or a redelivery).
    */
   private async createNew(workspaceId: string, ev: NormalizedEvent, digest: string): Promise<Applied | null> {
-    const to = STATUS_OF[ev.type];
+    const to = statusOfEvent(ev.type);
     if (to === 'refunded') return null; // the general path explains why it is refused
     const now = new Date();
     const paymentId = randomUUID();
@@ -246,7 +242,7 @@ export class PaymentService {
     const known = await tx.paymentEvent.findUnique({ where: { workspaceId_eventId: { workspaceId, eventId: ev.id } } });
     if (known) return known;
 
-    const to = STATUS_OF[ev.type];
+    const to = statusOfEvent(ev.type);
     const occurredAt = new Date(ev.occurredAt);
     let payment: Payment & { receipt: ReceiptRow | null };
     let created = false;
@@ -332,7 +328,7 @@ export class PaymentService {
       throw new AppError('CONFLICT', `Event id "${known.eventId}" was already used for a different event; event ids must be unique.`);
     }
     if (!known.fannedOutAt) {
-      const status = STATUS_OF[known.type as PaymentEventInput['type']];
+      const status = statusOfEvent(known.type as PaymentEventType);
       const parties = await this.deps.notifications.forPayment(known.workspaceId, known.paymentId, notificationKey(known.paymentId, status));
       await this.postCards(known.workspaceId, known.id, parties);
     }

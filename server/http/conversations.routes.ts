@@ -8,6 +8,7 @@ import type { ChatService } from '../services/chat/chat.service.ts';
 import type { Services } from '../services/index.ts';
 import type { Principal } from '../services/principal.ts';
 import type { RateLimits } from '../services/rate-limits.ts';
+import { identityKey } from '../services/rooms.ts';
 import { requireAgent } from './auth.ts';
 
 const Params = z.object({ id: z.string().uuid() });
@@ -40,7 +41,7 @@ export function conversationRoutes(app: FastifyInstance, deps: { services: Servi
 
   app.post('/api/v1/conversations/:id/messages', async (request, reply) => {
     const p = await agentPrincipal(request);
-    await deps.rateLimits.consume('send:identity', 'agent', `agent:${p.agentId}`);
+    await deps.rateLimits.consume('send:identity', 'agent', identityKey(p));
     const { id } = parseInput(Params, request.params);
     const body = parseInput(AgentReplyRequest, request.body);
     const result = await chat.send(p, id, { text: body.text, clientMessageId: body.clientMessageId ?? randomUUID() });

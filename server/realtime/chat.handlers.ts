@@ -11,13 +11,13 @@ import {
 } from '../../protocol/chat.ts';
 import { AppError } from '../errors.ts';
 import type { ChatService } from '../services/chat/chat.service.ts';
-import { rooms } from '../services/publisher.ts';
+import { customerKey, rooms } from '../services/rooms.ts';
 import type { makeRegistrar } from './handle.ts';
 
 export function registerChatHandlers(socket: Socket, register: ReturnType<typeof makeRegistrar>, chat: ChatService) {
   register(socket, 'join-user-room', JoinUserRoom, ['command:conn'], async (payload, { data }) => {
     // Only your own room: asking for another user's id is refused, not silently redirected.
-    if (payload.userId !== undefined && payload.userId !== data.publicUserRoom && `user-${payload.userId}` !== data.publicUserRoom) {
+    if (payload.userId !== undefined && payload.userId !== data.publicUserRoom && customerKey(payload.userId) !== data.publicUserRoom) {
       throw new AppError('FORBIDDEN', 'You may only join your own user room.');
     }
     await socket.join(data.userRoom);

@@ -7,6 +7,7 @@ import { AppError, parseInput, toErrorBody } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Principal } from '../services/principal.ts';
 import type { LimitName, RateLimits, Tier } from '../services/rate-limits.ts';
+import { identityKey } from '../services/rooms.ts';
 
 export interface SocketData {
   principal: Principal;
@@ -50,7 +51,7 @@ export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger; in
       const data = socket.data as SocketData;
       try {
         for (const limit of limits) {
-          const key = limit.endsWith(':conn') ? socket.id : identityOf(data.principal);
+          const key = limit.endsWith(':conn') ? socket.id : identityKey(data.principal);
           await deps.rateLimits.consume(limit, data.tier, key);
         }
         const raw = args[0];
@@ -65,10 +66,6 @@ export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger; in
       }
     }
   };
-}
-
-export function identityOf(p: Principal): string {
-  return p.kind === 'agent' ? `agent:${p.agentId}` : `contact:${p.contactId}`;
 }
 
 function hasHugeString(value: unknown, depth: number): boolean {

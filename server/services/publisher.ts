@@ -2,13 +2,6 @@
 // implements it; services never see Socket.io.
 import type { ServerEvents } from '../../protocol/events.ts';
 
-/** Internal room names. Workspace ids are part of every user-scoped name so nothing crosses workspaces. */
-export const rooms = {
-  conversation: (conversationId: string) => `conv:${conversationId}`,
-  agents: (workspaceId: string) => `agents:${workspaceId}`,
-  user: (workspaceId: string, userKey: string) => `user:${workspaceId}:${userKey}`,
-};
-
 export interface Publisher {
   publish<E extends keyof ServerEvents>(roomNames: string[], event: E, payload: ServerEvents[E]): void;
 }

@@ -12,7 +12,8 @@ import type { Conversation, Contact, Message, PrismaClient } from '../../db/gene
 import { AppError } from '../../errors.ts';
 import type { CustomerIdentity, VisitorIdentity } from '../auth/tokens.ts';
 import type { Principal } from '../principal.ts';
-import { rooms, type Publisher } from '../publisher.ts';
+import type { Publisher } from '../publisher.ts';
+import { rooms } from '../rooms.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { normalizeText } from './text.ts';
 import { isUniqueViolation } from '../../db/errors.ts';

@@ -10,7 +10,8 @@ import type {
 import type { Notification, Prisma, PrismaClient } from '../../db/generated/client.ts';
 import { AppError } from '../../errors.ts';
 import type { Principal } from '../principal.ts';
-import { rooms, type Publisher } from '../publisher.ts';
+import type { Publisher } from '../publisher.ts';
+import { rooms } from '../rooms.ts';
 
 const DEFAULT_PAGE = 20;
 
@@ -23,9 +24,6 @@ export interface NewNotification {
   paymentId: string;
   data: PaymentEventDto;
 }
-
-/** The room key of a customer: the same `user-<externalId>` that `join-user-room` joins. */
-export const customerRoom = (workspaceId: string, userId: string) => rooms.user(workspaceId, `user-${userId}`);
 
 export class NotificationService {
   constructor(
@@ -89,7 +87,7 @@ export class NotificationService {
       all: 'all' in input,
       unreadCount: await this.unreadCount(p.workspaceId, userId),
     };
-    if (event.all || ids.length) this.publisher.publish([customerRoom(p.workspaceId, userId)], 'notifications-read', event);
+    if (event.all || ids.length) this.publisher.publish([rooms.customer(p.workspaceId, userId)], 'notifications-read', event);
     return event;
   }
 

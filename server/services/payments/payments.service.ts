@@ -13,8 +13,9 @@ import {
 } from '../../../protocol/payments.ts';
 import { Prisma, type Payment, type PrismaClient } from '../../db/generated/client.ts';
 import { AppError } from '../../errors.ts';
-import { customerRoom, type NotificationService } from '../notifications/notifications.service.ts';
+import type { NotificationService } from '../notifications/notifications.service.ts';
 import type { Publisher } from '../publisher.ts';
+import { rooms } from '../rooms.ts';
 import { canonicalDecimal, decimalToString } from './decimal.ts';
 import { partyView, toPaymentDto, type ReceiptRow } from './dto.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
@@ -111,7 +112,7 @@ export class PaymentService {
     }
     // Toasts first (the latency that matters), then the cards, then mark the job done.
     for (const party of result.parties) {
-      this.deps.publisher.publish([customerRoom(workspaceId, party.userId)], 'payment-event', party.view);
+      this.deps.publisher.publish([rooms.customer(workspaceId, party.userId)], 'payment-event', party.view);
     }
     if (result.parties.length) await this.postCards(workspaceId, result.eventRowId, result.parties);
     return { status: result.status, body: result.body, replayed: false };

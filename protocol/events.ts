@@ -1,48 +1,83 @@
-// The event table: every socket event name with its payload and ack types. Socket.io's typed
-// client/server maps are derived from it so neither side can drift.
+// The event table: every client → server command with its payload schema and whether it is acknowledged.
+// The server registers one handler per entry and answers any other name with UNKNOWN_EVENT; Socket.io's
+// typed maps for both sides are derived from it. The widget imports this module with `import type` only,
+// so the schemas (and zod) never reach the browser.
+import type { z, ZodType } from 'zod';
 import type { Ack } from './errors.ts';
-import type {
-  ConversationDto,
-  HistoryPage,
+import {
   JoinChatRoom,
   JoinUserRoom,
   LoadHistory,
   MarkRead,
-  MessageDto,
-  MessageStatusEvent,
   SendMessage,
-  SessionEvent,
   StartConversation,
   Typing,
-  TypingEvent,
+  type ConversationDto,
+  type HistoryPage,
+  type MessageDto,
+  type MessageStatusEvent,
+  type SessionEvent,
+  type TypingEvent,
 } from './chat.ts';
-import type {
+import {
   GetNotifications,
   MarkNotificationsRead,
-  NotificationsPage,
-  NotificationsReadEvent,
-  PaymentEventDto,
+  type NotificationsPage,
+  type NotificationsReadEvent,
+  type PaymentEventDto,
 } from './payments.ts';
 
-/** Client → server; each is acknowledged. */
-export interface Commands {
-  'join-user-room': { payload: JoinUserRoom; reply: { room: string } };
-  'join-chat-room': { payload: JoinChatRoom; reply: { conversation: ConversationDto } };
-  'start-conversation': {
-    payload: StartConversation;
-    reply: { conversation: ConversationDto; created: boolean } & HistoryPage;
-  };
-  'send-message': { payload: SendMessage; reply: { message: MessageDto; duplicate: boolean } };
-  'load-history': { payload: LoadHistory; reply: HistoryPage };
-  'mark-read': { payload: MarkRead; reply: { seq: number } };
-  typing: { payload: Typing; reply: object };
-  /** Customers only (visitors get an empty page); newest first. */
-  'get-notifications': { payload: GetNotifications; reply: NotificationsPage };
-  /** Also sent as `notifications-read` to the user's other devices. */
-  'mark-notifications-read': { payload: MarkNotificationsRead; reply: NotificationsReadEvent };
+interface CommandSpec {
+  /** Validates the untrusted payload before any handler sees it. */
+  payload: ZodType;
+  /** Answered through the Socket.io ack with `{ ok: true, …reply }` or `{ ok: false, error }`. */
+  acked: boolean;
 }
 
-/** Server → client, fire and forget. */
+/** Client → server. */
+export const COMMANDS = {
+  'join-user-room': { payload: JoinUserRoom, acked: true },
+  'join-chat-room': { payload: JoinChatRoom, acked: true },
+  'start-conversation': { payload: StartConversation, acked: true },
+  'send-message': { payload: SendMessage, acked: true },
+  'load-history': { payload: LoadHistory, acked: true },
+  'mark-read': { payload: MarkRead, acked: true },
+  typing: { payload: Typing, acked: true },
+  /** Customers only (visitors get an empty page); newest first. */
+  'get-notifications': { payload: GetNotifications, acked: true },
+  /** Also sent as `notifications-read` to the user's other devices. */
+  'mark-notifications-read': { payload: MarkNotificationsRead, acked: true },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+/** Own keys only: `toString` and friends are not commands. */
+export const isCommandName = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
+
+/** What each command's ack carries on success. Replies are built by the server and never parsed: types only. */
+export interface CommandReplies {
+  'join-user-room': { room: string };
+  'join-chat-room': { conversation: ConversationDto };
+  /** Resumes the open conversation unless `forceNew`. */
+  'start-conversation': { conversation: ConversationDto; created: boolean } & HistoryPage;
+  'send-message': { message: MessageDto; duplicate: boolean };
+  'load-history': HistoryPage;
+  'mark-read': { seq: number };
+  typing: object;
+  'get-notifications': NotificationsPage;
+  'mark-notifications-read': NotificationsReadEvent;
+}
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+/** A reply type without a command in the table (or the reverse) fails to compile. */
+type RepliesMatchCommands = Assert<Same<keyof CommandReplies, CommandName>>;
+
+export type Commands = {
+  [K in CommandName]: { payload: z.infer<(typeof COMMANDS)[K]['payload']>; reply: CommandReplies[K] };
+};
+
+/** Server → client, fire and forget. Built by the server and never parsed, so types only. */
 export interface ServerEvents {
   session: SessionEvent;
   'message-received': MessageDto;
@@ -55,11 +90,12 @@ export interface ServerEvents {
   'notifications-read': NotificationsReadEvent;
 }
 
-export type CommandName = keyof Commands;
 export type CommandReply<K extends CommandName> = Ack<Commands[K]['reply']>;
 
 export type ClientToServerEvents = {
-  [K in CommandName]: (payload: Commands[K]['payload'], ack: (reply: CommandReply<K>) => void) => void;
+  [K in CommandName]: (typeof COMMANDS)[K]['acked'] extends true
+    ? (payload: Commands[K]['payload'], ack: (reply: CommandReply<K>) => void) => void
+    : (payload: Commands[K]['payload']) => void;
 };
 export type ServerToClientEvents = {
   [K in keyof ServerEvents]: (payload: ServerEvents[K]) => void;

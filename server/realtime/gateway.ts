@@ -6,7 +6,6 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { HandshakeAuth } from '../../protocol/chat.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/events.ts';
-import { ERROR_CODES } from '../../protocol/errors.ts';
 import { AppError, parseInput, toErrorBody } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ChatService } from '../services/chat/chat.service.ts';
@@ -16,9 +15,9 @@ import type { Principal } from '../services/principal.ts';
 import type { Publisher } from '../services/publisher.ts';
 import { rooms, userKey } from '../services/rooms.ts';
 import type { RateLimits, Tier } from '../services/rate-limits.ts';
-import { registerChatHandlers } from './chat.handlers.ts';
-import { makeRegistrar, type InFlight, type SocketData } from './handle.ts';
-import { registerPaymentHandlers, sendNotificationsOnJoin } from './payments.handlers.ts';
+import { chatHandlers } from './chat.handlers.ts';
+import { makeRegistrar, type CommandHandlers, type InFlight, type SocketData } from './handle.ts';
+import { paymentHandlers, sendNotificationsOnJoin } from './payments.handlers.ts';
 
 export interface RealtimeDeps {
   services: Services;
@@ -32,18 +31,6 @@ export interface RealtimeDeps {
   /** Two connections (publish + subscribe) for the multi-node adapter. */
   redis?: { pub: Redis; sub: Redis; prefix: string };
 }
-
-const KNOWN_EVENTS = new Set<string>([
-  'join-user-room',
-  'join-chat-room',
-  'start-conversation',
-  'send-message',
-  'load-history',
-  'mark-read',
-  'typing',
-  'get-notifications',
-  'mark-notifications-read',
-]);
 
 export type VeryChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -67,7 +54,8 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
   if (deps.redis) io.adapter(createAdapter(deps.redis.pub, deps.redis.sub, { key: `${deps.redis.prefix}:sio` }));
 
   const inFlight: InFlight = new Set();
-  const register = makeRegistrar({ rateLimits: deps.rateLimits, logger: deps.logger, inFlight });
+  const handlers: CommandHandlers = { ...chatHandlers(deps.chat), ...paymentHandlers(deps.notifications) };
+  const registerCommands = makeRegistrar({ rateLimits: deps.rateLimits, logger: deps.logger, inFlight, handlers });
   sendNotificationsOnJoin(io as unknown as Server, deps.notifications, deps.logger);
 
   io.use(async (socket, next) => {
@@ -88,15 +76,7 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
   io.on('connection', (socket) => {
     const data = socket.data;
     if (data.principal.kind === 'agent') void socket.join(rooms.agents(data.principal.workspaceId));
-    registerChatHandlers(socket as unknown as Socket, register, deps.chat);
-    registerPaymentHandlers(socket as unknown as Socket, register, deps.notifications);
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (KNOWN_EVENTS.has(event)) return;
-      const ack = args.at(-1);
-      if (typeof ack === 'function') {
-        ack({ ok: false, error: { code: 'UNKNOWN_EVENT', message: `${ERROR_CODES.UNKNOWN_EVENT} (${String(event).slice(0, 64)})` } });
-      }
-    });
+    registerCommands(socket as unknown as Socket);
     const p = data.principal;
     socket.emit('session', {
       role: p.kind,

@@ -1,25 +1,23 @@
 // Notification commands, and the catch-up a customer gets when joining their user room.
-import type { Server, Socket } from 'socket.io';
-import { GetNotifications, MarkNotificationsRead } from '../../protocol/payments.ts';
+import type { Server } from 'socket.io';
 import type { Logger } from '../logger.ts';
 import type { NotificationService } from '../services/notifications/notifications.service.ts';
-import type { makeRegistrar, SocketData } from './handle.ts';
+import type { CommandHandlers, SocketData } from './handle.ts';
 
 /** Unread items pushed on join; older or read ones come from `get-notifications`. */
 const CATCH_UP_PAGE = 20;
 
-export function registerPaymentHandlers(
-  socket: Socket,
-  register: ReturnType<typeof makeRegistrar>,
-  notifications: NotificationService,
-) {
-  register(socket, 'get-notifications', GetNotifications, ['command:conn'], (payload, { data }) =>
-    notifications.page(data.principal, payload),
-  );
-
-  register(socket, 'mark-notifications-read', MarkNotificationsRead, ['command:conn'], (payload, { data }) =>
-    notifications.markRead(data.principal, payload),
-  );
+export function paymentHandlers(notifications: NotificationService) {
+  return {
+    'get-notifications': {
+      limits: ['command:conn'],
+      run: (payload, { data }) => notifications.page(data.principal, payload),
+    },
+    'mark-notifications-read': {
+      limits: ['command:conn'],
+      run: (payload, { data }) => notifications.markRead(data.principal, payload),
+    },
+  } satisfies Partial<CommandHandlers>;
 }
 
 /**

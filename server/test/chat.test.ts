@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDto } from '../../protocol/chat.ts';
+import { COMMANDS, type CommandName } from '../../protocol/events.ts';
 import { agentToken, identityToken, json, seedWorkspace, startTestApp, visitorToken, type TestApp } from './support/app.ts';
 import { collect, connectSocket, handshakeError, nextEvent, request, sleep, type TestSocket } from './support/sockets.ts';
 
@@ -334,6 +335,11 @@ describe('validation', () => {
       .timeout(5000)
       .emitWithAck('drop-database', {});
     expect(unknown).toMatchObject({ ok: false, error: { code: 'UNKNOWN_EVENT' } });
+    // Every command in the protocol's table has a handler, fed by that table's schema.
+    for (const name of Object.keys(COMMANDS)) {
+      const r = await request(other.socket, name as CommandName, { notAField: true });
+      expect(r.ok ? 'ok' : r.error.code, name).toBe('VALIDATION_FAILED');
+    }
     // Exactly 4000 characters is fine, and the same connection still works.
     const max = await send(v.socket, id, 'z'.repeat(4000));
     expect(max.ok).toBe(true);

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
+import { REPO_ROOT } from './paths.ts';
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -37,6 +40,16 @@ describe('configuration', () => {
     expect(errorOf({ ALLOWED_ORIGINS: 'https://a.example, nope' })).toMatch(/^Invalid configuration: ALLOWED_ORIGINS .*"nope"/);
   });
 
+  it('states the range of the variable that is out of it, whichever bound was crossed', () => {
+    expect(errorOf({ PORT: '-1' })).toBe('Invalid configuration: PORT — expected a number from 0 to 65535 (no decimals)');
+    expect(errorOf({ PORT: '80.5' })).toBe('Invalid configuration: PORT — expected a whole number');
+    const multiplier = 'Invalid configuration: RATE_LIMIT_MULTIPLIER — expected a number greater than 0 and at most 10000';
+    expect(errorOf({ RATE_LIMIT_MULTIPLIER: '0' })).toBe(multiplier);
+    expect(errorOf({ RATE_LIMIT_MULTIPLIER: '20000' })).toBe(multiplier);
+    expect(errorOf({ RATE_LIMIT_MULTIPLIER: 'lots' })).toBe('Invalid configuration: RATE_LIMIT_MULTIPLIER — expected a number');
+    expect(loadConfig({ RATE_LIMIT_MULTIPLIER: '0.5' }).rateLimitMultiplier).toBe(0.5);
+  });
+
   it('normalises allowed origins and adds FRONTEND_URL', () => {
     const c = loadConfig({ ALLOWED_ORIGINS: 'HTTPS://Shop.Example/ , http://localhost:5173', FRONTEND_URL: 'https://app.example/path' });
     expect(c.demoOrigins).toEqual(['https://shop.example', 'http://localhost:5173', 'https://app.example']);
@@ -44,5 +57,16 @@ describe('configuration', () => {
 
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://chat.example.com/' }).publicUrl).toBe('https://chat.example.com');
+  });
+
+  it('is documented exactly: .env.example and the README table name every variable read, and no other', () => {
+    const example = readFileSync(path.join(REPO_ROOT, '.env.example'), 'utf8');
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const inExample = [...example.matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    const configSection = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Running on PostgreSQL'));
+    const inReadme = [...configSection.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]);
+    const expected = [...CONFIG_VARIABLES].sort();
+    expect([...new Set(inExample)].sort()).toEqual(expected);
+    expect(inReadme.sort()).toEqual(expected);
   });
 });

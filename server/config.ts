@@ -1,13 +1,6 @@
 // The one place the process environment is read. Everything else receives a frozen Config.
 import { z } from 'zod';
 
-const optionalString = z
-  .string()
-  .transform((v) => v.trim())
-  .pipe(z.string())
-  .optional()
-  .transform((v) => (v ? v : undefined));
-
 const originList = z
   .string()
   .optional()
@@ -40,9 +33,33 @@ const urlString = (protocols: string[]) =>
       }
     }, `a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
 
+interface NumberRange {
+  min: number;
+  max: number;
+  /** Integers only. */
+  whole?: boolean;
+  /** `min` itself is refused (the value must be greater). */
+  minExclusive?: boolean;
+}
+
+/** Number variables, with the ranges their error messages state in full, whichever bound was crossed. */
+const NUMBER_VARS = {
+  PORT: { min: 0, max: 65535, whole: true },
+  RATE_LIMIT_MULTIPLIER: { min: 0, max: 10_000, minExclusive: true },
+} satisfies Record<string, NumberRange>;
+
+function numberVar(r: NumberRange, fallback: number) {
+  const n = r.whole ? z.coerce.number().int() : z.coerce.number();
+  return (r.minExclusive ? n.gt(r.min) : n.min(r.min)).max(r.max).default(fallback);
+}
+
+const kindOf = (r: NumberRange) => (r.whole ? 'a whole number' : 'a number');
+const rangeOf = (r: NumberRange) =>
+  `a number ${r.minExclusive ? `greater than ${r.min} and at most ${r.max}` : `from ${r.min} to ${r.max}`}${r.whole ? ' (no decimals)' : ''}`;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  PORT: numberVar(NUMBER_VARS.PORT, 3001),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   PUBLIC_URL: urlString(['http:', 'https:']).optional(),
   DATABASE_URL: urlString(['postgres:', 'postgresql:']).optional(),
@@ -55,36 +72,40 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ALLOWED_ORIGINS: originList,
   FRONTEND_URL: urlString(['http:', 'https:']).optional(),
-  VERYCHAT_API_URL: urlString(['http:', 'https:']).optional(),
-  VERYCHAT_API_KEY: optionalString,
-  VERYCHAT_MODEL: optionalString,
-  RATE_LIMIT_MULTIPLIER: z.coerce.number().positive().max(10_000).default(1),
+  RATE_LIMIT_MULTIPLIER: numberVar(NUMBER_VARS.RATE_LIMIT_MULTIPLIER, 1),
   DEMO: z.enum(['on', 'off']).optional(),
+});
+
+/** Every variable the server reads (README's table and .env.example list exactly these). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+
+/** The validated environment as the rest of the server sees it. */
+const configSchema = envSchema.transform((e) => {
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    /** Where browsers reach this server: receipt links, the start-up banner; its origin is always allowed. */
+    publicUrl,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    /** Namespaces every Redis key and channel, so deployments (or test runs) can share one Redis. */
+    redisPrefix: e.REDIS_PREFIX,
+    logLevel: e.LOG_LEVEL,
+    /** Origins given to the demo workspace on first start. */
+    demoOrigins: demoOrigins(e.ALLOWED_ORIGINS, e.FRONTEND_URL, publicUrl, e.PORT),
+    /** Scales every rate limit; raise only for load tests. */
+    rateLimitMultiplier: e.RATE_LIMIT_MULTIPLIER,
+    /** Demo pages may sign in demo customers and simulate payments for the demo workspace. Off in production. */
+    demo: e.DEMO ? e.DEMO === 'on' : e.NODE_ENV !== 'production',
+  };
 });
 
 export type Env = Record<string, string | undefined>;
 
-export interface Config {
-  env: 'development' | 'production' | 'test';
-  port: number;
-  host: string;
-  /** Where browsers reach this server; used in printed links and as the widget's default API URL. */
-  publicUrl: string;
-  databaseUrl?: string;
-  dataDir: string;
-  redisUrl?: string;
-  /** Namespaces every Redis key and channel, so deployments (or test runs) can share one Redis. */
-  redisPrefix: string;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Origins given to the demo workspace on first start. */
-  demoOrigins: string[];
-  ai: { apiUrl?: string; apiKey?: string; model?: string };
-  /** Scales every rate limit; raise only for load tests. */
-  rateLimitMultiplier: number;
-  /** Demo pages may sign in demo customers and simulate payments for the demo workspace. Off in production. */
-  demo: boolean;
-  version: string;
-}
+export type Config = z.output<typeof configSchema> & { version: string };
 
 export class ConfigError extends Error {
   constructor(
@@ -113,49 +134,36 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Readonly<
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
   );
-  const parsed = envSchema.safeParse(cleaned);
+  const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(variable, describeIssue(issue));
+    throw new ConfigError(variable, describeIssue(issue, variable));
   }
-  const e = parsed.data;
-  const localUrl = `http://localhost:${e.PORT}`;
-  const publicUrl = (e.PUBLIC_URL ?? localUrl).replace(/\/+$/, '');
-  const demoOrigins = new Set<string>(e.ALLOWED_ORIGINS ?? []);
-  if (e.FRONTEND_URL) demoOrigins.add(new URL(e.FRONTEND_URL).origin);
-  if (demoOrigins.size === 0) {
-    // The demo storefront is served by this server itself.
-    demoOrigins.add(new URL(publicUrl).origin);
-    demoOrigins.add(`http://127.0.0.1:${e.PORT}`);
-  }
-  return Object.freeze({
-    env: e.NODE_ENV,
-    port: e.PORT,
-    host: e.HOST,
-    publicUrl,
-    databaseUrl: e.DATABASE_URL,
-    dataDir: e.DATA_DIR,
-    redisUrl: e.REDIS_URL,
-    redisPrefix: e.REDIS_PREFIX,
-    logLevel: e.LOG_LEVEL,
-    demoOrigins: [...demoOrigins],
-    ai: { apiUrl: e.VERYCHAT_API_URL, apiKey: e.VERYCHAT_API_KEY, model: e.VERYCHAT_MODEL },
-    rateLimitMultiplier: e.RATE_LIMIT_MULTIPLIER,
-    demo: e.DEMO ? e.DEMO === 'on' : e.NODE_ENV !== 'production',
-    version,
-  });
+  return Object.freeze({ ...parsed.data, version });
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function demoOrigins(allowed: string[] | undefined, frontendUrl: string | undefined, publicUrl: string, port: number): string[] {
+  const origins = new Set<string>(allowed ?? []);
+  if (frontendUrl) origins.add(new URL(frontendUrl).origin);
+  if (origins.size === 0) {
+    // The demo storefront is served by this server itself.
+    origins.add(new URL(publicUrl).origin);
+    origins.add(`http://127.0.0.1:${port}`);
+  }
+  return [...origins];
+}
+
+function describeIssue(issue: z.core.$ZodIssue, variable: string): string {
+  const range: NumberRange | undefined = NUMBER_VARS[variable as keyof typeof NUMBER_VARS];
   switch (issue.code) {
     case 'invalid_value':
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
     case 'too_big':
-      return `a number from 0 to 65535 (${issue.message})`;
+      return range ? rangeOf(range) : issue.message;
     case 'invalid_type':
-      return issue.expected === 'number' ? 'a whole number' : `a ${issue.expected}`;
+      return range ? kindOf(range) : `a ${issue.expected}`;
     default:
       return issue.message;
   }

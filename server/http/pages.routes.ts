@@ -4,8 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { REPO_ROOT } from '../paths.ts';
-
-const escapeAttr = (s: string) => s.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+import { escapeHtml } from './html.ts';
 
 export function pageRoutes(app: FastifyInstance, deps: { prisma: PrismaClient; demo: boolean }) {
   const storefront = path.join(REPO_ROOT, 'examples', 'storefront');
@@ -20,7 +19,7 @@ export function pageRoutes(app: FastifyInstance, deps: { prisma: PrismaClient; d
     const siteKey = (await demoSiteKey()) ?? '';
     const html = await readFile(path.join(storefront, file), 'utf8').catch(() => null);
     const demoScript = deps.demo ? '<script src="/demo/storefront.js" defer></script>' : '';
-    return html?.replaceAll('{{SITE_KEY}}', escapeAttr(siteKey)).replaceAll('{{DEMO_SCRIPT}}', demoScript) ?? null;
+    return html?.replaceAll('{{SITE_KEY}}', escapeHtml(siteKey)).replaceAll('{{DEMO_SCRIPT}}', demoScript) ?? null;
   }
 
   app.get('/', async (_request, reply) => {
@@ -41,7 +40,7 @@ export function pageRoutes(app: FastifyInstance, deps: { prisma: PrismaClient; d
 function fallbackPage(siteKey: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>VeryChat</title></head><body style="font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem">
-<h1>VeryChat is running</h1><p>Demo site key: <code>${escapeAttr(siteKey)}</code></p>
+<h1>VeryChat is running</h1><p>Demo site key: <code>${escapeHtml(siteKey)}</code></p>
 <p>Health: <a href="/health">/health</a></p>
-<script src="/widget.js" data-site-key="${escapeAttr(siteKey)}" async></script></body></html>`;
+<script src="/widget.js" data-site-key="${escapeHtml(siteKey)}" async></script></body></html>`;
 }

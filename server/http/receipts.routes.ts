@@ -5,6 +5,7 @@ import type { ReceiptDto } from '../../protocol/payments.ts';
 import { AppError } from '../errors.ts';
 import type { ReceiptService } from '../services/payments/receipts.service.ts';
 import { bearerToken } from './auth.ts';
+import { escapeHtml } from './html.ts';
 
 const PageQuery = z.object({ token: z.string().max(4096).optional() });
 
@@ -36,9 +37,6 @@ function credentialOf(request: FastifyRequest): string | undefined {
   const query = PageQuery.safeParse(request.query);
   return bearerToken(request) ?? (query.success ? query.data.token : undefined);
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** UTC, independent of the server's locale: "2026-11-24 13:05 UTC". */
 const formatTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;

@@ -96,12 +96,6 @@ export class WorkspaceService {
     return this.prisma.workspace.findMany({ orderBy: { createdAt: 'asc' } });
   }
 
-  async getById(id: string): Promise<Workspace> {
-    const ws = await this.prisma.workspace.findUnique({ where: { id } });
-    if (!ws) throw new AppError('NOT_FOUND', 'Workspace not found.');
-    return ws;
-  }
-
   /** The workspace a public site key names, or SITE_KEY_UNKNOWN. */
   async resolveSiteKey(siteKey: string): Promise<Workspace> {
     const hit = this.cache.get(siteKey);

@@ -1,5 +1,5 @@
-// Random identifiers and constant-time comparison, in one place.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// Random identifiers and hashes, in one place.
+import { createHash, randomBytes } from 'node:crypto';
 
 /** URL-safe random string with `bytes` bytes of entropy. */
 export function randomToken(bytes = 32): string {
@@ -8,13 +8,6 @@ export function randomToken(bytes = 32): string {
 
 export function sha256Hex(value: string | Buffer): string {
   return createHash('sha256').update(value).digest('hex');
-}
-
-export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {
-  const ab = Buffer.isBuffer(a) ? a : Buffer.from(a);
-  const bb = Buffer.isBuffer(b) ? b : Buffer.from(b);
-  // Hash first so the comparison is constant-time even when lengths differ.
-  return timingSafeEqual(createHash('sha256').update(ab).digest(), createHash('sha256').update(bb).digest());
 }
 
 export const newSiteKey = () => `pk_${randomToken(18)}`;

@@ -48,7 +48,7 @@ export async function startBenchServer(opts: { redisUrl?: string } = {}): Promis
   }
   const db = await openDatabase({ databaseUrl, dataDir });
   await db.migrate();
-  const ws = await createServices(db.prisma).workspaces.create({ name: 'Bench', allowedOrigins: [ORIGIN] });
+  const ws = await createServices({ prisma: db.prisma }).workspaces.create({ name: 'Bench', allowedOrigins: [ORIGIN] });
   await db.close();
 
   // The same bundle `npm start` runs (built by scripts/prepare.mjs). BENCH_NODE_ARGS adds flags, e.g. --cpu-prof.

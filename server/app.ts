@@ -17,15 +17,10 @@ import { pageRoutes } from './http/pages.routes.ts';
 import { demoRoutes } from './http/demo.routes.ts';
 import { conversationRoutes } from './http/conversations.routes.ts';
 import { staticRoutes } from './http/static.routes.ts';
-import { attachRealtime, type VeryChatServer } from './realtime/gateway.ts';
-import { ChatService } from './services/chat/chat.service.ts';
-import { NotificationService } from './services/notifications/notifications.service.ts';
-import { PaymentService } from './services/payments/payments.service.ts';
-import { ReceiptService } from './services/payments/receipts.service.ts';
 import { paymentRoutes } from './http/payments.routes.ts';
 import { receiptRoutes } from './http/receipts.routes.ts';
-import { LatePublisher } from './services/publisher.ts';
-import { RateLimits } from './services/rate-limits.ts';
+import { attachRealtime, type VeryChatServer } from './realtime/gateway.ts';
+import { corsOriginCheck } from './cors.ts';
 import { Redis } from 'ioredis';
 
 export interface AppDeps {
@@ -35,12 +30,10 @@ export interface AppDeps {
   now?: () => number;
 }
 
-export interface App {
+/** `chat`, `payments` and `notifications` are shortcuts into `services`, for tests. */
+export interface App extends Pick<Services, 'chat' | 'payments' | 'notifications'> {
   fastify: FastifyInstance;
   services: Services;
-  chat: ChatService;
-  payments: PaymentService;
-  notifications: NotificationService;
   io: VeryChatServer;
 }
 
@@ -60,20 +53,19 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     requestIdHeader: false,
     return503OnClosing: true,
   });
-  const services = createServices(deps.db.prisma, now);
   const publicOrigin = new URL(config.publicUrl).origin;
   const redis = config.redisUrl ? connectRedis(config.redisUrl, fastify.log as Logger) : undefined;
-  const rateLimits = new RateLimits({ redis: redis?.limiter, prefix: config.redisPrefix, multiplier: config.rateLimitMultiplier });
-  const publisher = new LatePublisher();
-  const chat = new ChatService(deps.db.prisma, publisher);
-  // Receipt links use the public URL; with PORT=0 (tests, benches) its port is known only once listening.
-  const baseUrl = () => {
-    const address = fastify.server.address();
-    return typeof address === 'object' && address ? config.publicUrl.replace(/:0$/, `:${address.port}`) : config.publicUrl;
-  };
-  const notifications = new NotificationService(deps.db.prisma, publisher);
-  const payments = new PaymentService({ prisma: deps.db.prisma, publisher, notifications, cards: chat, baseUrl });
-  const receipts = new ReceiptService(deps.db.prisma, { tokens: services.tokens, agents: services.agents, baseUrl });
+  const services = createServices({
+    prisma: deps.db.prisma,
+    now,
+    // With PORT=0 (tests, benches) the public URL's port is known only once listening.
+    baseUrl: () => {
+      const address = fastify.server.address();
+      return typeof address === 'object' && address ? config.publicUrl.replace(/:0$/, `:${address.port}`) : config.publicUrl;
+    },
+    rateLimits: { redis: redis?.limiter, prefix: config.redisPrefix, multiplier: config.rateLimitMultiplier },
+  });
+  const corsOrigin = corsOriginCheck(services.workspaces, publicOrigin);
 
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -96,16 +88,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     crossOriginEmbedderPolicy: false,
   });
 
-  // CORS reflects only origins some workspace allows (or our own); each route then checks the
-  // origin against its own workspace, so one merchant's origin cannot act on another's data.
   await fastify.register(cors, {
-    origin: (origin, cb) => {
-      if (!origin || origin === publicOrigin) return cb(null, true);
-      services.workspaces.isOriginKnown(origin).then(
-        (known) => cb(null, known),
-        (err: Error) => cb(err, false),
-      );
-    },
+    origin: corsOrigin,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['content-type', 'authorization', 'x-request-id', SITE_KEY_HEADER.toLowerCase()],
     exposedHeaders: ['x-request-id', 'retry-after'],
@@ -115,32 +99,31 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
 
   registerErrorHandling(fastify);
   healthRoutes(fastify, { db: deps.db, version: config.version, startedAt: now() });
-  agentRoutes(fastify, services, rateLimits);
+  agentRoutes(fastify, services);
   widgetRoutes(fastify, services);
   pageRoutes(fastify, { prisma: deps.db.prisma, demo: config.demo });
-  if (config.demo) demoRoutes(fastify, { prisma: deps.db.prisma, payments, rateLimits, publicOrigin });
-  conversationRoutes(fastify, { services, chat, rateLimits });
-  await paymentRoutes(fastify, { services, payments, rateLimits, now });
-  receiptRoutes(fastify, { receipts });
+  if (config.demo) demoRoutes(fastify, services, { prisma: deps.db.prisma, publicOrigin });
+  conversationRoutes(fastify, services);
+  await paymentRoutes(fastify, services, { now });
+  receiptRoutes(fastify, services);
   await staticRoutes(fastify);
 
   const realtime = attachRealtime(fastify, {
     services,
-    chat,
-    notifications,
-    rateLimits,
     logger: fastify.log as Logger,
+    corsOrigin,
     publicOrigin,
     trustProxy: config.env === 'production',
     ...(redis && { redis: { pub: redis.pub, sub: redis.sub, prefix: config.redisPrefix } }),
   });
-  publisher.attach(realtime.publisher);
+  services.publisher.attach(realtime.publisher);
   fastify.addHook('onClose', async () => {
-    await payments.flush();
-    publisher.attach(null);
+    await services.payments.flush();
+    services.publisher.attach(null);
     if (redis) await Promise.allSettled([redis.pub.quit(), redis.sub.quit(), redis.limiter.quit()]);
   });
 
+  const { chat, payments, notifications } = services;
   return { fastify, services, chat, payments, notifications, io: realtime.io };
 }
 

@@ -37,7 +37,7 @@ export async function runAdmin(argv: string[], out: (line: string) => void, db: 
     },
   });
   const [command, ...args] = positionals;
-  const services = createServices(db.prisma);
+  const services = createServices({ prisma: db.prisma });
   const need = (i: number, what: string) => {
     const v = args[i];
     if (!v) throw new AppError('VALIDATION_FAILED', `Missing ${what}. Run with no command for help.`);

@@ -4,14 +4,14 @@ import { AgentLoginRequest, type AgentDto, type AgentLoginResponse } from '../..
 import type { Agent } from '../db/generated/client.ts';
 import { parseInput } from '../errors.ts';
 import type { Services } from '../services/index.ts';
-import type { RateLimits } from '../services/rate-limits.ts';
 import { bearerToken, requireAgent } from './auth.ts';
 
 export function toAgentDto(agent: Agent): AgentDto {
   return { id: agent.id, email: agent.email, name: agent.name, role: agent.role, workspaceId: agent.workspaceId };
 }
 
-export function agentRoutes(app: FastifyInstance, services: Services, rateLimits: RateLimits) {
+export function agentRoutes(app: FastifyInstance, services: Services) {
+  const { rateLimits } = services;
   app.post('/api/v1/agent/login', async (request): Promise<AgentLoginResponse> => {
     const body = parseInput(AgentLoginRequest, request.body);
     await rateLimits.consume('login:ip', 'agent', request.ip);

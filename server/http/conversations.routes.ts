@@ -4,20 +4,18 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AgentReplyRequest, HistoryQuery, ListConversationsQuery } from '../../protocol/rest.ts';
 import { parseInput } from '../errors.ts';
-import type { ChatService } from '../services/chat/chat.service.ts';
 import type { Services } from '../services/index.ts';
 import type { Principal } from '../services/principal.ts';
-import type { RateLimits } from '../services/rate-limits.ts';
 import { identityKey } from '../services/rooms.ts';
 import { requireAgent } from './auth.ts';
 
 const Params = z.object({ id: z.string().uuid() });
 
-export function conversationRoutes(app: FastifyInstance, deps: { services: Services; chat: ChatService; rateLimits: RateLimits }) {
-  const { chat } = deps;
+export function conversationRoutes(app: FastifyInstance, services: Services) {
+  const { chat, rateLimits } = services;
 
   async function agentPrincipal(request: FastifyRequest): Promise<Principal & { kind: 'agent' }> {
-    const { agent } = await requireAgent(deps.services, request);
+    const { agent } = await requireAgent(services, request);
     return { kind: 'agent', workspaceId: agent.workspaceId, agentId: agent.id, name: agent.name };
   }
 
@@ -41,7 +39,7 @@ export function conversationRoutes(app: FastifyInstance, deps: { services: Servi
 
   app.post('/api/v1/conversations/:id/messages', async (request, reply) => {
     const p = await agentPrincipal(request);
-    await deps.rateLimits.consume('send:identity', 'agent', identityKey(p));
+    await rateLimits.consume('send:identity', 'agent', identityKey(p));
     const { id } = parseInput(Params, request.params);
     const body = parseInput(AgentReplyRequest, request.body);
     const result = await chat.send(p, id, { text: body.text, clientMessageId: body.clientMessageId ?? randomUUID() });

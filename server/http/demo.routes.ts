@@ -10,8 +10,7 @@ import type { PrismaClient } from '../db/generated/client.ts';
 import { AppError, parseInput } from '../errors.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { signIdentityToken } from '../sdk/index.ts';
-import type { PaymentService } from '../services/payments/payments.service.ts';
-import type { RateLimits } from '../services/rate-limits.ts';
+import type { Services } from '../services/index.ts';
 import { workspaceSettings } from '../services/workspaces.service.ts';
 
 export const DEMO_USERS = { user123: 'Alice (user123)', user456: 'Bob (user456)' } as const;
@@ -19,7 +18,8 @@ const DemoUser = z.enum(Object.keys(DEMO_USERS) as [keyof typeof DEMO_USERS, ...
 
 export function demoRoutes(
   app: FastifyInstance,
-  deps: { prisma: PrismaClient; payments: PaymentService; rateLimits: RateLimits; publicOrigin: string },
+  services: Services,
+  deps: { prisma: PrismaClient; publicOrigin: string },
 ) {
   async function demoWorkspace(request: FastifyRequest) {
     // Same-origin only: these are buttons on our own demo page, not an API.
@@ -27,7 +27,7 @@ export function demoRoutes(
     const host = request.headers.host;
     const sameOrigin = origin === deps.publicOrigin || (host !== undefined && origin !== undefined && new URL(origin).host === host);
     if (!sameOrigin) throw new AppError('ORIGIN_NOT_ALLOWED', 'Demo endpoints answer the demo page only.');
-    await deps.rateLimits.consume('command:conn', 'visitor', `demo:${request.ip}`);
+    await services.rateLimits.consume('command:conn', 'visitor', `demo:${request.ip}`);
     const candidates = await deps.prisma.workspace.findMany({ orderBy: { createdAt: 'asc' }, take: 5 });
     const ws = candidates.find((w) => workspaceSettings(w).demo);
     if (!ws) throw new AppError('NOT_FOUND', 'No demo workspace.');
@@ -63,7 +63,7 @@ export function demoRoutes(
             payee: other,
             failure: { code: 'insufficient_funds', message: 'Insufficient balance in the wallet.' },
           };
-    const result = await deps.payments.ingest(ws.id, { ...event, occurredAt: new Date().toISOString() });
+    const result = await services.payments.ingest(ws.id, { ...event, occurredAt: new Date().toISOString() });
     return reply.status(result.status).type('application/json').send(result.body);
   });
 }

@@ -3,22 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { ListPaymentsQuery, PaymentEventInput, SIGNATURE_HEADER, SITE_KEY_HEADER } from '../../protocol/payments.ts';
 import { AppError, parseInput } from '../errors.ts';
 import type { Services } from '../services/index.ts';
-import type { PaymentService } from '../services/payments/payments.service.ts';
 import { verifyPaymentSignature } from '../services/payments/signature.ts';
-import type { RateLimits } from '../services/rate-limits.ts';
 import { requireAgent } from './auth.ts';
 
 const EVENT_BODY_LIMIT = 64 * 1024;
 
-export interface PaymentRouteDeps {
-  services: Services;
-  payments: PaymentService;
-  rateLimits: RateLimits;
-  now: () => number;
-}
-
-export async function paymentRoutes(app: FastifyInstance, deps: PaymentRouteDeps) {
-  const { services, payments, rateLimits } = deps;
+export async function paymentRoutes(app: FastifyInstance, services: Services, deps: { now: () => number }) {
+  const { payments, rateLimits } = services;
 
   // Own scope: this route keeps the body as the raw bytes received, because the signature covers exactly them.
   await app.register(async (scope) => {

@@ -3,15 +3,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ReceiptDto } from '../../protocol/payments.ts';
 import { AppError } from '../errors.ts';
-import type { ReceiptService } from '../services/payments/receipts.service.ts';
+import type { Services } from '../services/index.ts';
 import { bearerToken } from './auth.ts';
 import { escapeHtml } from './html.ts';
 
 const PageQuery = z.object({ token: z.string().max(4096).optional() });
 
-export function receiptRoutes(app: FastifyInstance, deps: { receipts: ReceiptService }) {
+export function receiptRoutes(app: FastifyInstance, { receipts }: Services) {
   app.get<{ Params: { id: string } }>('/api/v1/receipts/:id', async (request, reply) => {
-    const receipt = await deps.receipts.view(request.params.id, bearerToken(request));
+    const receipt = await receipts.view(request.params.id, bearerToken(request));
     return reply.header('cache-control', 'private, no-store').send(receipt);
   });
 
@@ -24,7 +24,7 @@ export function receiptRoutes(app: FastifyInstance, deps: { receipts: ReceiptSer
       .header('x-robots-tag', 'noindex')
       .type('text/html; charset=utf-8');
     try {
-      const receipt = await deps.receipts.view(request.params.id, credentialOf(request));
+      const receipt = await receipts.view(request.params.id, credentialOf(request));
       return reply.send(receiptPage(receipt));
     } catch (err) {
       if (err instanceof AppError && err.code === 'NOT_FOUND') return reply.status(404).send(notFoundPage());

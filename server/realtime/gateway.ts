@@ -8,23 +8,21 @@ import { HandshakeAuth } from '../../protocol/chat.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/events.ts';
 import { AppError, parseInput, toErrorBody } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { ChatService } from '../services/chat/chat.service.ts';
-import type { NotificationService } from '../services/notifications/notifications.service.ts';
+import type { CorsOriginCheck } from '../cors.ts';
 import type { Services } from '../services/index.ts';
 import type { Principal } from '../services/principal.ts';
 import type { Publisher } from '../services/publisher.ts';
 import { rooms, userKey } from '../services/rooms.ts';
-import type { RateLimits, Tier } from '../services/rate-limits.ts';
+import type { Tier } from '../services/rate-limits.ts';
 import { chatHandlers } from './chat.handlers.ts';
 import { makeRegistrar, type CommandHandlers, type InFlight, type SocketData } from './handle.ts';
 import { paymentHandlers, sendNotificationsOnJoin } from './payments.handlers.ts';
 
 export interface RealtimeDeps {
   services: Services;
-  chat: ChatService;
-  notifications: NotificationService;
-  rateLimits: RateLimits;
   logger: Logger;
+  /** The same check as the REST API's CORS. */
+  corsOrigin: CorsOriginCheck;
   /** This server's own origin: the agent console is served from it. */
   publicOrigin: string;
   trustProxy: boolean;
@@ -35,15 +33,10 @@ export interface RealtimeDeps {
 export type VeryChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { io: VeryChatServer; publisher: Publisher } {
+  const { services } = deps;
   const io: VeryChatServer = new Server(fastify.server, {
     // Long-polling fallback needs CORS; the handshake itself checks the origin per workspace.
-    cors: {
-      origin: (origin, cb) => {
-        if (!origin || origin === deps.publicOrigin) return cb(null, true);
-        deps.services.workspaces.isOriginKnown(origin).then((ok) => cb(null, ok), (err: Error) => cb(err));
-      },
-      credentials: false,
-    },
+    cors: { origin: deps.corsOrigin, credentials: false },
     // Large enough to answer an oversized message with a coded error instead of dropping the connection.
     maxHttpBufferSize: 2 * 1024 * 1024,
     pingInterval: 20_000,
@@ -54,13 +47,13 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
   if (deps.redis) io.adapter(createAdapter(deps.redis.pub, deps.redis.sub, { key: `${deps.redis.prefix}:sio` }));
 
   const inFlight: InFlight = new Set();
-  const handlers: CommandHandlers = { ...chatHandlers(deps.chat), ...paymentHandlers(deps.notifications) };
-  const registerCommands = makeRegistrar({ rateLimits: deps.rateLimits, logger: deps.logger, inFlight, handlers });
-  sendNotificationsOnJoin(io as unknown as Server, deps.notifications, deps.logger);
+  const handlers: CommandHandlers = { ...chatHandlers(services.chat), ...paymentHandlers(services.notifications) };
+  const registerCommands = makeRegistrar({ rateLimits: services.rateLimits, logger: deps.logger, inFlight, handlers });
+  sendNotificationsOnJoin(io as unknown as Server, services.notifications, deps.logger);
 
   io.use(async (socket, next) => {
     try {
-      await deps.rateLimits.consume('handshake', 'visitor', clientIp(socket, deps.trustProxy));
+      await services.rateLimits.consume('handshake', 'visitor', clientIp(socket, deps.trustProxy));
       socket.data = await authenticate(socket, deps);
       next();
     } catch (err) {
@@ -106,7 +99,8 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
 }
 
 async function authenticate(socket: Socket, deps: RealtimeDeps): Promise<SocketData> {
-  const { services, chat } = deps;
+  const { services } = deps;
+  const { chat } = services;
   const auth = parseInput(HandshakeAuth, socket.handshake.auth ?? {});
   const ws = await services.workspaces.resolveSiteKey(auth.siteKey);
   const origin = socket.handshake.headers.origin;

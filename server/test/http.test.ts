@@ -88,6 +88,17 @@ describe('CORS', () => {
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
     }
   });
+
+  it('is the same decision for the Socket.io handshake (its long-polling transport)', async () => {
+    const allowed = { 'https://shop.example': true, 'https://eu.brand.example': true, 'https://evil.example': false, 'http://shop.example': false };
+    for (const [origin, allow] of Object.entries(allowed)) {
+      const res = await fetch(`${t.url}/socket.io/?EIO=4&transport=polling`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET' },
+      });
+      expect(res.headers.get('access-control-allow-origin'), origin).toBe(allow ? origin : null);
+    }
+  });
 });
 
 describe('health', () => {

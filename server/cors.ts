@@ -1,0 +1,17 @@
+// The one CORS decision, shared by the REST API and the Socket.io handshake (its long-polling transport
+// needs CORS): no Origin, this server's own, or one some workspace allows. It only lets the browser make
+// the request: each route and each handshake then checks the origin against its own workspace, so one
+// merchant's origin cannot act on another's data.
+import type { WorkspaceService } from './services/workspaces.service.ts';
+
+export type CorsOriginCheck = (origin: string | undefined, cb: (err: Error | null, allow: boolean) => void) => void;
+
+export function corsOriginCheck(workspaces: Pick<WorkspaceService, 'isOriginKnown'>, publicOrigin: string): CorsOriginCheck {
+  return (origin, cb) => {
+    if (!origin || origin === publicOrigin) return cb(null, true);
+    workspaces.isOriginKnown(origin).then(
+      (known) => cb(null, known),
+      (err: Error) => cb(err, false),
+    );
+  };
+}

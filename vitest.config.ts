@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     include: ['server/**/*.test.ts', 'protocol/**/*.test.ts', 'widget/**/*.test.{ts,tsx}', 'examples/**/*.test.ts'],
     environment: 'node',
-    reporters: ['default'],
+    // The second one ends each run with what was skipped and why (see server/test/support/needs.ts).
+    reporters: ['default', './server/test/support/needs-reporter.ts'],
   },
 });

@@ -8,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrlFor } from '../test/support/database.ts';
+import { needs } from '../test/support/needs.ts';
 import { DatabaseLockedError, openDatabase } from './client.ts';
 import {
   ADVISORY_LOCK_KEY,
@@ -80,7 +81,8 @@ async function tableExists(s: SqlSession, name: string): Promise<boolean> {
 
 interface Backend {
   name: string;
-  enabled: boolean;
+  /** Registers the backend's suite: always, or only with what it needs. */
+  describe: (name: string, body: () => void) => void;
   /** A fresh, empty database, dropped after the test. */
   empty(): Promise<SqlSession>;
 }
@@ -89,7 +91,7 @@ let emptyPglite: Promise<Blob> | undefined;
 
 const pgliteBackend: Backend = {
   name: 'PGlite',
-  enabled: true,
+  describe,
   async empty() {
     // initdb takes seconds; a copy of an empty cluster does not.
     let db: PGlite;
@@ -130,7 +132,7 @@ async function pgClient(url: string): Promise<pg.Client> {
 
 const postgresBackend: Backend = {
   name: 'PostgreSQL',
-  enabled: DATABASE_URL !== undefined,
+  describe: needs('postgres').describe,
   async empty() {
     return pgSession(await pgClient(await scratchPostgres()));
   },
@@ -139,7 +141,7 @@ const postgresBackend: Backend = {
 // --- Runner behaviour, on each backend --------------------------------------------------------------
 
 for (const backend of [pgliteBackend, postgresBackend]) {
-  describe.skipIf(!backend.enabled)(`migration runner on ${backend.name}`, () => {
+  backend.describe(`migration runner on ${backend.name}`, () => {
     it("applies the project's migrations to an empty database, then does nothing", async () => {
       const s = await backend.empty();
       const local = await readMigrations(defaultMigrationsDir);
@@ -312,7 +314,7 @@ for (const backend of [pgliteBackend, postgresBackend]) {
 
 // --- Concurrency and the advisory lock (PostgreSQL only: PGlite has a single session) ---------------
 
-describe.skipIf(!DATABASE_URL)('migration runner on PostgreSQL: locking', () => {
+needs('postgres').describe('migration runner on PostgreSQL: locking', () => {
   it('concurrent deploys on one database do not race: all succeed, each migration runs once', async () => {
     const url = await scratchPostgres();
     const dir = await migrationsDir({
@@ -462,7 +464,7 @@ describe('openDatabase with PostgreSQL', () => {
     }
   });
 
-  it.skipIf(!DATABASE_URL)('migrates, answers ping, and honours ?schema=', async () => {
+  needs('postgres').it('migrates, answers ping, and honours ?schema=', async () => {
     const url = await scratchPostgres();
     const db = await openDatabase({ databaseUrl: url, dataDir: tmpdir() });
     try {

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../paths.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { needs } from './support/needs.ts';
 import { connectSocket, nextEvent, request, type TestSocket } from './support/sockets.ts';
 
-const enabled = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
 const ORIGIN = 'https://shop.example';
 
 function startNode(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stdout: () => string }> {
@@ -35,7 +35,7 @@ const stop = (child: ChildProcess) =>
     child.kill('SIGTERM');
   });
 
-describe.skipIf(!enabled)('two nodes through Redis', () => {
+needs('postgres', 'redis').describe('two nodes through Redis', () => {
   const children: ChildProcess[] = [];
   const sockets: TestSocket[] = [];
   let database: TestDatabase | undefined;

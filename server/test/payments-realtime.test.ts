@@ -5,6 +5,7 @@ import { agentToken, identityToken, seedWorkspace, startTestApp, visitorToken, t
 import { collect, connectSocket, nextEvent, request, sleep, type TestSocket } from './support/sockets.ts';
 import { createTestDatabase } from './support/database.ts';
 import { deliver, paymentEvent } from './payments.support.ts';
+import { needs } from './support/needs.ts';
 
 const ORIGIN = 'https://shop.example';
 let t: TestApp;
@@ -233,7 +234,7 @@ describe('offline catch-up and read state', () => {
   });
 });
 
-describe.skipIf(!(process.env.DATABASE_URL && process.env.REDIS_URL))('two instances (PostgreSQL + Redis)', () => {
+needs('postgres', 'redis').describe('two instances (PostgreSQL + Redis)', () => {
   it('an event ingested by one instance toasts a customer connected to the other; duplicates across instances store once', async () => {
     const database = await createTestDatabase();
     const nodes = [

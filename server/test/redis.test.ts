@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, seedWorkspace, startTestApp, type TestApp } from './support/app.ts';
+import { needs } from './support/needs.ts';
 
 const REDIS_URL = process.env.REDIS_URL;
 
-describe.skipIf(!REDIS_URL)('rate limits in Redis', () => {
+needs('redis').describe('rate limits in Redis', () => {
   let a: TestApp;
   let b: TestApp;
   let siteKeyA: string;

@@ -2,36 +2,15 @@
 // Builds what `npm start` / `npm test` need, only when its inputs changed: the Prisma client and the widget bundles.
 // Content hashes (not mtimes) decide, so a fresh clone builds once and later starts skip straight to the server.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rebuildHash, root, SERVER_BUILD } from './build-inputs.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
-function hashInputs(inputs) {
-  const h = createHash('sha256');
-  const walk = (p) => {
-    if (!existsSync(p)) return;
-    const st = statSync(p);
-    if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) {
-        if (name === 'node_modules' || name.endsWith('.test.ts') || name.endsWith('.test.tsx')) continue;
-        walk(path.join(p, name));
-      }
-    } else {
-      h.update(path.relative(root, p)).update('\0').update(readFileSync(p)).update('\0');
-    }
-  };
-  for (const input of inputs) walk(path.join(root, input));
-  return h.digest('hex');
-}
-
 function step(label, { inputs, stamp, output, run }) {
-  const stampFile = path.join(root, stamp);
-  const hash = hashInputs(inputs);
-  if (existsSync(path.join(root, output)) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash) return;
+  const hash = rebuildHash({ inputs, stamp, output });
+  if (hash === null) return;
   const t0 = Date.now();
   process.stdout.write(`[prepare] ${label}… `);
   const [cmd, ...args] = run;
@@ -46,6 +25,7 @@ function step(label, { inputs, stamp, output, run }) {
     process.stderr.write(res.stderr?.toString() ?? '');
     process.exit(res.status ?? 1);
   }
+  const stampFile = path.join(root, stamp);
   mkdirSync(path.dirname(stampFile), { recursive: true });
   writeFileSync(stampFile, hash);
   process.stdout.write(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -61,9 +41,7 @@ step('generating the Prisma client', {
 // The server runs as one esbuild bundle (dependencies stay in node_modules): it starts faster than
 // transpiling on the fly, and `npm run dev` still runs the sources through tsx.
 step('bundling the server', {
-  inputs: ['server', 'protocol', 'package-lock.json', 'prisma/schema.prisma'],
-  stamp: 'dist/.server-inputs-hash',
-  output: 'dist/server/main.mjs',
+  ...SERVER_BUILD,
   run: [
     bin('esbuild'),
     'server/main.ts',

@@ -1,39 +1,18 @@
 // Two real server processes sharing PostgreSQL and Redis behave as one (Socket.io Redis adapter).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../paths.ts';
+import { afterAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { needs } from './support/needs.ts';
+import { spawnServer, stopServer } from './support/server-process.ts';
 import { connectSocket, nextEvent, request, type TestSocket } from './support/sockets.ts';
 
 const ORIGIN = 'https://shop.example';
 
-function startNode(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stdout: () => string }> {
-  const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['server/main.ts'], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ALLOWED_ORIGINS: ORIGIN, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', () => {
-      const m = /VeryChat is running at (\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]!.replace('localhost', '127.0.0.1'), stdout: () => out });
-    });
-    child.on('exit', (code) => reject(new Error(`node exited (${code}): ${out}`)));
-  });
+async function startNode(env: Record<string, string>) {
+  const node = spawnServer({ PORT: '0', LOG_LEVEL: 'warn', ALLOWED_ORIGINS: ORIGIN, ...env });
+  return { child: node.child, url: await node.ready, stdout: () => node.run.stdout };
 }
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 
 needs('postgres', 'redis').describe('two nodes through Redis', () => {
   const children: ChildProcess[] = [];
@@ -41,7 +20,7 @@ needs('postgres', 'redis').describe('two nodes through Redis', () => {
   let database: TestDatabase | undefined;
   afterAll(async () => {
     for (const s of sockets) s.close();
-    await Promise.all(children.map(stop));
+    await Promise.all(children.map(stopServer));
     await database?.drop();
   });
 

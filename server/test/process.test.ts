@@ -1,47 +1,11 @@
-// The real entry point as a child process: config errors, first and second start, graceful shutdown.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
+// The real entry point (the bundle `npm start` runs) as a child process: config errors, first and second
+// start, graceful shutdown.
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../paths.ts';
 import { createTestDatabase } from './support/database.ts';
+import { spawnServer } from './support/server-process.ts';
 
-const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-
-interface Run {
-  stdout: string;
-  stderr: string;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-/** Start server/main.ts; resolve once `ready` is logged (or the process exits). */
-function startServer(env: Record<string, string>) {
-  const child = spawn(TSX, ['server/main.ts'], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const run: Run = { stdout: '', stderr: '', code: null, signal: null };
-  child.stdout.on('data', (d) => (run.stdout += d));
-  child.stderr.on('data', (d) => (run.stderr += d));
-  const exited = new Promise<Run>((resolve) =>
-    child.on('exit', (code, signal) => {
-      run.code = code;
-      run.signal = signal;
-      resolve(run);
-    }),
-  );
-  const ready = new Promise<string>((resolve, reject) => {
-    const check = () => {
-      const m = /VeryChat is running at (\S+)/.exec(run.stdout);
-      if (m && run.stdout.includes('"msg":"ready"')) resolve(m[1]!);
-    };
-    child.stdout.on('data', check);
-    void exited.then(() => reject(new Error(`exited early (${run.code}): ${run.stderr}${run.stdout}`)));
-  });
-  ready.catch(() => {}); // callers that expect an early exit await `exited` instead
-  return { child, run, exited, ready };
-}
+/** The bundle `npm start` runs, as a test process with NODE_ENV=test. */
+const startServer = (env: Record<string, string>) => spawnServer({ NODE_ENV: 'test', ...env });
 
 describe('configuration errors', () => {
   it('stop start-up with one line naming the variable', async () => {

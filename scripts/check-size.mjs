@@ -1,32 +1,25 @@
 #!/usr/bin/env node
-// Prints the gzip and brotli size of every widget bundle and checks the budgets. Exits 1 when one is
+// Prints the gzip and brotli size of every widget file and checks the budgets. Exits 1 when one is
 // exceeded (or the build is missing). Run after `npx rollup -c`.
 //
-// What a storefront visitor downloads:
-//   page view        widget.js + app.<hash>.js (+ their language's catalog, if not English)
-//   chat in use      + sio.<hash>.js (socket.io-client), fetched when a conversation starts:
-//                    the visitor opens the chat, or has chatted before on this site
-//   customer         + pay.<hash>.js (payments: toasts, notification bell, payment cards), fetched
-//                    for identified customers only (and when a payment card is in the chat)
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+// What a storefront visitor downloads (each step counts the chunk and every chunk it imports):
+//   page view     widget.js (loader) + app (+ their language's catalog, if not English)
+//   chat in use   + window (the chat window, on the first sign of intent) + sio (socket.io-client,
+//                 when a conversation starts: the visitor opens the chat, or has chatted before)
+//   customer      + payments (toasts, bell, payment cards), for identified customers only
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-const DIR = process.argv[2] ?? 'dist/widget';
+const DIR = process.argv[2] ?? 'dist/public';
 const KB = 1024;
 const BUDGETS = {
   loader: 1.5 * KB,
-  /** Loader + app + the largest catalog: what a page view costs, widget UI and CSS included. */
+  /** Loader + app + the largest catalog: what a page view costs, launcher and CSS included. */
   initial: 30 * KB,
-  /**
-   * Everything, socket.io-client included, as browsers receive it: the server sends the files
-   * pre-compressed with brotli (scripts/compress-dist.mjs). In gzip this is ~32 KB today.
-   */
+  /** Everything a chatting visitor has, as browsers receive it (the server sends brotli files). */
   inUseBrotli: 30 * KB,
-  /**
-   * An identified customer: all of the above plus the payments chunk (~5 KB brotli). Its own line so
-   * payments never weigh on anonymous visitors' budgets above, while still having a ceiling.
-   */
+  /** An identified customer: all of the above plus the payments feature. */
   customerBrotli: 36 * KB,
 };
 
@@ -35,6 +28,7 @@ if (!existsSync(join(DIR, 'widget.js'))) {
   process.exit(1);
 }
 
+const files = new Map();
 const measure = (file) => {
   const buf = readFileSync(join(DIR, file));
   return {
@@ -42,39 +36,52 @@ const measure = (file) => {
     raw: buf.length,
     gzip: gzipSync(buf, { level: 9 }).length,
     brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    // Static imports between chunks (minified ES output: `import{a as b}from"./x.js"`).
+    imports: [...buf.toString().matchAll(/(?:^|[;}])\s*import\s*(?:[^"'()]*?from\s*)?["']\.\/([^"']+)["']/g)].map((m) => `widget/${m[1]}`),
   };
 };
+files.set('widget.js', measure('widget.js'));
+for (const f of readdirSync(join(DIR, 'widget')).filter((f) => f.endsWith('.js')).sort()) files.set(`widget/${f}`, measure(`widget/${f}`));
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.js')).sort();
-const rows = files.map(measure);
-const find = (re) => rows.filter((r) => re.test(r.file));
-const [loader] = find(/^widget\.js$/);
-const [app] = find(/^app\.[0-9a-z]+\.js$/);
-const [sio] = find(/^sio\.[0-9a-z]+\.js$/);
-const [pay] = find(/^pay\.[0-9a-z]+\.js$/);
-const catalogs = find(/^(es|ar)\.[0-9a-z]+\.js$/);
-if (!loader || !app || !sio || !pay) {
-  console.error('Missing widget.js, app.<hash>.js, sio.<hash>.js or pay.<hash>.js in ' + DIR);
+const chunk = (name) => [...files.values()].find((r) => new RegExp(`^widget/${name}\\.[0-9a-z]+\\.js$`).test(r.file));
+/** A chunk and everything it imports statically, without the ones already counted. */
+const closure = (start, seen) => {
+  const out = [];
+  const visit = (r) => {
+    if (!r || seen.has(r.file)) return;
+    seen.add(r.file);
+    out.push(r);
+    for (const i of r.imports) visit(files.get(i));
+  };
+  visit(start);
+  return out;
+};
+
+const missing = ['app', 'window', 'sio', 'payments'].filter((n) => !chunk(n));
+if (missing.length) {
+  console.error(`Missing chunk(s) ${missing.join(', ')} in ${DIR}/widget`);
   process.exit(1);
 }
+const catalogs = ['es', 'ar'].map(chunk).filter(Boolean);
 const largestCatalog = catalogs.reduce((a, b) => (b.gzip > (a?.gzip ?? 0) ? b : a), null);
 
 const kb = (n) => (n / KB).toFixed(2).padStart(7) + ' KB';
-console.log(`${'file'.padEnd(22)}${'raw'.padStart(10)}${'gzip'.padStart(10)}${'brotli'.padStart(10)}`);
-for (const r of rows) console.log(`${r.file.padEnd(22)}${kb(r.raw)}${kb(r.gzip)}${kb(r.brotli)}`);
+console.log(`${'file'.padEnd(30)}${'raw'.padStart(10)}${'gzip'.padStart(10)}${'brotli'.padStart(10)}`);
+for (const r of files.values()) console.log(`${r.file.padEnd(30)}${kb(r.raw)}${kb(r.gzip)}${kb(r.brotli)}`);
 
+const seen = new Set();
+const initial = [files.get('widget.js'), ...closure(chunk('app'), seen), largestCatalog];
+const inUse = [...initial, ...closure(chunk('window'), seen), ...closure(chunk('sio'), seen)];
+const customer = [...inUse, ...closure(chunk('payments'), seen)];
 const sum = (list, key) => list.reduce((n, r) => n + (r?.[key] ?? 0), 0);
-const initial = [loader, app, largestCatalog];
-const inUse = [...initial, sio];
-const customer = [...inUse, pay];
 console.log('');
 console.log(`page view (loader + app + largest catalog):  gzip ${kb(sum(initial, 'gzip'))}  brotli ${kb(sum(initial, 'brotli'))}`);
-console.log(`chat in use (+ socket.io-client):             gzip ${kb(sum(inUse, 'gzip'))}  brotli ${kb(sum(inUse, 'brotli'))}`);
-console.log(`identified customer (+ payments chunk):       gzip ${kb(sum(customer, 'gzip'))}  brotli ${kb(sum(customer, 'brotli'))}`);
+console.log(`chat in use (+ window + socket.io-client):   gzip ${kb(sum(inUse, 'gzip'))}  brotli ${kb(sum(inUse, 'brotli'))}`);
+console.log(`identified customer (+ payments):            gzip ${kb(sum(customer, 'gzip'))}  brotli ${kb(sum(customer, 'brotli'))}`);
 
 const checks = [
-  ['loader (widget.js) gzip', loader.gzip, BUDGETS.loader],
-  ['initial load gzip', sum(initial, 'gzip'), BUDGETS.initial],
+  ['loader (widget.js) gzip', files.get('widget.js').gzip, BUDGETS.loader],
+  ['page view gzip', sum(initial, 'gzip'), BUDGETS.initial],
   ['chat in use brotli', sum(inUse, 'brotli'), BUDGETS.inUseBrotli],
   ['identified customer brotli', sum(customer, 'brotli'), BUDGETS.customerBrotli],
 ];

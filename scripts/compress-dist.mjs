@@ -18,4 +18,4 @@ export function compressDir(dir) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) compressDir(process.argv[2] ?? 'dist/widget');
+if (import.meta.url === `file://${process.argv[1]}`) compressDir(process.argv[2] ?? 'dist/public');

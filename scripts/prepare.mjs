@@ -64,7 +64,7 @@ if (existsSync(path.join(root, 'rollup.config.mjs'))) {
   step('building the widget', {
     inputs: ['widget', 'protocol', 'rollup.config.mjs', 'package-lock.json'],
     stamp: 'dist/.widget-inputs-hash',
-    output: 'dist/widget',
-    run: ['sh', '-c', `'${bin('rollup')}' -c --silent && node scripts/compress-dist.mjs dist/widget`],
+    output: 'dist/public/widget.js',
+    run: ['sh', '-c', `'${bin('rollup')}' -c --silent && node scripts/compress-dist.mjs dist/public`],
   });
 }

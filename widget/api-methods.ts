@@ -1,5 +1,6 @@
 // The public method names, shared by the loader (method-style stubs and the unknown-method check
-// before the app has loaded) and the runtime. Kept free of anything else so the loader stays tiny.
+// before the app has loaded) and the npm entry. The app itself does not import this module: the
+// loader must share nothing with it (rollup.config.mjs), and the runtime dispatches by name.
 export const METHODS = [
   'boot',
   'open',
@@ -22,6 +23,3 @@ export type MethodName = (typeof METHODS)[number];
 
 export const isMethod = (name: unknown): name is MethodName =>
   typeof name === 'string' && (METHODS as readonly string[]).includes(name);
-
-/** Prefix of every console line, so merchants can filter our output. */
-export const LOG_PREFIX = '[VeryChat]';

@@ -1,22 +1,19 @@
-// Entry of dist/widget/app.<hash>.js, fetched by the loader (widget.js). It hands the loader a
-// dispatcher; the loader replays the calls the page queued meanwhile, in order.
-import type { VeryChatGlobal } from './loader/install.ts';
+// The app chunk, import()ed by the loader (widget.js): it answers every VeryChat call from then on.
+// The loader replays the calls the page queued meanwhile, in order. No side effects on import.
+import { FEATURES } from './features.ts';
+import type { AppModule } from './loader/install.ts';
 import { createLogger } from './log.ts';
 import { createRuntime } from './runtime.ts';
 import { mountWidget } from './widget.tsx';
 
-const global = (window as Window & { VeryChat?: VeryChatGlobal }).VeryChat;
-if (global?._a) {
-  global._a((config) => {
-    const runtime = createRuntime({
-      doc: document,
-      mount: mountWidget,
-      log: createLogger(),
-      defaultApiUrl: new URL(config.src).origin,
-    });
-    runtime.bootFromTag(config);
-    return runtime.call;
+export const start: AppModule['start'] = (config) => {
+  const runtime = createRuntime({
+    doc: document,
+    mount: mountWidget,
+    features: FEATURES,
+    log: createLogger(),
+    defaultApiUrl: new URL(config.src).origin,
   });
-} else {
-  console.error('[VeryChat] This file is loaded by widget.js; include <script src=".../widget.js" data-site-key="..."> instead.');
-}
+  runtime.bootFromTag(config);
+  return runtime.call;
+};

@@ -8,7 +8,8 @@ import type { WidgetSessionRequest, WidgetSessionResponse } from '../protocol/re
 import { loadIo, type Io } from './socket-io.ts';
 
 /** The server's codes plus the ones the client itself produces. */
-export type ClientErrorCode = ErrorCode | 'OFFLINE' | 'TIMEOUT' | 'NETWORK' | 'BAD_RESPONSE';
+/** Client-side codes: OFFLINE, TIMEOUT, NETWORK, BAD_RESPONSE (transport); CANCELLED (superseded by logout or shutdown). */
+export type ClientErrorCode = ErrorCode | 'OFFLINE' | 'TIMEOUT' | 'NETWORK' | 'BAD_RESPONSE' | 'CANCELLED';
 export interface ClientError {
   code: ClientErrorCode;
   message: string;

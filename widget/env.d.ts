@@ -4,8 +4,3 @@ declare module '*.css?inline' {
   const css: string;
   export default css;
 }
-declare module 'virtual:app-file' {
-  /** File name of the content-hashed app bundle, known to the loader at build time. */
-  const appFile: string;
-  export default appFile;
-}

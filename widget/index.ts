@@ -1,6 +1,8 @@
 // npm entry: `import { createVeryChat } from 'verychat/widget'`. No globals, no loader: the widget
-// is bundled in, and createVeryChat() returns the same typed API `window.VeryChat` offers.
+// is bundled in (its lazy parts as chunks), and createVeryChat() returns the same typed API
+// `window.VeryChat` offers.
 import { METHODS } from './api-methods.ts';
+import { FEATURES } from './features.ts';
 import { createRuntime } from './runtime.ts';
 import type { BootOptions, VeryChatApi } from './types.ts';
 import { mountWidget } from './widget.tsx';
@@ -12,7 +14,7 @@ export type * from './types.ts';
  * without, call `boot()` when ready. Several instances may coexist, one per site key.
  */
 export function createVeryChat(options?: BootOptions): VeryChatApi {
-  const runtime = createRuntime({ doc: document, mount: mountWidget });
+  const runtime = createRuntime({ doc: document, mount: mountWidget, features: FEATURES });
   const api = {} as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const method of METHODS) api[method] = (...args: unknown[]) => runtime.call(method, args);
   if (options !== undefined) void api.boot!(options);

@@ -1,4 +1,5 @@
-import { LOG_PREFIX } from './api-methods.ts';
+/** Prefix of every console line, so merchants can filter our output. */
+export const LOG_PREFIX = '[VeryChat]';
 
 /** Console output, prefixed; `debug` lines only when data-debug or VeryChat('debug', true) is on. */
 export interface Logger {

@@ -1,48 +1,27 @@
 // The public API behind both `window.VeryChat` (through the loader's queue) and `createVeryChat()`.
 // Every call returns a promise and none throws: misuse logs exactly one `[VeryChat] ...` console
-// error and rejects; methods that need the widget wait until boot() has mounted it.
-import { LOG_PREFIX, isMethod, type MethodName } from './api-methods.ts';
-import type { ClientErrorCode } from './connection.ts';
-import { MAX_MESSAGE_LENGTH, type Emit } from './controller.ts';
+// error and rejects; methods that need the widget wait until boot() has mounted it. Methods and
+// events of features (feature.ts) are routed to their descriptors.
+import { VeryChatError } from './errors.ts';
+import type { MethodName } from './api-methods.ts';
+import type { Emit } from './controller.ts';
+import type { FeatureDescriptor } from './feature.ts';
 import type { LoaderConfig } from './loader/install.ts';
+import { MAX_MESSAGE_LENGTH } from '../protocol/limits.ts';
 import { createLogger, type Logger } from './log.ts';
 import { unreadCount } from './state/chat.ts';
-import type { BootOptions, GetNotificationsOptions, VeryChatEvent, VeryChatNotifications, VeryChatUser } from './types.ts';
-import type { PaymentsFeature } from './payments/load.ts';
+import type { BootOptions, VeryChatEvent, VeryChatUser } from './types.ts';
 import type { MountOptions, WidgetHandle } from './widget.tsx';
 
-export const EVENTS: readonly VeryChatEvent[] = [
-  'ready',
-  'open',
-  'close',
-  'message',
-  'unread-count',
-  'error',
-  'payment',
-  'notifications',
-  'unread-notifications',
-];
-/** protocol/payments.ts MAX_NOTIFICATIONS_PAGE (a value: not importable without zod). */
-const MAX_NOTIFICATIONS_PAGE = 100;
-/** markNotificationsRead() sends ids in batches the server accepts; this caps one call. */
-const MAX_READ_IDS_PER_CALL = 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { VeryChatError };
 
-/** A rejection for misuse: `code` is stable, the message says what to fix. */
-export class VeryChatError extends Error {
-  constructor(
-    /** Misuse, or (for calls that talk to the server) the server's or the connection's code: OFFLINE, RATE_LIMITED, … */
-    readonly code: 'INVALID_ARGUMENT' | 'UNKNOWN_METHOD' | 'NOT_BOOTED' | 'INTERNAL' | ClientErrorCode,
-    message: string,
-  ) {
-    super(`${LOG_PREFIX} ${message}`);
-    this.name = 'VeryChatError';
-  }
-}
+/** Events of the chat itself; features add theirs. */
+export const CORE_EVENTS: readonly VeryChatEvent[] = ['ready', 'open', 'close', 'message', 'unread-count', 'error'];
 
 export interface RuntimeEnv {
   doc: Document;
   mount: (options: MountOptions) => WidgetHandle;
+  features: readonly FeatureDescriptor[];
   log?: Logger;
   /** Default API origin when boot() names none: the loader's origin, or the page's. */
   defaultApiUrl?: string;
@@ -96,31 +75,6 @@ function checkText(text: unknown, what: string, allowEmpty: boolean): string | n
   return null;
 }
 
-function checkNotificationsQuery(options: unknown): string | null {
-  if (options === undefined) return null;
-  const what = 'getNotifications(options)';
-  if (!isObject(options)) return `${what} takes an object: { before?, limit?, unread? }.`;
-  const unknown = Object.keys(options).filter((k) => k !== 'before' && k !== 'limit' && k !== 'unread');
-  if (unknown.length) return `${what}: unknown option ${JSON.stringify(unknown[0])}; known: before, limit, unread.`;
-  const { before, limit, unread } = options;
-  if (before !== undefined && (typeof before !== 'string' || !UUID.test(before))) return `${what}: before must be a notification id.`;
-  if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_NOTIFICATIONS_PAGE)) {
-    return `${what}: limit must be a whole number from 1 to ${MAX_NOTIFICATIONS_PAGE}.`;
-  }
-  if (unread !== undefined && typeof unread !== 'boolean') return `${what}: unread must be a boolean.`;
-  return null;
-}
-
-function checkNotificationIds(ids: unknown): string | null {
-  if (ids === undefined) return null;
-  const what = 'markNotificationsRead(ids)';
-  if (!Array.isArray(ids)) return `${what} takes an array of notification ids, or nothing to mark all read.`;
-  if (ids.length > MAX_READ_IDS_PER_CALL) return `${what}: at most ${MAX_READ_IDS_PER_CALL} ids per call; call it without ids to mark all read.`;
-  const bad = ids.find((id) => typeof id !== 'string' || !UUID.test(id));
-  if (bad !== undefined) return `${what}: ${JSON.stringify(bad)} is not a notification id.`;
-  return null;
-}
-
 /** Reads the script tag's config into boot options (strings as the page wrote them). */
 export function bootOptionsFromTag(config: LoaderConfig): BootOptions & { siteKey: string } {
   return {
@@ -157,11 +111,7 @@ export function createRuntime(env: RuntimeEnv): Runtime {
     return Promise.reject(error);
   };
 
-  /** The payments chunk for an API call: a failed download is a NETWORK error, not a bug of ours. */
-  const paymentsOf = (w: WidgetHandle): Promise<PaymentsFeature> =>
-    w.loadPayments().catch((e: unknown) => {
-      throw new VeryChatError('NETWORK', `Could not load the payments module: ${e instanceof Error ? e.message : String(e)}`);
-    });
+  const events = [...CORE_EVENTS, ...env.features.flatMap((f) => f.events)];
 
   /** Waits for boot, then runs fn against the mounted widget. */
   const withWidget = async <T>(fn: (w: WidgetHandle) => T): Promise<T> => {
@@ -170,14 +120,14 @@ export function createRuntime(env: RuntimeEnv): Runtime {
     return fn(widget);
   };
 
-  function boot(options: BootOptions, consent: boolean): void {
+  /** Mounts (or reuses) the widget; with a user, settles on the server's answer about their token. */
+  function boot(options: BootOptions, consent: boolean): Promise<void> | undefined {
     if (options.debug !== undefined) log.setDebug(options.debug);
     const apiUrl = options.apiUrl ?? env.defaultApiUrl ?? env.doc.location.origin;
     if (widget && booted && booted.siteKey === options.siteKey && (booted.apiUrl ?? apiUrl) === apiUrl) {
       // Booting again, e.g. the page calls boot({ user }) after the tag booted: same widget.
       if (consent) widget.controller.consent();
-      if (options.user) widget.controller.identify(options.user);
-      return;
+      return options.user && widget.controller.identify(options.user);
     }
     if (widget) shutdown();
     log.debug('boot', { siteKey: options.siteKey, apiUrl });
@@ -186,14 +136,16 @@ export function createRuntime(env: RuntimeEnv): Runtime {
       doc: env.doc,
       siteKey: options.siteKey.trim(),
       apiUrl,
-      user: options.user,
       appearance: { locale: options.locale, position: options.position, color: options.color },
       consent,
       log,
       emit,
+      features: env.features,
     });
+    const signedIn = options.user && widget.controller.identify(options.user);
     markReady();
     emit('ready', undefined);
+    return signedIn;
   }
 
   function shutdown(): void {
@@ -204,7 +156,7 @@ export function createRuntime(env: RuntimeEnv): Runtime {
     ready = new Promise<void>((resolve) => (markReady = resolve));
   }
 
-  async function run(method: MethodName, args: unknown[]): Promise<unknown> {
+  async function run(method: string, args: unknown[]): Promise<unknown> {
     const [a, b] = args;
     switch (method) {
       case 'boot': {
@@ -237,7 +189,7 @@ export function createRuntime(env: RuntimeEnv): Runtime {
       }
       case 'on':
       case 'off': {
-        if (!EVENTS.includes(a as VeryChatEvent)) return misuse(`${method}(): unknown event ${JSON.stringify(a)}. Events: ${EVENTS.join(', ')}.`);
+        if (!events.includes(a as VeryChatEvent)) return misuse(`${method}(): unknown event ${JSON.stringify(a)}. Events: ${events.join(', ')}.`);
         if (typeof b !== 'function') return misuse(`${method}("${String(a)}", callback) needs a function.`);
         const event = a as VeryChatEvent;
         const set = listeners.get(event) ?? new Set();
@@ -250,45 +202,29 @@ export function createRuntime(env: RuntimeEnv): Runtime {
       }
       case 'getUnreadCount':
         return withWidget((w) => unreadCount(w.chat.get()));
-      case 'getNotifications': {
-        const problem = checkNotificationsQuery(a);
-        if (problem) return misuse(problem);
-        return withWidget(async (w): Promise<VeryChatNotifications> => {
-          // Payments belong to identified customers: an anonymous visitor has none (no download either).
-          if (!w.controller.identity()) return { notifications: [], unreadCount: 0, hasMore: false };
-          const res = await (await paymentsOf(w)).controller.getNotifications((a ?? {}) as GetNotificationsOptions);
-          if (!res.ok) throw new VeryChatError(res.error.code, `getNotifications() failed: ${res.error.message}`);
-          return { notifications: res.notifications, unreadCount: res.unreadCount, hasMore: res.hasMore };
-        });
-      }
-      case 'markNotificationsRead': {
-        const problem = checkNotificationIds(a);
-        if (problem) return misuse(problem);
-        return withWidget(async (w) => {
-          if (!w.controller.identity()) return { unreadCount: 0 };
-          return { unreadCount: await (await paymentsOf(w)).controller.markRead(a as string[] | undefined) };
-        });
-      }
       case 'shutdown':
         return shutdown();
       case 'debug':
         if (a !== undefined && typeof a !== 'boolean') return misuse('debug() takes true or false.');
         return log.setDebug(a !== false);
+      default: {
+        const name = method as MethodName;
+        const owner = env.features.find((f) => f.methods?.[name]);
+        if (!owner) return misuse(`Unknown method "${method}".`, 'UNKNOWN_METHOD');
+        return owner.methods![name]!(args, { misuse, ready: () => withWidget((w) => ({ chat: w.controller, load: () => w.features.ensure(owner.name) })) });
+      }
     }
   }
 
   return {
     call(method, args) {
       let result: Promise<unknown>;
-      if (!isMethod(method)) result = misuse(`Unknown method "${String(method)}".`, 'UNKNOWN_METHOD');
-      else {
-        result = run(method, args).catch((e: unknown) => {
-          if (e instanceof VeryChatError) throw e;
-          // A bug of ours: report it once, never let it escape into the page.
-          log.error(`${method}() failed:`, e);
-          throw new VeryChatError('INTERNAL', `${method}() failed: ${e instanceof Error ? e.message : String(e)}`);
-        });
-      }
+      result = run(String(method), args).catch((e: unknown) => {
+        if (e instanceof VeryChatError) throw e;
+        // A bug of ours: report it once, never let it escape into the page.
+        log.error(`${method}() failed:`, e);
+        throw new VeryChatError('INTERNAL', `${method}() failed: ${e instanceof Error ? e.message : String(e)}`);
+      });
       result.catch(noop); // Handled: a page that ignores the promise gets no "unhandled rejection".
       return result;
     },
@@ -298,7 +234,7 @@ export function createRuntime(env: RuntimeEnv): Runtime {
       const options = bootOptionsFromTag(config);
       const problem = checkBoot(options);
       if (problem) void misuse(problem).catch(noop);
-      else boot(options, false);
+      else void boot(options, false)?.catch(noop); // Nobody awaits the tag's boot: identify() errors are events.
     },
     get widget() {
       return widget;

@@ -1,22 +1,22 @@
-// Mounts one widget: host element + shadow root, stores, connection, controller, Preact tree.
-// Everything is created here and passed down; nothing lives at module level.
+// Mounts one widget: host element + shadow root, stores, connection, controller, features, Preact
+// tree. Everything is created here and passed down; nothing lives at module level.
 import { render } from 'preact';
 import type { SessionEvent } from '../protocol/chat.ts';
 import { App, type Appearance } from './components/App.tsx';
 import { createConnection, type Connection, type ConnectionStatus } from './connection.ts';
 import { createController, type Controller, type Emit } from './controller.ts';
+import { createFeatures, type FeatureDescriptor, type Features } from './feature.ts';
 import { adoptStyles, createHost, raise } from './host.ts';
 import { english, loadCatalog, resolveLocale, type Catalog, type Locale } from './i18n/index.ts';
 import type { Logger } from './log.ts';
-import { loadPayments, type PaymentsFeature } from './payments/load.ts';
-import { initialPaymentsState, type PaymentsState } from './payments/state.ts';
 import { initialChatState, type ChatState } from './state/chat.ts';
 import { createStore, type Store } from './state/store.ts';
 import { initialUiState, type UiState } from './state/ui.ts';
 import { createTokenStore } from './storage.ts';
-import launcherCss from './styles/launcher.css?inline';
-import widgetCss from './styles/widget.css?inline';
+import baseCss from './styles/base.css?inline';
 import type { VeryChatUser } from './types.ts';
+
+export type WindowModule = typeof import('./components/window.ts');
 
 export interface MountOptions {
   doc: Document;
@@ -28,6 +28,8 @@ export interface MountOptions {
   consent: boolean;
   log: Logger;
   emit: Emit;
+  /** What the widget can do besides chat (features.ts); each loads when it is wanted. */
+  features: readonly FeatureDescriptor[];
   /** Tests pass a fake; the real one talks socket.io. */
   connection?: Connection;
   storage?: Storage | null;
@@ -37,11 +39,7 @@ export interface WidgetHandle {
   controller: Controller;
   chat: Store<ChatState>;
   ui: Store<UiState>;
-  /** Written by the payments controller once loaded; the initial state until then. */
-  paymentsState: Store<PaymentsState>;
-  payments: Store<PaymentsFeature | null>;
-  /** Loads the payments chunk if needed (API calls for an identified customer). */
-  loadPayments(): Promise<PaymentsFeature>;
+  features: Features;
   host: HTMLElement;
   root: ShadowRoot;
   destroy(): void;
@@ -61,10 +59,15 @@ export function mountWidget(o: MountOptions): WidgetHandle {
   let destroyed = false;
   const chat = createStore(initialChatState());
   const ui = createStore(initialUiState());
-  const paymentsState = createStore(initialPaymentsState());
   const connection = o.connection ?? createConnection({ apiUrl: o.apiUrl, win: win ?? undefined, log: o.log.debug });
   const tokens = createTokenStore(o.siteKey, o.storage === undefined ? localStorageOrNull(win) : o.storage);
   if (o.consent) tokens.grantConsent();
+
+  // Features may arrive after the session began: they read the connection as it is now.
+  let status: ConnectionStatus = 'idle';
+  let session: SessionEvent | null = null;
+  const watching = [connection.onStatus((s) => void (status = s)), connection.on('session', (s) => void (session = s))];
+
   const controller = createController({
     siteKey: o.siteKey,
     connection,
@@ -76,54 +79,14 @@ export function mountWidget(o: MountOptions): WidgetHandle {
     user: o.user,
     // Reading the latest message needs the window open and the tab in front.
     canSeeLatest: () => ui.get().open && o.doc.visibilityState !== 'hidden',
-    onLogout: () => {
-      payments.get()?.controller.reset();
-      paymentsState.set(initialPaymentsState());
-    },
+    onLogout: () => features.reset(),
   });
-
-  // Payments (toasts, bell, cards) come in their own chunk, fetched when a session turns out to be an
-  // identified customer's or a payment card is in the conversation; anonymous visitors never need it.
-  const payments = createStore<PaymentsFeature | null>(null);
-  let status: ConnectionStatus = 'idle';
-  let session: SessionEvent | null = null;
-  let loading: Promise<PaymentsFeature> | null = null;
-  const ensurePayments = (): Promise<PaymentsFeature> =>
-    (loading ??= loadPayments().then(
-      (module) => {
-        if (destroyed) throw new Error('The widget was shut down.');
-        adoptStyles(root, module.css);
-        const feature: PaymentsFeature = {
-          ui: module,
-          controller: module.createPayments({
-            connection,
-            store: paymentsState,
-            emit: o.emit,
-            log: o.log,
-            apiUrl: o.apiUrl,
-            identity: () => controller.identity(),
-            status,
-            session,
-          }),
-        };
-        payments.set(() => feature);
-        return feature;
-      },
-      (e: unknown) => {
-        loading = null; // The next need tries again; meanwhile payment cards show as text.
-        o.log.warn('Could not load the payments module.', e);
-        throw e;
-      },
-    ));
-  const wantPayments = (): void => void ensurePayments().catch(() => {});
-  const stopWatching = [
-    connection.onStatus((s) => void (status = s)),
-    connection.on('session', (s) => {
-      session = s;
-      if (s.role === 'customer') wantPayments();
-    }),
-    chat.subscribe((s) => !loading && s.messages.some((m) => m.kind === 'payment' || m.kind === 'receipt') && wantPayments()),
-  ];
+  const features = createFeatures({
+    descriptors: o.features,
+    host: { connection, chat: controller, ui, emit: o.emit, log: o.log, apiUrl: o.apiUrl, status: () => status, session: () => session },
+    chat,
+    adoptCss: (css) => adoptStyles(root, css),
+  });
 
   const catalogs = createStore<Partial<Record<Locale, Catalog>>>({ en: english });
   const requested = new Map<Locale, Promise<void>>([['en', Promise.resolve()]]);
@@ -139,7 +102,25 @@ export function mountWidget(o: MountOptions): WidgetHandle {
     return p;
   };
 
-  adoptStyles(root, launcherCss + widgetCss);
+  // The chat window is a chunk of its own, fetched on the first sign of intent (components/window.ts).
+  const chatWindow = createStore<WindowModule | null>(null);
+  let windowLoading: Promise<void> | null = null;
+  const wantWindow = (): void => {
+    windowLoading ??= import('./components/window.ts').then(
+      (m) => {
+        if (destroyed) return;
+        adoptStyles(root, m.css);
+        chatWindow.set(() => m);
+      },
+      (e: unknown) => {
+        windowLoading = null; // Opening again tries again.
+        o.log.warn('Could not load the chat window.', e);
+      },
+    );
+  };
+  const unwatchOpen = ui.subscribe((s) => s.open && wantWindow());
+
+  adoptStyles(root, baseCss);
   const mountPoint = o.doc.createElement('div');
   root.append(mountPoint);
   const languages = win?.navigator.languages ?? [];
@@ -150,8 +131,9 @@ export function mountWidget(o: MountOptions): WidgetHandle {
         chat={chat}
         ui={ui}
         controller={controller}
-        payments={payments}
-        paymentsState={paymentsState}
+        features={features.loaded}
+        chatWindow={chatWindow}
+        wantWindow={wantWindow}
         appearance={o.appearance}
         languages={languages}
         catalogs={catalogs}
@@ -175,16 +157,15 @@ export function mountWidget(o: MountOptions): WidgetHandle {
     controller,
     chat,
     ui,
-    paymentsState,
-    payments,
-    loadPayments: ensurePayments,
+    features,
     host,
     root,
     destroy() {
       destroyed = true;
       unraise();
-      for (const u of stopWatching) u();
-      payments.get()?.controller.destroy();
+      unwatchOpen();
+      for (const u of watching) u();
+      features.destroy();
       o.doc.removeEventListener('visibilitychange', onVisible);
       controller.destroy();
       render(null, mountPoint);

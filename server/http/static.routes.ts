@@ -1,5 +1,7 @@
-// Widget bundles: the loader at /widget.js (short cache: it names the current app bundle) and
-// content-hashed files under /widget/ (cached for a year). ETags and pre-compressed br/gzip via @fastify/static.
+// Widget files: the loader at /widget.js (short cache: merchants' pages name it, and it names the
+// current app chunk) and the content-hashed ES-module chunks under /widget/ (cached for a year).
+// Browsers import() the chunks from merchants' pages, so they carry CORS headers. ETags and
+// pre-compressed br/gzip via @fastify/static.
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
@@ -8,9 +10,9 @@ import { DIST_DIR } from '../paths.ts';
 const HASHED = /\.[0-9a-z]{8,}\.(js|css|mjs)$/i;
 
 export async function staticRoutes(app: FastifyInstance, opts: { distDir?: string } = {}) {
-  const root = path.join(opts.distDir ?? DIST_DIR, 'widget');
+  const root = path.join(opts.distDir ?? DIST_DIR, 'public');
   await app.register(fastifyStatic, {
-    root,
+    root: path.join(root, 'widget'),
     prefix: '/widget/',
     preCompressed: true,
     etag: true,

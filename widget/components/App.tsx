@@ -1,15 +1,15 @@
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { Controller } from '../controller.ts';
+import type { LoadedFeature } from '../feature.ts';
 import { createI18n, resolveLocale, type Catalog, type Locale } from '../i18n/index.ts';
-import type { PaymentsFeature } from '../payments/load.ts';
-import type { PaymentsState, Toast } from '../payments/state.ts';
 import { unreadCount, type ChatState } from '../state/chat.ts';
 import type { Store } from '../state/store.ts';
 import type { UiState } from '../state/ui.ts';
 import { DEFAULT_COLOR, parseHexColor, readableTextColor } from '../styles/color.ts';
-import { ChatWindow } from './ChatWindow.tsx';
+import type { WindowModule } from '../widget.tsx';
 import { Launcher } from './Launcher.tsx';
 import { WidgetContext, useStore } from './context.ts';
+import { FeatureSlot } from './FeatureSlot.tsx';
 
 /** Looks the page chose explicitly (data-* attributes, boot options); they win over the server's. */
 export interface Appearance {
@@ -22,9 +22,11 @@ export interface AppProps {
   chat: Store<ChatState>;
   ui: Store<UiState>;
   controller: Controller;
-  /** Null until the payments chunk has loaded (for identified customers, or a payment card). */
-  payments: Store<PaymentsFeature | null>;
-  paymentsState: Store<PaymentsState>;
+  /** Features as they load (see feature.ts). */
+  features: Store<readonly LoadedFeature[]>;
+  /** The chat window's chunk, once fetched; `wantWindow` fetches it (intent: hover, focus, open). */
+  chatWindow: Store<WindowModule | null>;
+  wantWindow(): void;
   appearance: Appearance;
   /** The browser's preferred languages, most preferred first. */
   languages: readonly string[];
@@ -37,8 +39,8 @@ export function App(props: AppProps) {
   const { controller, appearance, languages, catalogs, ensureCatalog } = props;
   const chat = useStore(props.chat);
   const ui = useStore(props.ui);
-  const pay = useStore(props.paymentsState);
-  const payments = useStore(props.payments);
+  const features = useStore(props.features);
+  const win = useStore(props.chatWindow);
   const loaded = useStore(catalogs);
   const launcher = useRef<HTMLButtonElement>(null);
 
@@ -49,19 +51,13 @@ export function App(props: AppProps) {
   // Until a catalog arrives, everything stays English (text and direction together).
   const locale = loaded[wanted] ? wanted : 'en';
   const i18n = useMemo(() => createI18n(locale, loaded[locale]), [locale, loaded[locale]]);
-  const context = useMemo(() => ({ i18n, controller, payments }), [i18n, controller, payments]);
+  const context = useMemo(() => ({ i18n, controller, features }), [i18n, controller, features]);
   const color = parseHexColor(appearance.color) ?? parseHexColor(settings?.color) ?? DEFAULT_COLOR;
   const position = appearance.position ?? settings?.position;
 
   const closeAndRefocus = (): void => {
     controller.close();
     launcher.current?.focus();
-  };
-  // Acting on a toast reads its notification; without a receipt to open, it opens the chat.
-  const openToast = (toast: Toast, receipt: boolean): void => {
-    payments?.controller.dismissToast(toast.id);
-    void payments?.controller.markRead([toast.id]);
-    if (!receipt) controller.open();
   };
 
   return (
@@ -72,21 +68,9 @@ export function App(props: AppProps) {
         lang={locale}
         style={{ '--vc-brand': color, '--vc-on-brand': readableTextColor(color) }}
       >
-        {ui.open && <ChatWindow chat={chat} ui={ui} payments={pay} onClose={closeAndRefocus} />}
-        <Launcher open={ui.open} unread={unreadCount(chat)} buttonRef={launcher} />
-        {/* Payment toasts: each one's text is a status (failure: alert) region of its own. */}
-        <div class="vc-toasts">
-          {payments && (
-            <payments.ui.Toasts
-              toasts={pay.toasts}
-              i18n={i18n}
-              receiptUrl={payments.controller.receiptUrl}
-              chatOpen={ui.open}
-              onDismiss={payments.controller.dismissToast}
-              onOpen={openToast}
-            />
-          )}
-        </div>
+        {ui.open && win && <win.ChatWindow chat={chat} ui={ui} onClose={closeAndRefocus} />}
+        <Launcher open={ui.open} unread={unreadCount(chat)} buttonRef={launcher} onIntent={props.wantWindow} />
+        <FeatureSlot slot="Overlay" ui={ui} />
       </div>
     </WidgetContext.Provider>
   );

@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { ChatState } from '../state/chat.ts';
-import type { PaymentsState } from '../payments/state.ts';
 import type { UiState } from '../state/ui.ts';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { Composer } from './Composer.tsx';
+import { FeatureSlot, openPanel } from './FeatureSlot.tsx';
 import { CLOSE_ICON } from './icons.ts';
 import { Icon } from './Icon.tsx';
 import { MessageList } from './MessageList.tsx';
@@ -12,88 +12,75 @@ import { useWidget } from './context.ts';
 export interface ChatWindowProps {
   chat: ChatState;
   ui: UiState;
-  payments: PaymentsState;
   /** Close and give focus back to the launcher. */
   onClose(): void;
 }
 
+/** Below this width the window covers the whole screen (window.css uses the same breakpoint). */
+export const FULL_SCREEN = '(max-width: 640px)';
+const FOCUSABLE = 'button:not([disabled]), textarea:not([disabled]), input:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
+
 /**
- * Decision: the bell lives in this header, not next to the launcher. The storefront keeps one
- * floating bubble (a second one crowds phones and the merchant's own buttons), toasts already
- * reach the customer while the window is closed, and pages that want a bell in their own header
- * build it on the JS API (`unread-notifications`, `getNotifications`, `markNotificationsRead`).
+ * Decision: feature buttons (the payments bell) live in this header, not next to the launcher. The
+ * storefront keeps one floating bubble (a second one crowds phones and the merchant's own buttons),
+ * toasts already reach the customer while the window is closed, and pages that want a bell in their
+ * own header build it on the JS API.
  */
-export function ChatWindow({ chat, ui, payments, onClose }: ChatWindowProps) {
-  const { i18n, payments: feature } = useWidget();
+export function ChatWindow({ chat, ui, onClose }: ChatWindowProps) {
+  const { i18n, controller, features } = useWidget();
   const input = useRef<HTMLTextAreaElement>(null);
-  const bell = useRef<HTMLButtonElement>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
-  const [notesOpen, setNotesOpen] = useState(false);
-  const notes = notesOpen && payments.customer && feature !== null;
+  const dialog = useRef<HTMLDivElement>(null);
+  /** The header button that opened the panel: focus goes back to it when the panel closes. */
+  const opener = useRef<HTMLElement | null>(null);
+  const panel = openPanel(features, ui);
+  const fullScreen = typeof matchMedia === 'function' && matchMedia(FULL_SCREEN).matches;
 
   // Focus enters the window when it opens: straight into the composer.
   useEffect(() => {
     input.current?.focus();
   }, []);
-  // The list opens with focus on its heading (and the full list loading); closing it returns to the bell.
-  useEffect(() => {
-    if (notes && feature) {
-      feature.controller.list();
-      heading.current?.focus();
-    }
-  }, [notes]);
-  const closeNotes = (): void => {
-    setNotesOpen(false);
-    bell.current?.focus();
+  const closePanel = (): void => {
+    controller.showPanel(null);
+    if (opener.current?.isConnected) opener.current.focus();
   };
 
   const typingName = chat.typing ? (chat.typing.name ?? (chat.typing.type === 'assistant' ? i18n.t('assistant') : i18n.t('agent'))) : null;
   const greeting = ui.settings?.greeting;
   return (
     <div
+      ref={dialog}
       id="vc-window"
       class="vc-window"
       role="dialog"
-      aria-modal="false"
+      // Full screen, nothing else is reachable: focus stays inside (and screen readers are told so).
+      aria-modal={fullScreen ? 'true' : 'false'}
       aria-labelledby="vc-title"
       onKeyDown={(e) => {
         if (e.key === 'Escape') {
           e.stopPropagation();
-          if (notes) closeNotes();
+          if (panel) closePanel();
           else onClose();
-        }
+        } else if (e.key === 'Tab' && fullScreen && dialog.current) trapTab(e, dialog.current);
       }}
     >
-      <div class="vc-header">
+      <div
+        class="vc-header"
+        onClickCapture={(e) => void (opener.current = (e.target as HTMLElement).closest('button'))}
+      >
         <div class="vc-header-text">
           <h2 id="vc-title" class="vc-title">
             {i18n.t('title', { name: ui.workspaceName ?? i18n.t('fallbackName') })}
           </h2>
           <p class="vc-subtitle">{greeting || i18n.t('subtitle')}</p>
         </div>
-        {payments.customer && feature && (
-          <feature.ui.Bell
-            unread={payments.unreadCount}
-            open={notes}
-            i18n={i18n}
-            buttonRef={bell}
-            onToggle={() => (notes ? closeNotes() : setNotesOpen(true))}
-          />
-        )}
+        <FeatureSlot slot="HeaderButtons" ui={ui} />
         <button type="button" class="vc-icon-button" aria-label={i18n.t('minimize')} onClick={onClose}>
           <Icon path={CLOSE_ICON} />
         </button>
       </div>
       <ConnectionBanner status={ui.status} />
-      {notes && feature ? (
-        <feature.ui.NotificationsPanel
-          state={payments}
-          i18n={i18n}
-          receiptUrl={feature.controller.receiptUrl}
-          onMarkRead={(ids) => void feature.controller.markRead(ids)}
-          onLoadOlder={feature.controller.loadOlder}
-          headingRef={heading}
-        />
+      {panel ? (
+        <panel.Panel i18n={i18n} ui={ui} panel={ui.panel} />
       ) : (
         <>
           <MessageList chat={chat} />
@@ -114,4 +101,20 @@ export function ChatWindow({ chat, ui, payments, onClose }: ChatWindowProps) {
       )}
     </div>
   );
+}
+
+/** Tab and Shift+Tab wrap around inside the window instead of walking into the page behind it. */
+function trapTab(e: KeyboardEvent, dialog: HTMLElement): void {
+  const items = [...dialog.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.getClientRects().length > 0);
+  const first = items[0];
+  const last = items.at(-1);
+  if (!first || !last) return;
+  const active = (dialog.getRootNode() as ShadowRoot).activeElement;
+  if (e.shiftKey && (active === first || !dialog.contains(active))) {
+    e.preventDefault();
+    last.focus();
+  } else if (!e.shiftKey && (active === last || !dialog.contains(active))) {
+    e.preventDefault();
+    first.focus();
+  }
 }

@@ -1,3 +1,4 @@
+import type { ComponentChild } from 'preact';
 import type { ChatMessage, MessageStatus } from '../state/chat.ts';
 import { useWidget } from './context.ts';
 
@@ -18,13 +19,14 @@ const TICKS: Record<MessageStatus, string> = {
 };
 
 export function Message({ message: m, status, showSender }: MessageProps) {
-  const { i18n, controller, payments } = useWidget();
-  // Payment and receipt messages become cards once the payments chunk is here (text until then, or
-  // if the payload is not a payment we can draw).
-  const payment = (m.kind === 'payment' || m.kind === 'receipt') && payments ? payments.ui.asPayment(m.payload) : null;
+  const { i18n, controller, features } = useWidget();
+  // A feature may draw this kind of message as a card (payments: payment and receipt cards); text
+  // until it has loaded, or when it cannot draw this payload.
+  let card: ComponentChild | null = null;
+  for (const { feature } of features) card ??= feature.messages?.[m.kind]?.(m, i18n) ?? null;
   const senderName =
     m.own ? i18n.t('you') : m.sender.type === 'assistant' ? (m.sender.name ?? i18n.t('assistant')) : m.sender.type === 'system' ? i18n.t('system') : (m.sender.name ?? i18n.t('agent'));
-  const kindClass = m.kind === 'payment' || m.kind === 'receipt' ? ` vc-msg-${m.kind}` : '';
+  const kindClass = m.kind === 'text' ? '' : ` vc-msg-${m.kind}`;
   const roleClass = m.own ? ' vc-msg-own' : ` vc-msg-${m.sender.type}`;
   return (
     <div class={`vc-msg${roleClass}${kindClass}${status === 'failed' ? ' vc-msg-failed' : ''}`} data-key={m.key}>
@@ -34,11 +36,7 @@ export function Message({ message: m, status, showSender }: MessageProps) {
         <span class="vc-sr">{senderName}: </span>
       )}
       {/* Always text: Preact escapes it, so markup in a message shows literally. */}
-      {payment && payments ? (
-        <payments.ui.PaymentCard payment={payment} kind={m.kind as 'payment' | 'receipt'} i18n={i18n} href={payments.controller.receiptUrl(payment)} />
-      ) : (
-        <div class="vc-bubble">{m.text}</div>
-      )}
+      {card ?? <div class="vc-bubble">{m.text}</div>}
       <div class={`vc-meta${status === 'failed' ? ' vc-meta-failed' : ''}`}>
         <time dateTime={m.createdAt}>{i18n.time(m.createdAt)}</time>
         {status && (

@@ -1,9 +1,12 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Emit } from '../controller.ts';
 import { createLogger } from '../log.ts';
 import { createFakeConnection, message, settle, type FakeConnection } from '../test/fake-connection.ts';
 import { mountWidget, type WidgetHandle } from '../widget.tsx';
+
+// The chat window is a lazy chunk: compile it once up front so opening it takes a tick, not a transform.
+beforeAll(() => import('./window.ts'));
 
 let widget: WidgetHandle | null = null;
 afterEach(() => {
@@ -24,6 +27,7 @@ async function mount(locale?: string): Promise<{ w: WidgetHandle; connection: Fa
     log: createLogger(false, { debug() {}, warn() {}, error() {} }),
     emit,
     connection,
+    features: [],
   });
   widget = w;
   await settle();

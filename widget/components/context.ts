@@ -1,16 +1,16 @@
 import { createContext } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
 import type { Controller } from '../controller.ts';
+import type { LoadedFeature } from '../feature.ts';
 import type { I18n } from '../i18n/index.ts';
-import type { PaymentsFeature } from '../payments/load.ts';
 import type { Store } from '../state/store.ts';
 
 /** What every component may need, passed down once instead of imported as module singletons. */
 export interface WidgetContextValue {
   i18n: I18n;
   controller: Controller;
-  /** The lazily loaded payments chunk; null until it arrives (payment cards show as text meanwhile). */
-  payments: PaymentsFeature | null;
+  /** Features loaded so far (their parts are drawn where the core has a slot for them). */
+  features: readonly LoadedFeature[];
 }
 
 export const WidgetContext = createContext<WidgetContextValue | null>(null);

@@ -1,11 +1,16 @@
 // @vitest-environment happy-dom
 // Payments in the mounted widget (shadow root, real Preact tree, fake connection): toasts with the
 // window closed, the bell and its list, read state following the server, payment cards in the chat.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Emit } from '../controller.ts';
 import { createLogger } from '../log.ts';
 import { CUSTOMER_SESSION, createFakeConnection, message, notification, notificationId, paymentEvent, settle, type FakeConnection } from '../test/fake-connection.ts';
+import { FEATURES } from '../features.ts';
+import type { PaymentsFeature } from '../payments/payments.tsx';
 import { mountWidget, type WidgetHandle } from '../widget.tsx';
+
+// The chat window is a lazy chunk: compile it once up front so opening it takes a tick, not a transform.
+beforeAll(() => import('./window.ts'));
 
 let widget: WidgetHandle | null = null;
 afterEach(() => {
@@ -30,13 +35,14 @@ async function mountCustomer(opts: { identified?: boolean } = {}): Promise<{ w: 
     log: createLogger(false, { debug() {}, warn() {}, error() {} }),
     emit,
     connection,
+    features: FEATURES,
     ...(identified ? { user: { token: 'customer.jwt' } } : {}),
   });
   widget = w;
   await settle();
   connection.connectNow();
   await settle();
-  if (identified) await vi.waitFor(() => expect(w.payments.get()).not.toBeNull());
+  if (identified) await vi.waitFor(() => expect(w.features.get('payments')).not.toBeNull());
   await settle();
   return { w, connection, root: w.root, events };
 }
@@ -75,7 +81,7 @@ describe('payments in the widget', () => {
     const { connection, w } = await mountCustomer({ identified: false });
     await settle();
     expect(connection.sent('join-user-room')).toEqual([]);
-    expect(w.payments.get()).toBeNull();
+    expect(w.features.get('payments')).toBeNull();
   });
 
   it('the bell in the header shows the unread count, and follows reads made on another device', async () => {
@@ -151,7 +157,7 @@ describe('payments in the widget', () => {
     expect(root.querySelector('.vc-bell')).not.toBeNull();
     w.controller.logout();
     await settle();
-    expect(w.paymentsState.get()).toMatchObject({ customer: false, notifications: [], toasts: [] });
+    expect((w.features.get('payments') as PaymentsFeature).store.get()).toMatchObject({ customer: false, notifications: [], toasts: [] });
     expect(root.querySelector('.vc-bell')).toBeNull();
     expect(root.querySelector('.vc-toast')).toBeNull();
   });

@@ -1,7 +1,4 @@
-// Catalogs other than English, loaded on demand so English visitors download none of them.
-// The app build (rollup.config.mjs, `lazyModules`) replaces this module: there each catalog is a
-// small content-hashed script next to the app bundle. Here (npm build, tests) they are ordinary
-// dynamic imports.
+// Catalogs other than English, loaded on demand (each its own chunk) so English visitors download none.
 import type { Catalog } from './types.ts';
 
 export type LazyLocale = 'es' | 'ar';

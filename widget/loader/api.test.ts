@@ -2,12 +2,16 @@
 // @vitest-environment-options {"settings": {"handleDisabledFileLoadingAsSuccess": true}}
 // The queued JS API end to end: the script-tag loader's global, calls made before the app exists,
 // the app registering, the runtime replaying them into a real (Preact) widget over a fake connection.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../log.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { CUSTOMER_SESSION, createFakeConnection, message, notification, notificationId, paymentEvent, settle, type FakeConnection } from '../test/fake-connection.ts';
 import { mountWidget } from '../widget.tsx';
-import { installLoader, type VeryChatGlobal } from './install.ts';
+import { FEATURES } from '../features.ts';
+import { installLoader, type AppModule, type VeryChatGlobal } from './install.ts';
+
+// The chat window is a lazy chunk: compile it once up front so opening it takes a tick, not a transform.
+beforeAll(() => import('../components/window.ts'));
 
 type Win = Window & { VeryChat?: VeryChatGlobal };
 let connection: FakeConnection;
@@ -20,28 +24,45 @@ function script(attrs: Record<string, string>): HTMLScriptElement {
   return el;
 }
 
-function install(attrs: Record<string, string> = { 'data-site-key': 'pk_test' }) {
-  return installLoader({ win: window as Win, doc: document, script: script({ src: 'https://chat.example.com/widget.js', ...attrs }), appFile: 'app.abc123.js' })!;
-}
-
-/** What the app bundle does when its script arrives. */
-function appArrives(VeryChat: VeryChatGlobal) {
-  VeryChat._a((config) => {
+/** The app module the loader import()s, built as app.ts builds it but on the fake connection. */
+const appModule: AppModule = {
+  start(config) {
     runtime = createRuntime({
       doc: document,
       log: createLogger(),
       defaultApiUrl: new URL(config.src).origin,
       mount: (o) => mountWidget({ ...o, connection }),
+      features: FEATURES,
     });
     runtime.bootFromTag(config);
     return runtime.call;
-  });
+  },
+};
+/** How often the loader asked for the app chunk, and the switch that lets it arrive. */
+let appImports = 0;
+let deliver: () => void = () => {};
+
+function install(attrs: Record<string, string> = { 'data-site-key': 'pk_test' }) {
+  const delivered = new Promise<void>((resolve) => (deliver = resolve));
+  const importApp = () => {
+    appImports++;
+    return delivered.then(() => appModule);
+  };
+  return installLoader({ win: window as Win, doc: document, script: script({ src: 'https://chat.example.com/widget.js', ...attrs }), importApp })!;
+}
+
+/** The app chunk arrives: whenever the loader asks for it (at once on intent, else at an idle moment). */
+async function appArrives() {
+  deliver();
+  await vi.waitFor(() => expect(appImports).toBeGreaterThan(0));
+  await settle();
 }
 
 beforeEach(() => {
   delete (window as Win).VeryChat;
   localStorage.clear();
   document.head.innerHTML = '';
+  appImports = 0;
   connection = createFakeConnection();
   runtime = null;
   errorSpy = vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -67,9 +88,9 @@ describe('window.VeryChat before and after the app loads', () => {
     const p2 = (VeryChat.prefill as (t: string) => Promise<unknown>)('Hello there');
     const p3 = VeryChat('open');
     const p4 = (VeryChat.getUnreadCount as () => Promise<number>)();
-    // `open` shows intent: the app script is requested now, not at idle time.
-    expect(document.head.querySelector('script')!.getAttribute('src')).toBe('https://chat.example.com/widget/app.abc123.js');
-    appArrives(VeryChat);
+    // `open` shows intent: the app is requested now, not at idle time.
+    expect(appImports).toBe(1);
+    await appArrives();
     await expect(Promise.all([p1, p2, p3, p4])).resolves.toEqual([undefined, undefined, undefined, 0]);
     expect(order).toEqual(['open-event']);
     const root = runtime!.widget!.root;
@@ -88,7 +109,7 @@ describe('window.VeryChat before and after the app loads', () => {
       stub('open');
     })();
     const VeryChat = install();
-    appArrives(VeryChat);
+    await appArrives();
     await settle();
     expect(runtime!.widget!.ui.get().open).toBe(true);
   });
@@ -104,7 +125,7 @@ describe('window.VeryChat before and after the app loads', () => {
   it('bad arguments log one error and reject, before and after the app loaded', async () => {
     const VeryChat = install();
     const early = VeryChat('sendMessage', 42);
-    appArrives(VeryChat);
+    await appArrives();
     await expect(early).rejects.toThrow('[VeryChat] sendMessage() needs a string.');
     expect(errorSpy).toHaveBeenCalledTimes(1);
     await expect(VeryChat('on', 'nope', () => {})).rejects.toThrow(/unknown event "nope"/);
@@ -115,14 +136,14 @@ describe('window.VeryChat before and after the app loads', () => {
   it('boot without a site key is refused clearly', async () => {
     const VeryChat = install({});
     const p = VeryChat('boot', { apiUrl: 'https://chat.example.com' });
-    appArrives(VeryChat);
+    await appArrives();
     await expect(p).rejects.toThrow(/No site key/);
     expect(errorSpy).toHaveBeenCalledTimes(1);
   });
 
   it('a listener that throws does not break the widget or escape into the page', async () => {
     const VeryChat = install();
-    appArrives(VeryChat);
+    await appArrives();
     await VeryChat('on', 'open', () => {
       throw new Error('page bug');
     });
@@ -134,7 +155,7 @@ describe('window.VeryChat before and after the app loads', () => {
 
   it('sendMessage() queues a message that is sent once connected; events report messages and unread', async () => {
     const VeryChat = install();
-    appArrives(VeryChat);
+    await appArrives();
     const messages: unknown[] = [];
     const unread: unknown[] = [];
     await VeryChat('on', 'message', (m: unknown) => messages.push(m));
@@ -154,7 +175,7 @@ describe('window.VeryChat before and after the app loads', () => {
 
   it('shutdown() removes everything; boot() brings it back', async () => {
     const VeryChat = install();
-    appArrives(VeryChat);
+    await appArrives();
     await settle();
     expect(document.querySelector('verychat-widget')).not.toBeNull();
     await VeryChat('shutdown');
@@ -168,7 +189,7 @@ describe('window.VeryChat before and after the app loads', () => {
   it('the tag does not write the visitor token; opening (or an explicit boot) does', async () => {
     localStorage.clear();
     const VeryChat = install();
-    appArrives(VeryChat);
+    await appArrives();
     await settle();
     expect(Object.keys(localStorage)).toEqual([]);
     await VeryChat('open');
@@ -194,10 +215,11 @@ describe('payments API', () => {
     const counted = VeryChat('on', 'unread-notifications', (n: unknown) => unread.push(n));
     connection.handlers['get-notifications'] = () => ({ ok: true, unreadCount: 2, hasMore: false, notifications: [notification(paymentEvent())] });
     const page = VeryChat('getNotifications', { limit: 5 });
-    appArrives(VeryChat);
+    await appArrives();
+    // boot({ user }) settles on the server's answer: the session comes back as this customer.
+    connection.connectNow();
     await expect(Promise.all([booted, subscribed, counted])).resolves.toEqual([undefined, undefined, undefined]);
     await settle();
-    connection.connectNow();
     await expect(page).resolves.toEqual({
       unreadCount: 2,
       hasMore: false,
@@ -211,7 +233,7 @@ describe('payments API', () => {
 
   it('markNotificationsRead() marks some or all, and resolves the count the server reports', async () => {
     const { VeryChat } = customerPage();
-    appArrives(VeryChat);
+    await appArrives();
     await settle();
     connection.connectNow();
     connection.handlers['mark-notifications-read'] = (p) => ({ ok: true, ids: 'ids' in p ? p.ids : [], all: 'all' in p, unreadCount: 'all' in p ? 0 : 4 });
@@ -223,17 +245,17 @@ describe('payments API', () => {
 
   it('anonymous visitors get an empty page, without downloading the payments chunk', async () => {
     const VeryChat = install();
-    appArrives(VeryChat);
+    await appArrives();
     await expect(VeryChat('getNotifications')).resolves.toEqual({ notifications: [], unreadCount: 0, hasMore: false });
     await expect(VeryChat('markNotificationsRead')).resolves.toEqual({ unreadCount: 0 });
-    expect(runtime!.widget!.payments.get()).toBeNull();
+    expect(runtime!.widget!.features.get('payments')).toBeNull();
     expect(errorSpy).not.toHaveBeenCalled();
   });
 
   it('misuse rejects with one console error each, before and after the app loaded', async () => {
     const { VeryChat } = customerPage();
     const early = VeryChat('markNotificationsRead', 'all');
-    appArrives(VeryChat);
+    await appArrives();
     await expect(early).rejects.toThrow('[VeryChat] markNotificationsRead(ids) takes an array of notification ids, or nothing to mark all read.');
     expect(errorSpy).toHaveBeenCalledTimes(1);
     await expect(VeryChat('markNotificationsRead', ['not-an-id'])).rejects.toThrow('"not-an-id" is not a notification id');
@@ -247,7 +269,7 @@ describe('payments API', () => {
 
   it('getNotifications() rejects with the connection code when the server cannot be reached', async () => {
     const { VeryChat } = customerPage();
-    appArrives(VeryChat);
+    await appArrives();
     await settle();
     connection.connectNow();
     connection.handlers['get-notifications'] = () => ({ ok: false, error: { code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 1000 } });

@@ -1,7 +1,7 @@
 // The script-tag loader, written as a function of its environment so tests can run it against a
 // fake page. It runs on every page view of every storefront, including the ones where nobody ever
 // opens the chat, so it does no DOM work at all: it records the tag's data-* attributes, installs
-// the `VeryChat` command queue, and fetches the app when the page is idle or as soon as a call
+// the `VeryChat` command queue, and imports the app when the page is idle or as soon as a call
 // shows intent (boot/open/toggle).
 //
 // Decision: the app, not the loader, draws the launcher. Drawing it here (host element, shadow
@@ -9,7 +9,10 @@
 // budget, and would have meant two launcher implementations to keep identical. The app arrives at
 // the first idle moment after the page's `load` event, which is what storefront owners want anyway:
 // the chat never competes with the page's own content for bandwidth or main-thread time.
-import { LOG_PREFIX, METHODS, isMethod } from '../api-methods.ts';
+//
+// The loader is built as a classic script that shares no module with the app (rollup.config.mjs),
+// so it keeps its own copy of the console prefix; loader/api.test.ts checks it matches log.ts.
+import { METHODS, isMethod } from '../api-methods.ts';
 
 /** The script tag's data-* attributes (camel-cased by `dataset`) and its own URL. */
 export interface LoaderConfig {
@@ -24,13 +27,14 @@ export interface LoaderConfig {
 }
 
 export type Dispatch = (method: string, args: unknown[]) => Promise<unknown>;
-/** The app bundle calls `VeryChat._a(factory)`; the loader hands the factory the tag's config. */
-export type AppFactory = (config: LoaderConfig) => Dispatch;
+/** What the app module (app.ts) exports: given the tag's config, it answers every call from then on. */
+export interface AppModule {
+  start(config: LoaderConfig): Dispatch;
+}
 
 export interface VeryChatGlobal {
   (method: string, ...args: unknown[]): Promise<unknown>;
   [method: string]: unknown;
-  _a(factory: AppFactory): void;
   /** Calls made on a host-page stub before this script ran (see examples/storefront). */
   q?: IArguments[];
 }
@@ -39,29 +43,29 @@ export interface LoaderEnv {
   win: Window & { VeryChat?: VeryChatGlobal };
   doc: Document;
   script: HTMLScriptElement | null;
-  /** The app bundle's file name, fixed at build time. */
-  appFile: string;
+  /** Fetches the app: `import('./app.ts')`, which Rollup points at the content-hashed chunk next to the loader. */
+  importApp(): Promise<AppModule>;
 }
 
 type Pending = [method: string, args: unknown[], resolve: (v: unknown) => void, reject: (e: unknown) => void];
 
+export const LOADER_PREFIX = '[VeryChat]';
 const noop = (): void => {};
 /** Marks a promise handled, so a page that ignores our rejections gets no "unhandled rejection"; callers still see it. */
 const quiet = <T>(p: Promise<T>): Promise<T> => (p.catch(noop), p);
 
-export function installLoader({ win, doc, script, appFile }: LoaderEnv): VeryChatGlobal {
+export function installLoader({ win, doc, script, importApp }: LoaderEnv): VeryChatGlobal {
   const existing = win.VeryChat;
   // A second copy of the tag must not create a second widget.
-  if (existing?._a) return existing;
+  if (existing && !existing.q && typeof existing.boot === 'function') return existing;
 
-  const src = script?.src || doc.URL;
-  const config: LoaderConfig = { ...script?.dataset, src };
+  const config: LoaderConfig = { ...script?.dataset, src: script?.src || doc.URL };
   const queue: Pending[] = [];
   let dispatch: Dispatch | null = null;
   let loading = false;
 
   const fail = (message: string): Promise<never> => {
-    const error = new Error(`${LOG_PREFIX} ${message}`);
+    const error = new Error(`${LOADER_PREFIX} ${message}`);
     console.error(error.message);
     return quiet(Promise.reject(error));
   };
@@ -69,19 +73,17 @@ export function installLoader({ win, doc, script, appFile }: LoaderEnv): VeryCha
   const load = (): void => {
     if (loading || dispatch) return;
     loading = true;
-    // Served next to the loader: /widget.js -> /widget/app.<hash>.js, or a sibling when the loader
-    // itself is served from a /widget/ folder.
-    const url = new URL((/\/widget\/[^/]*$/.test(new URL(src).pathname) ? '' : 'widget/') + appFile, src).href;
-    const el = doc.createElement('script');
-    el.src = url;
-    el.async = true;
-    el.onerror = () => {
-      loading = false; // The next call that shows intent tries again.
-      el.remove();
-      const failed = fail(`Could not load ${url}; the chat is unavailable.`);
-      for (const call of queue.splice(0)) failed.catch(call[3]);
-    };
-    doc.head.appendChild(el);
+    importApp().then(
+      (app) => {
+        dispatch = app.start(config);
+        for (const [method, args, resolve, reject] of queue.splice(0)) dispatch(method, args).then(resolve, reject);
+      },
+      (e: unknown) => {
+        loading = false; // The next call that shows intent tries again.
+        const failed = fail(`Could not load the chat (${e instanceof Error ? e.message : String(e)}); it is unavailable.`);
+        for (const call of queue.splice(0)) failed.catch(call[3]);
+      },
+    );
   };
 
   const VeryChat = ((method: string, ...args: unknown[]): Promise<unknown> => {
@@ -92,12 +94,6 @@ export function installLoader({ win, doc, script, appFile }: LoaderEnv): VeryCha
     return quiet(new Promise((resolve, reject) => queue.push([method, args, resolve, reject])));
   }) as VeryChatGlobal;
   for (const m of METHODS) VeryChat[m] = (...args: unknown[]) => VeryChat(m, ...args);
-
-  VeryChat._a = (factory) => {
-    if (dispatch) return;
-    dispatch = factory(config);
-    for (const [method, args, resolve, reject] of queue.splice(0)) dispatch(method, args).then(resolve, reject);
-  };
 
   win.VeryChat = VeryChat;
   for (const call of existing?.q ?? []) VeryChat(...(call as unknown as [string]));

@@ -187,7 +187,7 @@ export interface BellProps {
   /** The list is showing. */
   open: boolean;
   i18n: I18n;
-  buttonRef: Ref<HTMLButtonElement>;
+  buttonRef?: Ref<HTMLButtonElement>;
   onToggle(): void;
 }
 

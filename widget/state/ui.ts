@@ -14,6 +14,8 @@ export interface UiState {
   settings: WidgetSettings | null;
   /** The composer's text (prefill() writes it). */
   draft: string;
+  /** A feature's panel shown in place of the messages, as `<feature>:<panel>` (see feature.ts). */
+  panel: string | null;
 }
 
 export const initialUiState = (): UiState => ({
@@ -23,4 +25,5 @@ export const initialUiState = (): UiState => ({
   workspaceName: null,
   settings: null,
   draft: '',
+  panel: null,
 });

@@ -59,7 +59,7 @@ describe.skipIf(!available)('payments in a real browser', { timeout: 60_000 }, (
     await page.getByRole('button', { name: /open chat/i }).waitFor({ timeout: 15_000 });
     await page.waitForTimeout(500);
     expect(scripts.some((s) => /\/app\.[0-9a-z]+\.js$/.test(s))).toBe(true);
-    expect(scripts.filter((s) => /\/(sio|pay)\.[0-9a-z]+\.js$/.test(s))).toEqual([]);
+    expect(scripts.filter((s) => /\/(window|sio|payments)\.[0-9a-z]+\.js$/.test(s))).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -67,7 +67,7 @@ describe.skipIf(!available)('payments in a real browser', { timeout: 60_000 }, (
   it('an identified customer gets a toast with the chat closed, exact amount, receipt link with the token', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const { page, scripts, errors } = await storefront(context, 'buyer-1');
-    await expect.poll(() => scripts.filter((s) => /\/(sio|pay)\.[0-9a-z]+\.js$/.test(s)).length, { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => scripts.filter((s) => /\/(sio|payments)\.[0-9a-z]+\.js$/.test(s)).length, { timeout: 15_000 }).toBe(2);
     // Joined the user room: wait for the bell's data to be there (the widget says so through the API).
     await expect.poll(() => page.evaluate(() => (window as unknown as Win).VeryChat('getNotifications')), { timeout: 15_000 }).toMatchObject({ unreadCount: 0 });
 

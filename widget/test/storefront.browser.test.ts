@@ -38,6 +38,18 @@ describe.skipIf(!available)('storefront in a real browser', { timeout: 60_000 },
 
   async function openPage(path: string): Promise<{ page: Page; errors: string[] }> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // What the page has before any script of ours runs, and every element added to <head> or <body>
+    // after the HTML was parsed: what we add to a merchant's page.
+    await context.addInitScript(() => {
+      const w = window as unknown as { __before: string[]; __added: Element[] };
+      w.__before = Object.getOwnPropertyNames(window);
+      w.__added = [];
+      document.addEventListener('DOMContentLoaded', () => {
+        new MutationObserver((records) => {
+          for (const r of records) for (const n of r.addedNodes) if (n instanceof Element && (r.target === document.head || r.target === document.body)) w.__added.push(n);
+        }).observe(document.documentElement, { childList: true, subtree: true });
+      });
+    });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -96,9 +108,17 @@ describe.skipIf(!available)('storefront in a real browser', { timeout: 60_000 },
     await agentReply(conversationId, 'Hi! An agent here.');
     await page.getByRole('log').getByText('Hi! An agent here.', { exact: true }).waitFor({ timeout: 5_000 });
     expect(Date.now() - started).toBeLessThan(5_000);
-    // One global only.
-    const globals = await page.evaluate(() => Object.keys(window).filter((k) => /verychat/i.test(k)));
-    expect(globals).toEqual(['VeryChat']);
+    // One global only, one element, and none of our script tags left behind (chunks come by import()).
+    const added = await page.evaluate(() => {
+      const w = window as unknown as { __before: string[]; __added: Element[] };
+      const before = new Set(w.__before);
+      return {
+        globals: Object.getOwnPropertyNames(window).filter((k) => !before.has(k) && !k.startsWith('__')),
+        elements: w.__added.filter((e) => e.isConnected).map((e) => e.tagName.toLowerCase()),
+      };
+    });
+    expect(added.globals).toEqual(['VeryChat']);
+    expect(added.elements).toEqual(['verychat-widget']);
     // A reload shows the same conversation.
     await page.reload();
     await page.getByRole('button', { name: /open chat/i }).click();

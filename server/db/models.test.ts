@@ -1,9 +1,12 @@
 // Every model through Prisma on a freshly migrated database (PGlite, or PostgreSQL when
 // DATABASE_URL is set), and the check that prisma/schema.prisma and the migrations agree.
-import { readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
-import { defaultSchemaPath, diffMigrationsToSchema } from './author.ts';
+import { defaultSchemaPath, diffMigrationsToSchema, type AuthorOptions } from './author.ts';
+import { defaultMigrationsDir } from './migrate.ts';
 import { openDatabase, type Database } from './client.ts';
 import { Prisma } from './generated/client.ts';
 
@@ -286,19 +289,72 @@ describe('constraints the schema declares', () => {
 });
 
 describe('prisma/schema.prisma and prisma/migrations', () => {
+  /** The drift check: null when the committed migrations produce exactly the schema, else the SQL missing. */
+  async function drift(options: AuthorOptions = {}): Promise<string | null> {
+    const diff = await diffMigrationsToSchema(options);
+    // The engine's own verdict, and nothing but its "empty" note for SQL.
+    return diff.empty && diff.sql === EMPTY_MIGRATION ? null : diff.sql;
+  }
+  const EMPTY_MIGRATION = '-- This is an empty migration.\n';
+
   it('agree: the migrations produce exactly the schema (run `npm run db:new <name>` after editing it)', async () => {
-    const diff = await diffMigrationsToSchema();
-    expect(diff.sql, 'schema.prisma has changes without a migration').not.toMatch(/CREATE|ALTER|DROP/);
-    expect(diff.empty).toBe(true);
+    expect(await drift(), 'schema.prisma differs from what the migrations build').toBeNull();
   });
 
-  it('the check notices a schema edit that has no migration', async () => {
-    const schema = await readFile(defaultSchemaPath, 'utf8');
-    const edited = schema.replace(/model Workspace \{/, 'model Workspace {\n  plan String @default("free")');
-    expect(edited).not.toBe(schema);
-    const diff = await diffMigrationsToSchema({ schemaText: edited });
-    expect(diff.empty).toBe(false);
-    expect(diff.sql).toContain('ALTER TABLE "Workspace" ADD COLUMN');
-    expect(diff.sql).toContain('"plan"');
+  describe('the check fails on drift', () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'verychat-drift-'));
+    });
+    afterAll(() => rm(dir, { recursive: true, force: true }));
+
+    /** The repository's schema with one edit, written to a file of its own. */
+    async function editedSchema(name: string, from: string | RegExp, to: string): Promise<AuthorOptions> {
+      const schema = await readFile(defaultSchemaPath, 'utf8');
+      const edited = schema.replace(from, to);
+      expect(edited, 'the edit applies').not.toBe(schema);
+      const schemaPath = join(dir, `${name}.prisma`);
+      await writeFile(schemaPath, edited);
+      return { schemaPath };
+    }
+
+    /** A copy of the committed migrations, changed by `change`. */
+    async function editedMigrations(name: string, change: (migrationsDir: string) => Promise<void>): Promise<AuthorOptions> {
+      const migrationsDir = join(dir, name);
+      await cp(defaultMigrationsDir, migrationsDir, { recursive: true });
+      await change(migrationsDir);
+      return { migrationsDir };
+    }
+
+    it('a column in the schema that no migration adds', async () => {
+      const sql = await drift(await editedSchema('column', /model Workspace \{/, 'model Workspace {\n  plan String @default("free")'));
+      expect(sql).toContain('ALTER TABLE "Workspace" ADD COLUMN');
+      expect(sql).toContain('"plan"');
+    });
+
+    it('a default changed in the schema only', async () => {
+      const sql = await drift(await editedSchema('default', 'settings       Json           @default("{}")', 'settings       Json           @default("[]")'));
+      expect(sql).toContain('"settings" SET DEFAULT');
+    });
+
+    it('a migration the schema does not describe', async () => {
+      const options = await editedMigrations('extra', async (migrations) => {
+        await mkdir(join(migrations, '29990101000000_stray_index'));
+        await writeFile(join(migrations, '29990101000000_stray_index', 'migration.sql'), 'CREATE INDEX "Workspace_name_idx" ON "Workspace"("name");\n');
+      });
+      expect(await drift(options)).toContain('DROP INDEX "Workspace_name_idx"');
+    });
+
+    it('a committed migration edited afterwards', async () => {
+      const options = await editedMigrations('edited', async (migrations) => {
+        const [first] = (await readdir(migrations)).filter((name) => name !== 'migration_lock.toml').sort();
+        const file = join(migrations, first!, 'migration.sql');
+        const sql = await readFile(file, 'utf8');
+        const edited = sql.replace('"name" TEXT NOT NULL', '"name" VARCHAR(80) NOT NULL');
+        expect(edited, 'the edit applies').not.toBe(sql);
+        await writeFile(file, edited);
+      });
+      expect(await drift(options)).toContain('"name" SET DATA TYPE TEXT');
+    });
   });
 });

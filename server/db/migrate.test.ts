@@ -337,12 +337,11 @@ needs('postgres').describe('migration runner on PostgreSQL: locking', () => {
     await holder.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
     const s = pgSession(await pgClient(url));
     const dir = await migrationsDir({ '001_a': 'CREATE TABLE a (id INT);' });
-    const started = Date.now();
+    // The holder keeps the lock until after this: a runner ignoring lockTimeoutMs would hang into the test timeout.
     const err = await expectMigrationError(
       deployMigrations(s, { migrationsDir: dir, lockTimeoutMs: 300 }),
       'MIGRATION_LOCK_TIMEOUT',
     );
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(err.message).toContain(String(ADVISORY_LOCK_KEY));
     expect(await tableExists(s, '_prisma_migrations')).toBe(false);
     // The lock_timeout was transaction-local: the session is unaffected.
@@ -388,14 +387,12 @@ describe('openDatabase with PGlite', () => {
   });
 
   it('creates and migrates an empty data directory, then reopens it with nothing to do', async () => {
-    const started = Date.now();
     const logs: string[] = [];
     const db = await openDatabase({ dataDir, log: (m) => logs.push(m) });
     const local = await readMigrations(defaultMigrationsDir);
     try {
       expect(db.kind).toBe('pglite');
       expect((await db.migrate()).applied).toEqual(local.map((m) => m.name));
-      expect(Date.now() - started).toBeLessThan(15_000);
       expect(logs).toEqual(local.map((m) => `Applied migration ${m.name}`));
       await db.ping();
       await db.prisma.workspace.create({ data: { name: 'Kept', siteKey: 'kept', secret: 's', visitorKey: 'v' } });

@@ -1,10 +1,10 @@
 // Real-time chat end to end: a real server on an ephemeral port, real socket.io clients.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MessageDto } from '../../protocol/chat.ts';
 import { COMMANDS, type CommandName } from '../../protocol/events.ts';
 import { agentToken, identityToken, json, seedWorkspace, startTestApp, visitorToken, type TestApp } from './support/app.ts';
-import { collect, connectSocket, handshakeError, nextEvent, request, sleep, type TestSocket } from './support/sockets.ts';
+import { collect, connectSocket, handshakeError, nextEvent, quietPeriod, request, type TestSocket } from './support/sockets.ts';
 
 const ORIGIN = 'https://shop.example';
 let t: TestApp;
@@ -174,11 +174,12 @@ describe('message pipeline', () => {
     const total = 3 * n + 1;
     const rows = await t.db.prisma.message.findMany({ where: { conversationId: conversation.id }, orderBy: { seq: 'asc' } });
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-    await sleep(300);
-    const agentSeqs = seenByAgent.items.filter((m) => m.conversationId === conversation.id).map((m) => m.seq);
-    const visitorSeqs = seenByVisitor.items.map((m) => m.seq);
-    expect(visitorSeqs).toEqual(rows.map((r) => r.seq));
-    expect(agentSeqs).toEqual(rows.map((r) => r.seq));
+    const agentSeqs = () => seenByAgent.items.filter((m) => m.conversationId === conversation.id).map((m) => m.seq);
+    const visitorSeqs = () => seenByVisitor.items.map((m) => m.seq);
+    // Until every broadcast has arrived; a duplicate or a reordering among them still fails the comparison.
+    await vi.waitFor(() => expect(Math.min(agentSeqs().length, visitorSeqs().length)).toBeGreaterThanOrEqual(total), { timeout: 5_000, interval: 20 });
+    expect(visitorSeqs()).toEqual(rows.map((r) => r.seq));
+    expect(agentSeqs()).toEqual(rows.map((r) => r.seq));
   });
 
   it('paginates history by sequence number', async () => {
@@ -231,7 +232,7 @@ describe('message pipeline', () => {
     const visitorSees = nextEvent(v.socket, 'typing');
     await request(a.socket, 'typing', { conversationId: conversation.id, isTyping: true });
     expect(await visitorSees).toMatchObject({ sender: { type: 'agent', name: 'Ada Agent' } });
-    await sleep(100);
+    await quietPeriod(100);
     expect(visitorTyping.items.filter((e) => e.sender.type === 'contact')).toEqual([]);
     expect(await t.db.prisma.message.count({ where: { conversationId: conversation.id } })).toBe(0);
   });

@@ -1,8 +1,8 @@
 // Payment fan-out over real sockets: toasts to both parties, chat cards, offline catch-up, read sync.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { NotificationsPage, PaymentEventDto } from '../../protocol/payments.ts';
 import { agentToken, identityToken, seedWorkspace, startTestApp, visitorToken, type TestApp } from './support/app.ts';
-import { collect, connectSocket, nextEvent, request, sleep, type TestSocket } from './support/sockets.ts';
+import { collect, connectSocket, nextEvent, quietPeriod, request, type TestSocket } from './support/sockets.ts';
 import { createTestDatabase } from './support/database.ts';
 import { deliver, paymentEvent } from './payments.support.ts';
 import { needs } from './support/needs.ts';
@@ -103,7 +103,7 @@ describe('real-time fan-out', () => {
     const again = collect(payer.socket, 'payment-event');
     await deliver(t, ws, event);
     await deliver(t, ws, paymentEvent({ type: 'payment.pending' }));
-    await sleep(300);
+    await quietPeriod(300);
     expect(again.items).toHaveLength(0);
     expect(noise.map((n) => n.items.length)).toEqual([0, 0]);
   });
@@ -140,7 +140,7 @@ describe('real-time fan-out', () => {
     const toast = nextEvent(here.socket, 'payment-event');
     await deliver(t, ws, paymentEvent({ payer: 'user-x1', payee: 'user-x2' }));
     await toast;
-    await sleep(200);
+    await quietPeriod(200);
     expect(heard.items).toHaveLength(0);
   });
 });
@@ -208,7 +208,7 @@ describe('offline catch-up and read state', () => {
     await request(v.socket, 'join-user-room', {});
     expect(await request(v.socket, 'get-notifications', {})).toEqual({ ok: true, unreadCount: 0, notifications: [], hasMore: false });
     expect(await request(v.socket, 'mark-notifications-read', { all: true })).toEqual({ ok: true, ids: [], all: true, unreadCount: 0 });
-    await sleep(100);
+    await quietPeriod(100);
     expect(heard.items).toHaveLength(0);
 
     const a = await connectSocket(t.url, { auth: { siteKey: seed.workspace.siteKey, agentToken: await agentToken(t, seed.workspace.siteKey, seed.agent.email, seed.password) } });
@@ -252,7 +252,9 @@ needs('postgres', 'redis').describe('two instances (PostgreSQL + Redis)', () => 
       const event = paymentEvent({ payer: 'roamer', payee: 'shop' });
       const results = await Promise.all([deliver(a, workspace, event), deliver(b, workspace, event), deliver(a, workspace, event), deliver(b, workspace, event)]);
       expect(new Set(results.map((r) => r.text)).size).toBe(1);
-      await sleep(500);
+      await vi.waitFor(() => expect(toasts.items.length).toBeGreaterThan(0), { timeout: 5_000, interval: 20 });
+      // The toast came; a second one (a duplicate fan-out by the other instance) would follow it.
+      await quietPeriod(300);
       expect(toasts.items.map((e) => e.message)).toEqual(['Payment sent: 100 VRC to shop']);
       expect(await a.db.prisma.payment.count({ where: { workspaceId: workspace.id } })).toBe(1);
       // One conversation per party and one card in each, though both instances finished the fan-out.

@@ -77,4 +77,8 @@ export function collect<E extends keyof ServerEvents>(socket: TestSocket, event:
   return { items, stop: () => socket.off(event, handler as never) };
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * For asserting that something does NOT arrive, which has no event to wait for: gives a wrong delivery `ms`
+ * to show up first. Arrivals are awaited (nextEvent, vi.waitFor), never slept on.
+ */
+export const quietPeriod = (ms: number) => new Promise((r) => setTimeout(r, ms));

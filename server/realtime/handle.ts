@@ -33,7 +33,8 @@ export interface CommandContext {
 export interface CommandHandler<K extends CommandName> {
   /** Spent in order before validation; `…:conn` limits count per connection, the others per identity. */
   limits: LimitName[];
-  // Method syntax on purpose: the registrar calls every handler with a payload its schema has validated.
+  // Method syntax on purpose (its parameters are bivariant): the registrar holds every handler as a
+  // CommandHandler<CommandName> and gives each only the payload its own command's schema accepted.
   run(payload: Commands[K]['payload'], ctx: CommandContext): Promise<Commands[K]['reply']>;
 }
 
@@ -63,6 +64,7 @@ export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger; in
   };
 
   async function handle(socket: Socket, name: CommandName, args: unknown[]): Promise<void> {
+    // Widened to "any command": `name` picks the schema and the handler of the same command.
     const { payload: schema, acked }: { payload: ZodType<Commands[CommandName]['payload']>; acked: boolean } = COMMANDS[name];
     const handler: CommandHandler<CommandName> = deps.handlers[name];
     const given = typeof args.at(-1) === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;

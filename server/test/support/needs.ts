@@ -87,7 +87,7 @@ export function needs(...needed: Need[]) {
       if (verdict.kind === 'run') describe(name, options, body);
       else if (verdict.kind === 'skip') describe.skip(name, { ...options, meta: { skippedFor: verdict.reason } }, body);
       // The body is not collected: its hooks would only fail more obscurely on the missing part.
-      else describe(name, options, () => it(`needs ${needed.map((n) => PARTS[n].label).join(' and ')}`, failing(verdict.message)));
+      else describe(name, options, () => it(`needs ${labels(needed.map((n) => PARTS[n]))}`, failing(verdict.message)));
     },
     it(name: string, ...args: TestArgs): void {
       const [options, fn] = args.length === 1 ? [{}, args[0]] : args;

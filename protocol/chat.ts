@@ -2,6 +2,7 @@
 import { z } from 'zod';
 
 import { MAX_HISTORY_PAGE, MAX_MESSAGE_LENGTH } from './limits.ts';
+import type { ConversationStatus } from './values.ts';
 
 export { MAX_HISTORY_PAGE, MAX_MESSAGE_LENGTH };
 
@@ -88,7 +89,7 @@ export interface MessageDto {
 
 export interface ConversationDto {
   id: string;
-  status: 'open' | 'pending' | 'resolved';
+  status: ConversationStatus;
   mode: 'ai' | 'human';
   contact: { id: string; name: string | null; email: string | null; externalId: string | null };
   assigneeId: string | null;

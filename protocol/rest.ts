@@ -1,6 +1,7 @@
 // REST bodies shared by the server (validation) and clients (types).
 import { z } from 'zod';
 import { ClientMessageId, MAX_HISTORY_PAGE } from './chat.ts';
+import { CONVERSATION_STATUSES } from './values.ts';
 
 /** POST /api/v1/widget/session — the widget's first call: settings plus a visitor token. */
 export const WidgetSessionRequest = z
@@ -52,7 +53,7 @@ export interface AgentLoginResponse {
 
 /** GET /api/v1/conversations */
 export const ListConversationsQuery = z.object({
-  status: z.enum(['open', 'pending', 'resolved']).optional(),
+  status: z.enum(CONVERSATION_STATUSES).optional(),
   /** Opaque cursor from the previous page's `nextCursor`. */
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),

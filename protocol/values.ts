@@ -1,6 +1,9 @@
 // Plain values of the wire contract. No zod here, so the widget and the server SDK can import them at
 // run time without pulling zod in.
 
+export const CONVERSATION_STATUSES = ['open', 'pending', 'resolved'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+
 /** Every status a payment can have; it only moves forward (pending → succeeded | failed, succeeded → refunded). */
 export const PAYMENT_STATUSES = ['pending', 'succeeded', 'failed', 'refunded'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];

@@ -1,7 +1,7 @@
 // Receipts: JSON for apps, and a printable HTML page (no script) the widget opens in a new tab.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { ReceiptDto } from '../../protocol/payments.ts';
+import type { PaymentStatus, ReceiptDto } from '../../protocol/payments.ts';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services/index.ts';
 import { bearerToken } from './auth.ts';
@@ -41,7 +41,7 @@ function credentialOf(request: FastifyRequest): string | undefined {
 /** UTC, independent of the server's locale: "2026-11-24 13:05 UTC". */
 const formatTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
-const STATUS_LABEL = { pending: 'Pending', succeeded: 'Paid', failed: 'Failed', refunded: 'Refunded' } as const;
+const STATUS_LABEL: Record<PaymentStatus, string> = { pending: 'Pending', succeeded: 'Paid', failed: 'Failed', refunded: 'Refunded' };
 
 export function receiptPage(r: ReceiptDto): string {
   const p = r.payment;

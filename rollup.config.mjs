@@ -34,7 +34,9 @@ const plugins = [
     entries: [
       // The `browser` fields of engine.io-client and engine.io-parser (node-resolve skips them for
       // packages with an `exports` map): the browser's WebSocket/XHR instead of `ws` and Node's http.
-      { find: /^(\.{1,2}\/(?:.*\/)?)(globals|polling-xhr|websocket)\.node\.js$/, replacement: '$1$2.js' },
+      { find: /^(\.{1,2}\/(?:.*\/)?)(globals|websocket)\.node\.js$/, replacement: '$1$2.js' },
+      // Long-polling (the fallback when WebSocket cannot open) over fetch(), not XMLHttpRequest.
+      { find: /^\.{1,2}\/(?:.*\/)?polling-xhr(\.node)?\.js$/, replacement: stub('polling-fetch.js') },
       { find: /^(\.{1,2}\/(?:.*\/)?)(encode|decode)Packet\.js$/, replacement: '$1$2Packet.browser.js' },
       // Never run: the widget asks for websocket and polling only, and speaks JSON only.
       { find: /^\.{1,2}\/(?:.*\/)?webtransport\.js$/, replacement: stub('webtransport.ts') },

@@ -4,9 +4,10 @@
 //
 // What a storefront visitor downloads (each step counts the chunk and every chunk it imports):
 //   page view     widget.js (loader) + app (+ their language's catalog, if not English)
-//   chat in use   + window (the chat window, on the first sign of intent) + sio (socket.io-client,
-//                 when a conversation starts: the visitor opens the chat, or has chatted before)
-//   customer      + payments (toasts, bell, payment cards), for identified customers only
+//   chat in use   + sio (socket.io-client, when a conversation starts: the visitor opens the chat,
+//                 or has chatted before)
+//   customer      + payments (toasts, bell, payment cards) and its texts in the visitor's language,
+//                 for identified customers only
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -15,7 +16,7 @@ const DIR = process.argv[2] ?? 'dist/public';
 const KB = 1024;
 const BUDGETS = {
   loader: 1.5 * KB,
-  /** Loader + app + the largest catalog: what a page view costs, launcher and CSS included. */
+  /** Loader + app + the largest catalog: what a page view costs, widget UI and CSS included. */
   initial: 30 * KB,
   /** Everything a chatting visitor has, as browsers receive it (the server sends brotli files). */
   inUseBrotli: 30 * KB,
@@ -57,13 +58,14 @@ const closure = (start, seen) => {
   return out;
 };
 
-const missing = ['app', 'window', 'sio', 'payments'].filter((n) => !chunk(n));
+const missing = ['app', 'sio', 'payments'].filter((n) => !chunk(n));
 if (missing.length) {
   console.error(`Missing chunk(s) ${missing.join(', ')} in ${DIR}/widget`);
   process.exit(1);
 }
-const catalogs = ['es', 'ar'].map(chunk).filter(Boolean);
-const largestCatalog = catalogs.reduce((a, b) => (b.gzip > (a?.gzip ?? 0) ? b : a), null);
+const largest = (names) => names.map(chunk).filter(Boolean).reduce((a, b) => (b.gzip > (a?.gzip ?? 0) ? b : a), null);
+const largestCatalog = largest(['es', 'ar']);
+const largestPaymentsTexts = largest(['payments-en', 'payments-es', 'payments-ar']);
 
 const kb = (n) => (n / KB).toFixed(2).padStart(7) + ' KB';
 console.log(`${'file'.padEnd(30)}${'raw'.padStart(10)}${'gzip'.padStart(10)}${'brotli'.padStart(10)}`);
@@ -71,13 +73,13 @@ for (const r of files.values()) console.log(`${r.file.padEnd(30)}${kb(r.raw)}${k
 
 const seen = new Set();
 const initial = [files.get('widget.js'), ...closure(chunk('app'), seen), largestCatalog];
-const inUse = [...initial, ...closure(chunk('window'), seen), ...closure(chunk('sio'), seen)];
-const customer = [...inUse, ...closure(chunk('payments'), seen)];
+const inUse = [...initial, ...closure(chunk('sio'), seen)];
+const customer = [...inUse, ...closure(chunk('payments'), seen), largestPaymentsTexts];
 const sum = (list, key) => list.reduce((n, r) => n + (r?.[key] ?? 0), 0);
 console.log('');
 console.log(`page view (loader + app + largest catalog):  gzip ${kb(sum(initial, 'gzip'))}  brotli ${kb(sum(initial, 'brotli'))}`);
-console.log(`chat in use (+ window + socket.io-client):   gzip ${kb(sum(inUse, 'gzip'))}  brotli ${kb(sum(inUse, 'brotli'))}`);
-console.log(`identified customer (+ payments):            gzip ${kb(sum(customer, 'gzip'))}  brotli ${kb(sum(customer, 'brotli'))}`);
+console.log(`chat in use (+ socket.io-client):            gzip ${kb(sum(inUse, 'gzip'))}  brotli ${kb(sum(inUse, 'brotli'))}`);
+console.log(`identified customer (+ payments + its texts): gzip ${kb(sum(customer, 'gzip'))}  brotli ${kb(sum(customer, 'brotli'))}`);
 
 const checks = [
   ['loader (widget.js) gzip', files.get('widget.js').gzip, BUDGETS.loader],

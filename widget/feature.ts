@@ -13,7 +13,7 @@ import type { MessageKind, SessionEvent } from '../protocol/chat.ts';
 import type { MethodName } from './api-methods.ts';
 import type { Connection, ConnectionStatus } from './connection.ts';
 import type { Controller, Emit } from './controller.ts';
-import type { I18n } from './i18n/index.ts';
+import type { I18n, Locale } from './i18n/index.ts';
 import type { Logger } from './log.ts';
 import type { ChatMessage, ChatState } from './state/chat.ts';
 import { createStore, type Store } from './state/store.ts';
@@ -36,6 +36,8 @@ export interface FeatureHost {
   session(): SessionEvent | null;
   /** Shows one of this feature's panels in place of the messages; null goes back to them. */
   showPanel(id: string | null): void;
+  /** Adds CSS to the shadow root (for parts the feature itself loads later). */
+  adoptCss(css: string): void;
 }
 
 /** Props of every component a feature contributes. */
@@ -62,9 +64,16 @@ export interface Feature {
   destroy(): void;
 }
 
+export type FeatureMessages = Partial<Record<Locale, () => Promise<Record<string, string>>>>;
+
 export interface FeatureModule {
   /** CSS for the shadow root, added when the feature arrives. */
   css?: string;
+  /**
+   * Its texts, one loader per language (each its own small chunk), merged with the core's catalogs so
+   * i18n.t() finds them. Only the visitor's language is fetched; the feature shows once it is here.
+   */
+  messages?: FeatureMessages;
   create(host: FeatureHost): Feature;
 }
 
@@ -111,15 +120,15 @@ export interface FeaturesOptions {
   /** The host each feature gets, without showPanel (bound per feature here). */
   host: Omit<FeatureHost, 'showPanel'>;
   chat: Store<ChatState>;
-  /** Adds a feature's CSS to the shadow root. */
-  adoptCss(css: string): void;
+  /** Fetches a feature's texts for the visitor's language(s) into the catalogs. */
+  loadTexts(messages: FeatureMessages): Promise<void>;
 }
 
 /** Panel ids in UiState.panel are `<feature>:<panel>`. */
 export const panelOf = (ui: UiState, feature: string): string | null =>
   ui.panel?.startsWith(`${feature}:`) ? ui.panel.slice(feature.length + 1) : null;
 
-export function createFeatures({ descriptors, host, chat, adoptCss }: FeaturesOptions): Features {
+export function createFeatures({ descriptors, host, chat, loadTexts }: FeaturesOptions): Features {
   const loaded = createStore<readonly LoadedFeature[]>([]);
   const loading = new Map<string, Promise<Feature>>();
   let destroyed = false;
@@ -135,9 +144,10 @@ export function createFeatures({ descriptors, host, chat, adoptCss }: FeaturesOp
     if (p) return p;
     const d = descriptor(name);
     p = d.load().then(
-      (module) => {
+      async (module) => {
+        if (module.messages) await loadTexts(module.messages);
         if (destroyed) throw new Error('The widget was shut down.');
-        if (module.css) adoptCss(module.css);
+        if (module.css) host.adoptCss(module.css);
         const feature = module.create({
           ...host,
           showPanel: (id) => host.chat.showPanel(id === null ? null : `${name}:${id}`),

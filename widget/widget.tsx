@@ -7,16 +7,16 @@ import { createConnection, type Connection, type ConnectionStatus } from './conn
 import { createController, type Controller, type Emit } from './controller.ts';
 import { createFeatures, type FeatureDescriptor, type Features } from './feature.ts';
 import { adoptStyles, createHost, raise } from './host.ts';
-import { english, loadCatalog, resolveLocale, type Catalog, type Locale } from './i18n/index.ts';
+import { resolveLocale } from './i18n/index.ts';
+import { createTexts } from './i18n/texts.ts';
 import type { Logger } from './log.ts';
 import { initialChatState, type ChatState } from './state/chat.ts';
 import { createStore, type Store } from './state/store.ts';
 import { initialUiState, type UiState } from './state/ui.ts';
 import { createTokenStore } from './storage.ts';
 import baseCss from './styles/base.css?inline';
+import windowCss from './styles/window.css?inline';
 import type { VeryChatUser } from './types.ts';
-
-export type WindowModule = typeof import('./components/window.ts');
 
 export interface MountOptions {
   doc: Document;
@@ -81,46 +81,25 @@ export function mountWidget(o: MountOptions): WidgetHandle {
     canSeeLatest: () => ui.get().open && o.doc.visibilityState !== 'hidden',
     onLogout: () => features.reset(),
   });
+  const texts = createTexts({ warn: o.log.warn });
   const features = createFeatures({
     descriptors: o.features,
-    host: { connection, chat: controller, ui, emit: o.emit, log: o.log, apiUrl: o.apiUrl, status: () => status, session: () => session },
+    host: {
+      connection,
+      chat: controller,
+      ui,
+      emit: o.emit,
+      log: o.log,
+      apiUrl: o.apiUrl,
+      status: () => status,
+      session: () => session,
+      adoptCss: (css) => adoptStyles(root, css),
+    },
     chat,
-    adoptCss: (css) => adoptStyles(root, css),
+    loadTexts: texts.addFeature,
   });
 
-  const catalogs = createStore<Partial<Record<Locale, Catalog>>>({ en: english });
-  const requested = new Map<Locale, Promise<void>>([['en', Promise.resolve()]]);
-  const ensureCatalog = (locale: Locale): Promise<void> => {
-    let p = requested.get(locale);
-    if (!p) {
-      p = loadCatalog(locale as Exclude<Locale, 'en'>).then(
-        (catalog) => catalogs.set((s) => ({ ...s, [locale]: catalog })),
-        (e: unknown) => o.log.warn(`Could not load the "${locale}" texts; using English.`, e),
-      );
-      requested.set(locale, p);
-    }
-    return p;
-  };
-
-  // The chat window is a chunk of its own, fetched on the first sign of intent (components/window.ts).
-  const chatWindow = createStore<WindowModule | null>(null);
-  let windowLoading: Promise<void> | null = null;
-  const wantWindow = (): void => {
-    windowLoading ??= import('./components/window.ts').then(
-      (m) => {
-        if (destroyed) return;
-        adoptStyles(root, m.css);
-        chatWindow.set(() => m);
-      },
-      (e: unknown) => {
-        windowLoading = null; // Opening again tries again.
-        o.log.warn('Could not load the chat window.', e);
-      },
-    );
-  };
-  const unwatchOpen = ui.subscribe((s) => s.open && wantWindow());
-
-  adoptStyles(root, baseCss);
+  adoptStyles(root, baseCss + windowCss);
   const mountPoint = o.doc.createElement('div');
   root.append(mountPoint);
   const languages = win?.navigator.languages ?? [];
@@ -132,19 +111,17 @@ export function mountWidget(o: MountOptions): WidgetHandle {
         ui={ui}
         controller={controller}
         features={features.loaded}
-        chatWindow={chatWindow}
-        wantWindow={wantWindow}
         appearance={o.appearance}
         languages={languages}
-        catalogs={catalogs}
-        ensureCatalog={(l) => void ensureCatalog(l)}
+        catalogs={texts.catalogs}
+        ensureCatalog={(l) => void texts.show(l)}
       />,
       mountPoint,
     );
   };
   // Draw once the visitor's catalog is here (or has failed, or is slow), so the launcher does not
   // flip from English to their language a moment later.
-  const first = ensureCatalog(resolveLocale(o.appearance.locale, languages));
+  const first = texts.show(resolveLocale(o.appearance.locale, languages));
   void Promise.race([first, new Promise((r) => setTimeout(r, 3000))]).then(draw);
 
   // Coming back to the tab with the window open counts as reading.
@@ -163,7 +140,6 @@ export function mountWidget(o: MountOptions): WidgetHandle {
     destroy() {
       destroyed = true;
       unraise();
-      unwatchOpen();
       for (const u of watching) u();
       features.destroy();
       o.doc.removeEventListener('visibilitychange', onVisible);

@@ -6,7 +6,7 @@ import { unreadCount, type ChatState } from '../state/chat.ts';
 import type { Store } from '../state/store.ts';
 import type { UiState } from '../state/ui.ts';
 import { DEFAULT_COLOR, parseHexColor, readableTextColor } from '../styles/color.ts';
-import type { WindowModule } from '../widget.tsx';
+import { ChatWindow } from './ChatWindow.tsx';
 import { Launcher } from './Launcher.tsx';
 import { WidgetContext, useStore } from './context.ts';
 import { FeatureSlot } from './FeatureSlot.tsx';
@@ -24,9 +24,6 @@ export interface AppProps {
   controller: Controller;
   /** Features as they load (see feature.ts). */
   features: Store<readonly LoadedFeature[]>;
-  /** The chat window's chunk, once fetched; `wantWindow` fetches it (intent: hover, focus, open). */
-  chatWindow: Store<WindowModule | null>;
-  wantWindow(): void;
   appearance: Appearance;
   /** The browser's preferred languages, most preferred first. */
   languages: readonly string[];
@@ -40,7 +37,6 @@ export function App(props: AppProps) {
   const chat = useStore(props.chat);
   const ui = useStore(props.ui);
   const features = useStore(props.features);
-  const win = useStore(props.chatWindow);
   const loaded = useStore(catalogs);
   const launcher = useRef<HTMLButtonElement>(null);
 
@@ -50,7 +46,7 @@ export function App(props: AppProps) {
   useEffect(() => ensureCatalog(wanted), [wanted]);
   // Until a catalog arrives, everything stays English (text and direction together).
   const locale = loaded[wanted] ? wanted : 'en';
-  const i18n = useMemo(() => createI18n(locale, loaded[locale]), [locale, loaded[locale]]);
+  const i18n = useMemo(() => createI18n(locale, loaded[locale], loaded.en), [locale, loaded[locale], loaded.en]);
   const context = useMemo(() => ({ i18n, controller, features }), [i18n, controller, features]);
   const color = parseHexColor(appearance.color) ?? parseHexColor(settings?.color) ?? DEFAULT_COLOR;
   const position = appearance.position ?? settings?.position;
@@ -68,8 +64,8 @@ export function App(props: AppProps) {
         lang={locale}
         style={{ '--vc-brand': color, '--vc-on-brand': readableTextColor(color) }}
       >
-        {ui.open && win && <win.ChatWindow chat={chat} ui={ui} onClose={closeAndRefocus} />}
-        <Launcher open={ui.open} unread={unreadCount(chat)} buttonRef={launcher} onIntent={props.wantWindow} />
+        {ui.open && <ChatWindow chat={chat} ui={ui} onClose={closeAndRefocus} />}
+        <Launcher open={ui.open} unread={unreadCount(chat)} buttonRef={launcher} />
         <FeatureSlot slot="Overlay" ui={ui} />
       </div>
     </WidgetContext.Provider>

@@ -1,16 +1,13 @@
 // @vitest-environment happy-dom
 // Payments in the mounted widget (shadow root, real Preact tree, fake connection): toasts with the
 // window closed, the bell and its list, read state following the server, payment cards in the chat.
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Emit } from '../controller.ts';
 import { createLogger } from '../log.ts';
 import { CUSTOMER_SESSION, createFakeConnection, message, notification, notificationId, paymentEvent, settle, type FakeConnection } from '../test/fake-connection.ts';
 import { FEATURES } from '../features.ts';
 import type { PaymentsFeature } from '../payments/payments.tsx';
 import { mountWidget, type WidgetHandle } from '../widget.tsx';
-
-// The chat window is a lazy chunk: compile it once up front so opening it takes a tick, not a transform.
-beforeAll(() => import('./window.ts'));
 
 let widget: WidgetHandle | null = null;
 afterEach(() => {
@@ -109,6 +106,9 @@ describe('payments in the widget', () => {
     await settle();
     expect(connection.sent('get-notifications')).toEqual([{ limit: 20 }]);
     expect(root.querySelector('[role="log"]')).toBeNull();
+    // The list is a chunk of its own, fetched on this first open.
+    await vi.waitFor(() => expect(root.getElementById('vc-notes-title')).not.toBeNull());
+    await settle();
     expect(root.activeElement).toBe(root.getElementById('vc-notes-title'));
     expect(root.querySelector('.vc-bell')!.getAttribute('aria-expanded')).toBe('true');
     const item = root.querySelector(`[data-id="${notificationId(7)}"]`)!;

@@ -4,15 +4,26 @@ import ar from './ar.json';
 import en from './en.json';
 import es from './es.json';
 import { createI18n, resolveLocale } from './index.ts';
+import payAr from '../payments/i18n/payments-ar.json';
+import payEn from '../payments/i18n/payments-en.json';
+import payEs from '../payments/i18n/payments-es.json';
+
+const payments = { en: payEn, es: payEs, ar: payAr };
 
 describe('catalogs', () => {
   const baseKeys = (catalog: object) => Object.keys(catalog).filter((k) => !/_(zero|one|two|few|many|other)$/.test(k));
   it.each([
-    ['es', es],
-    ['ar', ar],
-  ])('%s has every English key, and nothing else', (_name, catalog) => {
-    expect(baseKeys(catalog).sort()).toEqual(baseKeys(en).sort());
-    for (const k of Object.keys(en).filter((k) => k.endsWith('_other'))) expect(catalog).toHaveProperty(k);
+    ['es', es, en],
+    ['ar', ar, en],
+    ['payments es', payments.es, payments.en],
+    ['payments ar', payments.ar, payments.en],
+  ])('%s has every English key, and nothing else', (_name, catalog, english) => {
+    expect(baseKeys(catalog).sort()).toEqual(baseKeys(english).sort());
+    for (const k of Object.keys(english).filter((k) => k.endsWith('_other'))) expect(catalog).toHaveProperty(k);
+  });
+
+  it('a feature adds keys without redefining the core ones', () => {
+    expect(Object.keys(payments.en).filter((k) => k in en)).toEqual([]);
   });
 
   it('uses the plural category of the language', () => {

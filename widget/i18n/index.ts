@@ -21,10 +21,11 @@ export function resolveLocale(requested?: string | null, preferred: readonly str
   return 'en';
 }
 
-export interface I18n {
+/** `K`: the keys a caller may use; a feature adds its own (FeatureModule.messages) to the core's. */
+export interface I18n<K extends string = MessageKey> {
   locale: Locale;
   dir: 'ltr' | 'rtl';
-  t(key: MessageKey, vars?: Record<string, string | number>): string;
+  t(key: K, vars?: Record<string, string | number>): string;
   /** Plural-aware: looks up `${base}_${category}`, falling back to `${base}_other`. */
   plural(base: string, n: number): string;
   time(iso: string): string;
@@ -40,13 +41,13 @@ export function dayKey(iso: string): string {
   return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
 }
 
-/** Formatting for `locale` with its catalog (English while or if it is not available). */
-export function createI18n(locale: Locale, catalog: Catalog = english): I18n {
+/** Formatting for `locale` with its catalog; missing keys come from `fallback` (English). */
+export function createI18n(locale: Locale, catalog: Record<string, string> = english, fallback: Record<string, string> = english): I18n {
   const rules = new Intl.PluralRules(locale);
   const timeFmt = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
   const dateFmt = new Intl.DateTimeFormat(locale, { weekday: 'long', month: 'long', day: 'numeric' });
   const numFmt = new Intl.NumberFormat(locale);
-  const lookup = (key: string): string => catalog[key] ?? english[key] ?? key;
+  const lookup = (key: string): string => catalog[key] ?? fallback[key] ?? key;
   return {
     locale,
     dir: RTL_LOCALES.has(locale) ? 'rtl' : 'ltr',

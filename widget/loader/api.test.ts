@@ -2,16 +2,13 @@
 // @vitest-environment-options {"settings": {"handleDisabledFileLoadingAsSuccess": true}}
 // The queued JS API end to end: the script-tag loader's global, calls made before the app exists,
 // the app registering, the runtime replaying them into a real (Preact) widget over a fake connection.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../log.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { CUSTOMER_SESSION, createFakeConnection, message, notification, notificationId, paymentEvent, settle, type FakeConnection } from '../test/fake-connection.ts';
 import { mountWidget } from '../widget.tsx';
 import { FEATURES } from '../features.ts';
 import { installLoader, type AppModule, type VeryChatGlobal } from './install.ts';
-
-// The chat window is a lazy chunk: compile it once up front so opening it takes a tick, not a transform.
-beforeAll(() => import('../components/window.ts'));
 
 type Win = Window & { VeryChat?: VeryChatGlobal };
 let connection: FakeConnection;

@@ -2,20 +2,22 @@
 // the controller that joins the customer's user room and keeps notification state, and what it adds
 // to the widget through the feature seam — toasts (shown with the chat closed), the bell and its
 // list, payment and receipt cards in the conversation, and the notification API methods.
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useStore } from '../components/context.ts';
 import { VeryChatError } from '../errors.ts';
 import type { Feature, FeatureHost, FeatureViewProps } from '../feature.ts';
-import type { I18n } from '../i18n/index.ts';
 import type { ChatMessage } from '../state/chat.ts';
 import { createStore, type Store } from '../state/store.ts';
 import type { GetNotificationsOptions, VeryChatNotifications } from '../types.ts';
 import { createPayments } from './controller.ts';
+import { messages, type PaymentsI18n } from './i18n/index.ts';
 import css from './payments.css?inline';
 import { asPayment, initialPaymentsState, type PaymentsState, type Toast } from './state.ts';
-import { Bell, NotificationsPanel, PaymentCard, Toasts } from './ui.tsx';
+import { Bell, PaymentCard, Toasts } from './ui.tsx';
 
-export { css };
+type PanelModule = typeof import('./panel.tsx');
+
+export { css, messages };
 
 /** The feature, plus its state for tests and tools to read. */
 export interface PaymentsFeature extends Feature {
@@ -42,16 +44,30 @@ export function create(host: FeatureHost): PaymentsFeature {
     return <Bell unread={s.unreadCount} open={open} i18n={i18n} onToggle={() => host.showPanel(open ? null : 'notifications')} />;
   }
 
+  /** The chunk of the list behind the bell, fetched the first time it opens. */
+  let panel: Promise<PanelModule> | null = null;
+  const loadPanel = (): Promise<PanelModule> =>
+    (panel ??= import('./panel.tsx').then(
+      (m) => (host.adoptCss(m.css), m),
+      (e: unknown) => {
+        panel = null;
+        throw e;
+      },
+    ));
+
   /** The list behind the bell: opens with focus on its heading, loading the full first page. */
   function Notifications({ i18n }: FeatureViewProps) {
     const s = useStore(store);
     const heading = useRef<HTMLHeadingElement>(null);
+    const [ui, setUi] = useState<PanelModule | null>(null);
     useEffect(() => {
       controller.list();
-      heading.current?.focus();
+      loadPanel().then((m) => setUi(() => m), (e: unknown) => host.log.warn('Could not load the notifications.', e));
     }, []);
+    useEffect(() => heading.current?.focus(), [ui]);
+    if (!ui) return <p class="vc-note">{(i18n as PaymentsI18n).t('loading')}</p>;
     return (
-      <NotificationsPanel
+      <ui.NotificationsPanel
         state={s}
         i18n={i18n}
         receiptUrl={controller.receiptUrl}
@@ -78,7 +94,7 @@ export function create(host: FeatureHost): PaymentsFeature {
     );
   }
 
-  const card = (kind: 'payment' | 'receipt') => (m: ChatMessage, i18n: I18n) => {
+  const card = (kind: 'payment' | 'receipt') => (m: ChatMessage, i18n: PaymentsI18n) => {
     const payment = asPayment(m.payload);
     return payment ? <PaymentCard payment={payment} kind={kind} i18n={i18n} href={controller.receiptUrl(payment)} /> : null;
   };

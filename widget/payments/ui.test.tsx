@@ -4,13 +4,17 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createI18n } from '../i18n/index.ts';
+import { createI18n, english } from '../i18n/index.ts';
+import payAr from './i18n/payments-ar.json';
+import payEn from './i18n/payments-en.json';
 import ar from '../i18n/ar.json';
 import { notification, notificationId, paymentEvent } from '../test/fake-connection.ts';
 import { addPayment, dismissToast, initialPaymentsState, type PaymentsState, type Toast } from './state.ts';
-import { NotificationsPanel, PaymentCard, TOAST_MS, Toasts } from './ui.tsx';
+import { NotificationsPanel } from './panel.tsx';
+import { PaymentCard, TOAST_MS, Toasts } from './ui.tsx';
 
-const en = createI18n('en');
+// As the widget builds them once the payments feature has arrived: its texts merged with the core's.
+const en = createI18n('en', { ...english, ...payEn });
 const receiptUrl = (p: { receiptId: string | null }) => (p.receiptId ? `https://chat.example/receipts/${p.receiptId}?token=jwt` : null);
 let container: HTMLElement;
 
@@ -209,7 +213,7 @@ describe('payment toasts', () => {
     h.push(1, { amount: '123456789012345678901234567890.5' });
     expect(container.querySelector('bdi.vc-amount')!.textContent).toBe('123,456,789,012,345,678,901,234,567,890.5 VRC');
     render(null, container);
-    const arabic = createI18n('ar', ar);
+    const arabic = createI18n('ar', { ...ar, ...payAr }, { ...english, ...payEn });
     render(
       <Toasts toasts={h.state.toasts} i18n={arabic} receiptUrl={receiptUrl} onDismiss={() => {}} onOpen={() => {}} />,
       container,

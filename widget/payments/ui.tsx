@@ -3,28 +3,30 @@
 // Every text is rendered as text; amounts are shown digit for digit (format.ts).
 import type { Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { PaymentEventDto } from '../../protocol/payments.ts';
-import { BELL_ICON, CLOSE_ICON } from '../components/icons.ts';
-import type { I18n, MessageKey } from '../i18n/index.ts';
+import type { PaymentEventDto, PaymentStatus } from '../../protocol/payments.ts';
+import { Icon } from '../components/Icon.tsx';
+import { CLOSE_ICON } from '../components/icons.ts';
+import type { PaymentsI18n as I18n } from './i18n/index.ts';
 import { formatAmount } from './format.ts';
 import type { PaymentsState, Toast } from './state.ts';
 
 /** A toast stays this long on screen, not counting the time it is paused (pointer over it, focus in it, tab hidden). */
 export const TOAST_MS = 6000;
 
+const BELL_ICON = 'M12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2zm6-6v-5c0-3.1-1.6-5.6-4.5-6.3V4a1.5 1.5 0 0 0-3 0v.7C7.6 5.4 6 7.9 6 11v5l-2 2v1h16v-1z';
 const OK_ICON = 'M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm4.3 6.3-5.8 5.8-2.8-2.8-1.4 1.4 4.2 4.2 7.2-7.2z';
 const FAIL_ICON = 'M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm-1 5v7h2V7zm0 9v2h2v-2z';
 const PENDING_ICON = 'M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm-1 4v7.6l5.2 3.1 1-1.7-4.2-2.5V6z';
 const STATUSES = ['pending', 'succeeded', 'failed', 'refunded'];
 
 /** Colour and icon: failed, still pending, or done (received, sent, refunded). */
-const tone = (p: PaymentEventDto): 'failure' | 'pending' | 'success' => (p.type === 'failure' ? 'failure' : p.status === 'pending' ? 'pending' : 'success');
+export const tone = (p: PaymentEventDto): 'failure' | 'pending' | 'success' => (p.type === 'failure' ? 'failure' : p.status === 'pending' ? 'pending' : 'success');
 const ICONS = { failure: FAIL_ICON, pending: PENDING_ICON, success: OK_ICON };
 
-function StatusIcon({ p }: { p: PaymentEventDto }) {
+export function StatusIcon({ p }: { p: PaymentEventDto }) {
   return (
     <span class="vc-pay-icon">
-      <Svg d={ICONS[tone(p)]} />
+      <Icon path={ICONS[tone(p)]} />
     </span>
   );
 }
@@ -32,17 +34,10 @@ function StatusIcon({ p }: { p: PaymentEventDto }) {
 /** Builds the printable receipt's URL (with the identity token), or null. */
 export type ReceiptUrl = (payment: PaymentEventDto) => string | null;
 
-function Svg({ d }: { d: string }) {
-  return (
-    <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-      <path d={d} fill-rule="evenodd" />
-    </svg>
-  );
-}
 
 /** "Payment received", "Refund sent", …; the server's English sentence for a status we do not know. */
 export function paymentTitle(p: PaymentEventDto, i18n: I18n): string {
-  return STATUSES.includes(p.status) ? i18n.t(`pay_${p.status}_${p.direction}` as MessageKey) : p.message;
+  return STATUSES.includes(p.status) ? i18n.t(`pay_${p.status}_${p.direction}` as `pay_${PaymentStatus}_${'in' | 'out'}`) : p.message;
 }
 
 /** "1,234.5 VRC", isolated so its digits keep their order inside right-to-left text. */
@@ -51,7 +46,7 @@ function Money({ p, i18n }: { p: PaymentEventDto; i18n: I18n }) {
 }
 
 /** The amount, who the money went to or came from, and why it failed. */
-function Details({ p, i18n }: { p: PaymentEventDto; i18n: I18n }) {
+export function Details({ p, i18n }: { p: PaymentEventDto; i18n: I18n }) {
   return (
     <>
       <span class="vc-pay-line">
@@ -63,7 +58,7 @@ function Details({ p, i18n }: { p: PaymentEventDto; i18n: I18n }) {
   );
 }
 
-function ReceiptLink({ href, i18n, class: className, onClick }: { href: string; i18n: I18n; class: string; onClick?: () => void }) {
+export function ReceiptLink({ href, i18n, class: className, onClick }: { href: string; i18n: I18n; class: string; onClick?: () => void }) {
   return (
     <a class={className} href={href} target="_blank" rel="noopener noreferrer" referrerpolicy="no-referrer" onClick={onClick}>
       {i18n.t('viewReceipt')}
@@ -176,7 +171,7 @@ function ToastCard({ toast, paused, i18n, href, chatOpen, onDismiss, onOpen }: T
         )}
       </div>
       <button type="button" class="vc-toast-close" aria-label={i18n.t('dismiss')} onClick={dismiss}>
-        <Svg d={CLOSE_ICON} />
+        <Icon path={CLOSE_ICON} />
       </button>
     </div>
   );
@@ -203,82 +198,13 @@ export function Bell({ unread, open, i18n, buttonRef, onToggle }: BellProps) {
       aria-controls={open ? 'vc-notifications' : undefined}
       onClick={onToggle}
     >
-      <Svg d={BELL_ICON} />
+      <Icon path={BELL_ICON} />
       {unread > 0 && (
         <span class="vc-badge vc-bell-badge" aria-hidden="true">
           {unread > 99 ? '99+' : unread}
         </span>
       )}
     </button>
-  );
-}
-
-export interface NotificationsPanelProps {
-  state: PaymentsState;
-  i18n: I18n;
-  receiptUrl: ReceiptUrl;
-  /** Marks these read, or all without ids. */
-  onMarkRead(ids?: string[]): void;
-  onLoadOlder(): void;
-  /** Focus lands on the heading when the panel opens. */
-  headingRef: Ref<HTMLHeadingElement>;
-}
-
-/** The list behind the bell, newest first, unread ones marked (in words too, not only in bold). */
-export function NotificationsPanel({ state, i18n, receiptUrl, onMarkRead, onLoadOlder, headingRef }: NotificationsPanelProps) {
-  const { notifications, unreadCount, loading } = state;
-  return (
-    <div id="vc-notifications" class="vc-notes" role="region" aria-labelledby="vc-notes-title">
-      <div class="vc-notes-head">
-        <h3 id="vc-notes-title" class="vc-notes-title" tabIndex={-1} ref={headingRef}>
-          {i18n.t('notifications')}
-        </h3>
-        {unreadCount > 0 && (
-          <button type="button" class="vc-link-button" onClick={() => onMarkRead()}>
-            {i18n.t('markAllRead')}
-          </button>
-        )}
-      </div>
-      <ul class="vc-notes-list">
-        {notifications.map((n) => {
-          const p = n.payment;
-          const href = receiptUrl(p);
-          const read = (): void => void (!n.read && onMarkRead([n.id]));
-          return (
-            <li key={n.id} class={`vc-notes-item vc-pay-${tone(p)}${n.read ? '' : ' vc-unread'}`} data-id={n.id}>
-              <StatusIcon p={p} />
-              <div class="vc-notes-body">
-                <strong class="vc-pay-title">
-                  {!n.read && <span class="vc-sr">{i18n.t('unreadItem')}: </span>}
-                  {paymentTitle(p, i18n)}
-                </strong>
-                <Details p={p} i18n={i18n} />
-                <span class="vc-notes-meta">
-                  <time dateTime={n.createdAt}>
-                    {i18n.day(n.createdAt)} {i18n.time(n.createdAt)}
-                  </time>
-                  {href && <ReceiptLink class="vc-link-button" href={href} i18n={i18n} onClick={read} />}
-                  {!n.read && (
-                    <button type="button" class="vc-link-button" onClick={read}>
-                      {i18n.t('markRead')}
-                    </button>
-                  )}
-                </span>
-              </div>
-            </li>
-          );
-        })}
-      </ul>
-      {loading ? (
-        <p class="vc-note">{i18n.t('loading')}</p>
-      ) : notifications.length === 0 ? (
-        <p class="vc-empty">{i18n.t('noNotifications')}</p>
-      ) : state.hasMore ? (
-        <button type="button" class="vc-notes-more" onClick={onLoadOlder}>
-          {i18n.t('showOlder')}
-        </button>
-      ) : null}
-    </div>
   );
 }
 

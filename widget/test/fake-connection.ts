@@ -99,10 +99,10 @@ export interface FakeConnection extends Connection {
   sent(name: CommandName): unknown[];
 }
 
-/** Lets pending promise callbacks (acks, then-chains) and lazy chunks (the chat window: a dynamic import) arrive. */
+/** Lets pending promise callbacks (acks, then-chains) run. */
 export const settle = async (): Promise<void> => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
-  for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0));
+  await new Promise((r) => setTimeout(r, 0));
 };
 
 export function createFakeConnection(): FakeConnection {

@@ -2,6 +2,7 @@
 // needs CORS): no Origin, this server's own, or one some workspace allows. It only lets the browser make
 // the request: each route and each handshake then checks the origin against its own workspace, so one
 // merchant's origin cannot act on another's data.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { WorkspaceService } from './services/workspaces.service.ts';
 
 export type CorsOriginCheck = (origin: string | undefined, cb: (err: Error | null, allow: boolean) => void) => void;
@@ -14,4 +15,15 @@ export function corsOriginCheck(workspaces: Pick<WorkspaceService, 'isOriginKnow
       (err: Error) => cb(err, false),
     );
   };
+}
+
+/**
+ * The page's origin as the browser reports it. A same-origin GET carries no Origin header (socket.io's
+ * long-polling handshake from a page this server serves, e.g. the demo storefront), but browsers mark
+ * it `Sec-Fetch-Site: same-origin`: then the page's origin is this server's, as the browser addressed it.
+ */
+export function browserOrigin(headers: IncomingHttpHeaders, secure: boolean): string | undefined {
+  if (typeof headers.origin === 'string') return headers.origin;
+  if (headers['sec-fetch-site'] === 'same-origin' && typeof headers.host === 'string') return `${secure ? 'https' : 'http'}://${headers.host}`;
+  return undefined;
 }

@@ -8,7 +8,7 @@ import { HandshakeAuth } from '../../protocol/chat.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/events.ts';
 import { AppError, parseInput, toErrorBody } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { CorsOriginCheck } from '../cors.ts';
+import { browserOrigin, type CorsOriginCheck } from '../cors.ts';
 import type { Services } from '../services/index.ts';
 import type { Principal } from '../services/principal.ts';
 import type { Publisher } from '../services/publisher.ts';
@@ -103,7 +103,7 @@ async function authenticate(socket: Socket, deps: RealtimeDeps): Promise<SocketD
   const { chat } = services;
   const auth = parseInput(HandshakeAuth, socket.handshake.auth ?? {});
   const ws = await services.workspaces.resolveSiteKey(auth.siteKey);
-  const origin = socket.handshake.headers.origin;
+  const origin = browserOrigin(socket.handshake.headers, socket.handshake.secure);
   let principal: Principal;
   let tier: Tier;
 

@@ -257,6 +257,18 @@ describe('handshake refusals', () => {
     expect((await handshakeError(t.url, { auth: { nope: 1 }, origin: ORIGIN })).code).toBe('VALIDATION_FAILED');
   });
 
+  it('accepts a same-origin long-polling handshake, which browsers send without an Origin header', async () => {
+    // The demo storefront (or /help) served by this server: its polling GETs carry Sec-Fetch-Site instead.
+    await t.app.services.workspaces.addOrigin(seed.workspace.siteKey, t.url);
+    const tok = await visitorToken(t, seed.workspace.siteKey);
+    const auth = { siteKey: seed.workspace.siteKey, visitorToken: tok };
+    const c = await connectSocket(t.url, { auth, headers: { 'sec-fetch-site': 'same-origin' }, transports: ['polling'] });
+    open.push(c.socket);
+    expect(c.session.role).toBe('visitor');
+    // Only a browser's same-origin mark stands in for the Origin; a cross-site request still needs one.
+    expect((await handshakeError(t.url, { auth, headers: { 'sec-fetch-site': 'cross-site' }, transports: ['polling'] })).code).toBe('ORIGIN_NOT_ALLOWED');
+  });
+
   it('refuses forged and expired identity tokens', async () => {
     const forged = await identityToken('sk_not_the_secret_000000000000000000', 'user-1');
     const expired = await identityToken(seed.workspace.secret, 'user-1', { iat: Math.floor(Date.now() / 1000) - 7200, ttl: 600 });

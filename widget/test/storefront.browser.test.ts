@@ -1,25 +1,13 @@
 // The widget in a real browser (Debian chromium driven by playwright-core) against a real server:
 // the storefront's one script tag, a conversation with an agent replying over REST, hostile host CSS,
 // and HTML in messages shown as text.
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { needs } from '../../server/test/support/needs.ts';
+import { launchChromium } from './browser.ts';
 import { agentToken, json, seedWorkspace, startTestApp, type TestApp } from '../../server/test/support/app.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-describe.skipIf(!available)('storefront in a real browser', { timeout: 60_000 }, () => {
+needs('chromium').describe('storefront in a real browser', { timeout: 60_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let token: string;
@@ -29,15 +17,27 @@ describe.skipIf(!available)('storefront in a real browser', { timeout: 60_000 },
     t = await startTestApp();
     seed = await seedWorkspace(t, [t.url]);
     token = await agentToken(t, seed.workspace.siteKey, seed.agent.email, seed.password);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
     await t?.close();
   });
 
-  async function openPage(path: string): Promise<{ page: Page; errors: string[] }> {
+  async function openPage(path: string, opts: { noWebSocket?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // A network that lets no WebSocket through (some proxies): every one fails to connect, and
+    // socket.io has to fall back to polling.
+    if (opts.noWebSocket) {
+      await context.addInitScript(() => {
+        const Real = window.WebSocket;
+        window.WebSocket = class extends Real {
+          constructor(_url: string | URL, protocols?: string | string[]) {
+            super('ws://127.0.0.1:9/', protocols);
+          }
+        };
+      });
+    }
     // What the page has before any script of ours runs, and every element added to <head> or <body>
     // after the HTML was parsed: what we add to a merchant's page.
     await context.addInitScript(() => {
@@ -123,6 +123,20 @@ describe.skipIf(!available)('storefront in a real browser', { timeout: 60_000 },
     await page.reload();
     await page.getByRole('button', { name: /open chat/i }).click();
     await page.getByRole('log').getByText('Hi! An agent here.', { exact: true }).waitFor({ timeout: 20_000 });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('falls back to HTTP long-polling when no WebSocket can open', async () => {
+    const { page, errors } = await openPage('/', { noWebSocket: true });
+    const polls: string[] = [];
+    page.on('request', (r) => r.url().includes('/socket.io/') && polls.push(new URL(r.url()).searchParams.get('transport') ?? ''));
+    await chatRoundTrip(page, 'Sent over long-polling');
+    const conversationId = await conversationWith('Sent over long-polling');
+    await agentReply(conversationId, 'Received over long-polling');
+    await page.getByRole('log').getByText('Received over long-polling', { exact: true }).waitFor({ timeout: 10_000 });
+    expect(polls.length).toBeGreaterThan(0);
+    expect(new Set(polls)).toEqual(new Set(['polling']));
     expect(errors).toEqual([]);
     await page.context().close();
   });

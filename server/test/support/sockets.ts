@@ -7,6 +7,8 @@ export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface ConnectOptions {
   auth: Record<string, unknown>;
   origin?: string;
+  /** More request headers, as a browser would send them. */
+  headers?: Record<string, string>;
   transports?: ('websocket' | 'polling')[];
 }
 
@@ -15,7 +17,7 @@ export function connectSocket(url: string, opts: ConnectOptions): Promise<{ sock
   const socket: TestSocket = connect(url, {
     auth: opts.auth,
     transports: opts.transports ?? ['websocket'],
-    extraHeaders: opts.origin ? { origin: opts.origin } : {},
+    extraHeaders: { ...opts.headers, ...(opts.origin && { origin: opts.origin }) },
     reconnection: false,
     forceNew: true,
     timeout: 5_000,

@@ -18,11 +18,17 @@ export interface WidgetSettings {
   position: 'right' | 'left';
   locale: string;
   greeting: string | null;
+  /** `auto` follows the visitor's light or dark preference. */
+  theme: 'auto' | 'light' | 'dark';
 }
 
-export interface WidgetSessionResponse {
+/** GET /api/v1/widget/settings?siteKey= — the workspace's look, public and cacheable: the launcher's first paint. */
+export interface WidgetSettingsResponse {
   workspace: { name: string };
   settings: WidgetSettings;
+}
+
+export interface WidgetSessionResponse extends WidgetSettingsResponse {
   visitorToken: string;
   visitorId: string;
 }

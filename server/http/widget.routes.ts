@@ -1,11 +1,24 @@
-// The widget's bootstrap call: workspace look, plus a visitor token (reused while valid).
+// The widget's calls before its socket: the workspace's look (public, cacheable: the launcher's first
+// paint), and the session: the look plus a visitor token (reused while valid).
 import type { FastifyInstance } from 'fastify';
-import { WidgetSessionRequest, type WidgetSessionResponse } from '../../protocol/rest.ts';
+import { z } from 'zod';
+import { WidgetSessionRequest, type WidgetSessionResponse, type WidgetSettingsResponse } from '../../protocol/rest.ts';
+import { browserOrigin } from '../cors.ts';
 import { AppError, parseInput } from '../errors.ts';
 import type { Services } from '../services/index.ts';
-import { workspaceSettings } from '../services/workspaces.service.ts';
+import { widgetSettings } from '../services/workspaces.service.ts';
+
+const SettingsQuery = z.object({ siteKey: WidgetSessionRequest.shape.siteKey });
 
 export function widgetRoutes(app: FastifyInstance, services: Services) {
+  app.get('/api/v1/widget/settings', async (request, reply): Promise<WidgetSettingsResponse> => {
+    const { siteKey } = parseInput(SettingsQuery, request.query);
+    const ws = await services.workspaces.authorizeOrigin(siteKey, browserOrigin(request.headers, request.protocol === 'https'));
+    // A minute of caching spares repeat page views the request; the answer depends on the Origin.
+    void reply.header('cache-control', 'public, max-age=60').header('vary', 'origin');
+    return widgetSettings(ws);
+  });
+
   app.post('/api/v1/widget/session', async (request): Promise<WidgetSessionResponse> => {
     const body = parseInput(WidgetSessionRequest, request.body);
     const ws = await services.workspaces.authorizeOrigin(body.siteKey, request.headers.origin);
@@ -20,12 +33,6 @@ export function widgetRoutes(app: FastifyInstance, services: Services) {
       }
     }
     visitor ??= await services.tokens.issueVisitorToken(ws);
-    const s = workspaceSettings(ws);
-    return {
-      workspace: { name: ws.name },
-      settings: { color: s.color, position: s.position, locale: s.locale, greeting: s.greeting },
-      visitorToken: visitor.token,
-      visitorId: visitor.visitorId,
-    };
+    return { ...widgetSettings(ws), visitorToken: visitor.token, visitorId: visitor.visitorId };
   });
 }

@@ -1,4 +1,5 @@
 // Workspaces (merchants): creation, lookup by public site key, origin policy, secret rotation.
+import type { WidgetSettingsResponse } from '../../protocol/rest.ts';
 import type { PrismaClient, Workspace } from '../db/generated/client.ts';
 import { normalizeOrigin } from '../config.ts';
 import { AppError } from '../errors.ts';
@@ -11,6 +12,7 @@ export interface WorkspaceSettings {
   position: 'right' | 'left';
   locale: string;
   greeting: string | null;
+  theme: 'auto' | 'light' | 'dark';
   /** Longest lifetime (exp - iat) accepted for merchant-signed identity tokens. */
   identityTokenMaxAgeSeconds: number;
   /** The workspace `npm start` creates: the demo pages may sign its customers in (never in production). */
@@ -22,12 +24,19 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   position: 'right',
   locale: 'en',
   greeting: null,
+  theme: 'auto',
   identityTokenMaxAgeSeconds: 24 * 60 * 60,
 };
 
 export function workspaceSettings(ws: { settings: unknown }): WorkspaceSettings {
   const raw = ws.settings && typeof ws.settings === 'object' && !Array.isArray(ws.settings) ? ws.settings : {};
   return { ...DEFAULT_SETTINGS, ...(raw as Partial<WorkspaceSettings>) };
+}
+
+/** What visitors' browsers may know of a workspace: its name and look. */
+export function widgetSettings(ws: { name: string; settings: unknown }): WidgetSettingsResponse {
+  const s = workspaceSettings(ws);
+  return { workspace: { name: ws.name }, settings: { color: s.color, position: s.position, locale: s.locale, greeting: s.greeting, theme: s.theme } };
 }
 
 /** Exact origin, or a `https://*.example.com` pattern that matches subdomains (not the apex). */

@@ -57,6 +57,29 @@ describe('widget session: site key and origin', () => {
   });
 });
 
+describe('widget settings: the look before any session', () => {
+  const get = (siteKey: string, headers: Record<string, string>) => fetch(`${t.url}/api/v1/widget/settings?siteKey=${encodeURIComponent(siteKey)}`, { headers });
+
+  it('answers an allowed origin with the name and look only, cacheably, creating no visitor', async () => {
+    const res = await get(seed.workspace.siteKey, { origin: 'https://shop.example' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=60');
+    expect(res.headers.get('vary')).toMatch(/origin/i);
+    expect(await json(res)).toEqual({
+      workspace: { name: 'Test Shop' },
+      settings: { color: '#4f46e5', position: 'right', locale: 'en', greeting: null, theme: 'auto' },
+    });
+    expect(await t.db.prisma.contact.count({ where: { workspaceId: seed.workspace.id } })).toBe(0);
+  });
+
+  it('refuses what the session refuses: an unknown site key, a foreign or missing origin, a bad query', async () => {
+    expect((await json(await get('pk_nope', { origin: 'https://shop.example' }))).error.code).toBe('SITE_KEY_UNKNOWN');
+    expect((await json(await get(seed.workspace.siteKey, { origin: 'https://evil.example' }))).error.code).toBe('ORIGIN_NOT_ALLOWED');
+    expect((await json(await get(seed.workspace.siteKey, {}))).error.code).toBe('ORIGIN_NOT_ALLOWED');
+    expect((await json(await fetch(`${t.url}/api/v1/widget/settings`))).error.code).toBe('VALIDATION_FAILED');
+  });
+});
+
 describe('agent login', () => {
   const login = (password: string, email = seed.agent.email) =>
     post('/api/v1/agent/login', { siteKey: seed.workspace.siteKey, email, password });

@@ -117,7 +117,7 @@ export function createFakeConnection(): FakeConnection {
     sessionReply: {
       ok: true,
       workspace: { name: 'Test Shop' },
-      settings: { color: '#2563eb', position: 'right', locale: 'en', greeting: null },
+      settings: { color: '#2563eb', position: 'right', locale: 'en', greeting: null, theme: 'auto' },
       visitorToken: 'visitor-token-1',
       visitorId: 'v1',
     },

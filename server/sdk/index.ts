@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { ErrorBody } from '../../protocol/errors.ts';
 import type { PaymentEventInput, PaymentEventResponse } from '../../protocol/payments.ts';
+import { isTransientStatus, retryDelay } from '../../protocol/retry.ts';
 import { SIGNATURE_HEADER, SITE_KEY_HEADER } from '../../protocol/values.ts';
 
 export type { PaymentEventResponse, PaymentDto, PaymentEventDto, ReceiptDto } from '../../protocol/payments.ts';
@@ -110,15 +111,15 @@ export async function sendPaymentEvent(opts: SendPaymentEventOptions): Promise<S
       });
     } catch (err) {
       if (attempt >= retries) throw err;
-      await sleep(backoff(attempt));
+      await sleep(retryDelay(attempt, undefined, BACKOFF));
       continue;
     }
     const text = await res.text();
     const parsed = parse(text);
     if (res.ok) return { status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true', body: parsed as PaymentEventResponse };
-    if ((res.status === 429 || res.status >= 500) && attempt < retries) {
+    if (isTransientStatus(res.status) && attempt < retries) {
       const retryAfter = Number(res.headers.get('retry-after'));
-      await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 30_000) : backoff(attempt));
+      await sleep(retryDelay(attempt, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined, BACKOFF));
       continue;
     }
     const error = (parsed as { error?: ErrorBody } | null)?.error;
@@ -134,5 +135,6 @@ function parse(text: string): unknown {
   }
 }
 
-const backoff = (attempt: number) => Math.min(250 * 2 ** attempt, 5_000) * (0.5 + Math.random() / 2);
+/** The shared retry policy (protocol/retry.ts), tuned for a backend: short first waits, at most 30 s (what a server may ask for). */
+const BACKOFF = { baseMs: 250, maxMs: 30_000 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

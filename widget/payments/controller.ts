@@ -5,6 +5,8 @@
 // reconnect if they could not leave. Part of the lazily loaded payments chunk: the app creates it
 // once the session says "customer" (widget.tsx), passing that session along.
 import type { SessionEvent } from '../../protocol/chat.ts';
+import { MAX_READ_IDS } from '../../protocol/limits.ts';
+import { isTransient, retryDelay } from '../../protocol/retry.ts';
 import type { GetNotifications, NotificationDto, PaymentEventDto } from '../../protocol/payments.ts';
 import type { Connection, ConnectionStatus, Result } from '../connection.ts';
 import type { Emit } from '../controller.ts';
@@ -15,9 +17,6 @@ import { addPayment, applyPage, applyRead, asPayment, dismissToast, initialPayme
 
 /** The bell loads this many per page. */
 export const NOTIFICATIONS_PAGE = 20;
-/** The server accepts this many ids per `mark-notifications-read`. */
-export const MAX_READ_IDS = 100;
-const TRANSIENT = new Set(['OFFLINE', 'TIMEOUT', 'NETWORK', 'UNAVAILABLE', 'RATE_LIMITED', 'INTERNAL']);
 
 export interface PaymentsOptions {
   connection: Connection;
@@ -139,8 +138,8 @@ export function createPayments(o: PaymentsOptions): Payments {
     const res = await connection.request('join-user-room', {});
     if (res.ok) return void flushReads();
     log.debug('join-user-room failed', res.error);
-    if (TRANSIENT.has(res.error.code) && isCustomer()) {
-      joinTimer = setTimeout(() => void join(attempt + 1), res.error.retryAfterMs ?? Math.min(30_000, 1000 * 2 ** attempt));
+    if (isTransient(res.error.code) && isCustomer()) {
+      joinTimer = setTimeout(() => void join(attempt + 1), retryDelay(attempt, res.error.retryAfterMs));
     }
   }
 
@@ -157,7 +156,7 @@ export function createPayments(o: PaymentsOptions): Payments {
         continue;
       }
       log.debug('mark-notifications-read failed', res.error);
-      if (TRANSIENT.has(res.error.code)) {
+      if (isTransient(res.error.code)) {
         // Again after the next (re)connect, or the next mark.
         pendingRead = ids === null || pendingRead === 'all' ? 'all' : new Set([...(pendingRead ?? []), ...ids]);
         return;

@@ -4,22 +4,19 @@
 // bell and read state following from one tab to another. Also: anonymous page views download
 // neither socket.io-client nor the payments chunk.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { needs } from '../../server/test/support/needs.ts';
+import { launchChromium } from './browser.ts';
 import { deliver, paymentEvent } from '../../server/test/payments.support.ts';
 import { identityToken, seedWorkspace, startTestApp, type TestApp } from '../../server/test/support/app.ts';
 import { REPO_ROOT } from '../../server/paths.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
 type Win = Window & { VeryChat: (method: string, ...args: unknown[]) => Promise<unknown> };
 
-describe.skipIf(!available)('payments in a real browser', { timeout: 60_000 }, () => {
+needs('chromium').describe('payments in a real browser', { timeout: 60_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let seed: Awaited<ReturnType<typeof seedWorkspace>>;
@@ -27,7 +24,7 @@ describe.skipIf(!available)('payments in a real browser', { timeout: 60_000 }, (
   beforeAll(async () => {
     t = await startTestApp();
     seed = await seedWorkspace(t, [t.url]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { normalizeOrigin } from '../config.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { AppError, parseInput } from '../errors.ts';
 import { REPO_ROOT } from '../paths.ts';
@@ -25,7 +26,9 @@ export function demoRoutes(
     // Same-origin only: these are buttons on our own demo page, not an API.
     const origin = request.headers.origin;
     const host = request.headers.host;
-    const sameOrigin = origin === deps.publicOrigin || (host !== undefined && origin !== undefined && new URL(origin).host === host);
+    // normalizeOrigin answers null for what is no http(s) origin, such as the `Origin: null` of sandboxed frames.
+    const normalized = origin === undefined ? null : normalizeOrigin(origin);
+    const sameOrigin = origin === deps.publicOrigin || (host !== undefined && normalized !== null && new URL(normalized).host === host);
     if (!sameOrigin) throw new AppError('ORIGIN_NOT_ALLOWED', 'Demo endpoints answer the demo page only.');
     await services.rateLimits.consume('command:conn', 'visitor', `demo:${request.ip}`);
     const candidates = await deps.prisma.workspace.findMany({ orderBy: { createdAt: 'asc' }, take: 5 });

@@ -52,6 +52,12 @@ describe('demo mode', () => {
 
   it('answers its own page only, and only known demo users', async () => {
     expect((await post('/demo/identity', { user: 'user123' }, 'https://evil.example')).status).toBe(403);
+    // Sandboxed frames and file: pages send `Origin: null`; neither it nor other non-URLs may reach a 500.
+    for (const origin of ['null', 'not a url', 'file://']) {
+      const res = await post('/demo/identity', { user: 'user123' }, origin);
+      expect(res.status, origin).toBe(403);
+      expect(await json(res), origin).toMatchObject({ error: { code: 'ORIGIN_NOT_ALLOWED' } });
+    }
     expect((await post('/demo/identity', { user: 'admin' })).status).toBe(400);
     expect((await post('/demo/payments', { user: 'user123', kind: 'steal' })).status).toBe(400);
   });

@@ -15,9 +15,9 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 const DIR = process.argv[2] ?? 'dist/public';
 const KB = 1024;
 const BUDGETS = {
-  loader: 1.5 * KB,
+  loader: 1 * KB,
   /** Loader + app + the largest catalog: what a page view costs, widget UI and CSS included. */
-  initial: 30 * KB,
+  initial: 23 * KB,
   /** Everything a chatting visitor has, as browsers receive it (the server sends brotli files). */
   inUseBrotli: 30 * KB,
   /** An identified customer: all of the above plus the payments feature. */

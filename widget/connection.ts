@@ -4,7 +4,7 @@
 import type { Socket } from 'socket.io-client';
 import type { ErrorBody, ErrorCode } from '../protocol/errors.ts';
 import type { ClientToServerEvents, CommandName, Commands, ServerEvents, ServerToClientEvents } from '../protocol/events.ts';
-import type { WidgetSessionRequest, WidgetSessionResponse } from '../protocol/rest.ts';
+import type { WidgetSessionRequest, WidgetSessionResponse, WidgetSettingsResponse } from '../protocol/rest.ts';
 import { loadIo, type Io } from './socket-io.ts';
 
 /** The server's codes plus the ones the client itself produces. */
@@ -30,6 +30,8 @@ export interface SocketAuth {
 }
 
 export interface Connection {
+  /** The workspace's look (public, cacheable): the launcher's first paint needs nothing else. */
+  getSettings(siteKey: string): Promise<Result<WidgetSettingsResponse>>;
   createSession(body: WidgetSessionRequest): Promise<Result<WidgetSessionResponse>>;
   /** Connects, or reconnects with new credentials. */
   connect(auth: SocketAuth): void;
@@ -148,31 +150,35 @@ export function createConnection({
   win.addEventListener('online', onOnline);
   win.addEventListener('offline', onOffline);
 
+  /** A REST call: the JSON body when it has the expected shape, else the server's coded error (or ours). */
+  async function call<T extends object>(path: string, init: RequestInit, valid: (json: T) => boolean): Promise<Result<T>> {
+    try {
+      const res = await doFetch(`${base.origin}${basePath}${path}`, { ...init, credentials: 'omit' });
+      const json: unknown = await res.json().catch(() => null);
+      if (res.ok && json && typeof json === 'object' && valid(json as T)) return { ok: true, ...(json as T) };
+      const error = errorOf(json);
+      const retryAfter = Number(res.headers.get('retry-after'));
+      return {
+        ok: false,
+        error: error
+          ? { code: error.code, message: error.message, retryAfterMs: error.retryAfterMs ?? (retryAfter > 0 ? retryAfter * 1000 : undefined) }
+          : { code: 'BAD_RESPONSE', message: `Unexpected response (HTTP ${res.status})` },
+      };
+    } catch (e) {
+      return { ok: false, error: { code: 'NETWORK', message: e instanceof Error ? e.message : String(e) } };
+    }
+  }
+
   return {
-    async createSession(body) {
-      try {
-        const res = await doFetch(`${base.origin}${basePath}/api/v1/widget/session`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-          credentials: 'omit',
-        });
-        const json: unknown = await res.json().catch(() => null);
-        if (res.ok && json && typeof (json as WidgetSessionResponse).visitorToken === 'string') {
-          return { ok: true, ...(json as WidgetSessionResponse) };
-        }
-        const error = errorOf(json);
-        const retryAfter = Number(res.headers.get('retry-after'));
-        return {
-          ok: false,
-          error: error
-            ? { code: error.code, message: error.message, retryAfterMs: error.retryAfterMs ?? (retryAfter > 0 ? retryAfter * 1000 : undefined) }
-            : { code: 'BAD_RESPONSE', message: `Unexpected response (HTTP ${res.status})` },
-        };
-      } catch (e) {
-        return { ok: false, error: { code: 'NETWORK', message: e instanceof Error ? e.message : String(e) } };
-      }
-    },
+    getSettings: (siteKey) =>
+      call(`/api/v1/widget/settings?siteKey=${encodeURIComponent(siteKey)}`, {}, (json: WidgetSettingsResponse) => typeof json.settings?.color === 'string'),
+    createSession: (body) =>
+      call(
+        '/api/v1/widget/session',
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+        (json: WidgetSessionResponse) => typeof json.visitorToken === 'string',
+      ),
+
 
     connect(credentials) {
       wanted = true;

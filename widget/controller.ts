@@ -229,8 +229,9 @@ export function createController(o: ControllerOptions): Controller {
       receipts.reset();
       chat.set(initialChatState());
       o.onLogout?.();
-      const { open } = ui.get();
-      ui.set({ ...initialUiState(), open });
+      // The window stays as it is, and so does the workspace's look: only the person is forgotten.
+      const { open, workspaceName, settings } = ui.get();
+      ui.set({ ...initialUiState(), open, workspaceName, settings });
       if (open) controller.start();
     },
     destroy() {

@@ -6,6 +6,7 @@ import { VeryChatError } from './errors.ts';
 import type { MethodName } from './api-methods.ts';
 import type { Emit } from './controller.ts';
 import type { FeatureDescriptor } from './feature.ts';
+import type { Misuse } from './misuse.ts';
 import type { LoaderConfig } from './loader/install.ts';
 import { MAX_MESSAGE_LENGTH } from '../protocol/limits.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -49,29 +50,30 @@ function validUrl(value: string): boolean {
   }
 }
 
-function checkUser(user: unknown, what: string): string | null {
-  if (!isObject(user) || typeof user.token !== 'string' || user.token.length === 0) return `${what} needs { token: string } (a JWT from your backend).`;
-  if (!optionalString(user.name) || !optionalString(user.email)) return `${what}: name and email must be strings.`;
+// The checks answer which rule a call breaks; misuse.ts (fetched only then) says it in words.
+function checkUser(user: unknown, what: string): Misuse | null {
+  if (!isObject(user) || typeof user.token !== 'string' || user.token.length === 0) return ['userToken', what];
+  if (!optionalString(user.name) || !optionalString(user.email)) return ['userFields', what];
   return null;
 }
 
-function checkBoot(options: unknown): string | null {
-  if (!isObject(options)) return 'boot() needs an options object: { siteKey }.';
+function checkBoot(options: unknown): Misuse | null {
+  if (!isObject(options)) return ['bootOptions'];
   const { siteKey, apiUrl, user, locale, position, color, debug } = options;
-  if (typeof siteKey !== 'string' || siteKey.trim() === '') return 'No site key: add data-site-key to the script tag or pass { siteKey } to boot().';
-  if (siteKey.length > 128) return 'The site key is too long (128 characters at most).';
-  if (apiUrl !== undefined && (typeof apiUrl !== 'string' || !validUrl(apiUrl))) return `apiUrl must be an http(s) URL, got ${JSON.stringify(apiUrl)}.`;
+  if (typeof siteKey !== 'string' || siteKey.trim() === '') return ['noSiteKey'];
+  if (siteKey.length > 128) return ['longSiteKey'];
+  if (apiUrl !== undefined && (typeof apiUrl !== 'string' || !validUrl(apiUrl))) return ['apiUrl', apiUrl];
   if (user !== undefined) return checkUser(user, 'boot({ user })');
-  if (!optionalString(locale) || !optionalString(color)) return 'locale and color must be strings.';
-  if (position !== undefined && position !== 'left' && position !== 'right') return 'position must be "left" or "right".';
-  if (debug !== undefined && typeof debug !== 'boolean') return 'debug must be a boolean.';
+  if (!optionalString(locale) || !optionalString(color)) return ['looks'];
+  if (position !== undefined && position !== 'left' && position !== 'right') return ['position'];
+  if (debug !== undefined && typeof debug !== 'boolean') return ['debugOption'];
   return null;
 }
 
-function checkText(text: unknown, what: string, allowEmpty: boolean): string | null {
-  if (typeof text !== 'string') return `${what} needs a string.`;
-  if (!allowEmpty && text.trim() === '') return `${what} needs some text.`;
-  if (text.length > MAX_MESSAGE_LENGTH) return `${what}: text is longer than ${MAX_MESSAGE_LENGTH} characters.`;
+function checkText(text: unknown, what: string, allowEmpty: boolean): Misuse | null {
+  if (typeof text !== 'string') return ['text', what];
+  if (!allowEmpty && text.trim() === '') return ['emptyText', what];
+  if (text.length > MAX_MESSAGE_LENGTH) return ['longText', what];
   return null;
 }
 
@@ -105,10 +107,13 @@ export function createRuntime(env: RuntimeEnv): Runtime {
     }
   };
 
-  const misuse = (message: string, code: VeryChatError['code'] = 'INVALID_ARGUMENT'): Promise<never> => {
+  /** One console error, then a rejection; a feature may pass its own words. */
+  const misuse = async (problem: Misuse | string, code: VeryChatError['code'] = 'INVALID_ARGUMENT'): Promise<never> => {
+    const message =
+      typeof problem === 'string' ? problem : await import('./misuse.ts').then((m) => m.explain(problem), () => `Invalid call (${problem[0]}).`);
     const error = new VeryChatError(code, message);
     console.error(error.message);
-    return Promise.reject(error);
+    throw error;
   };
 
   const events = [...CORE_EVENTS, ...env.features.flatMap((f) => f.events)];
@@ -189,8 +194,8 @@ export function createRuntime(env: RuntimeEnv): Runtime {
       }
       case 'on':
       case 'off': {
-        if (!events.includes(a as VeryChatEvent)) return misuse(`${method}(): unknown event ${JSON.stringify(a)}. Events: ${events.join(', ')}.`);
-        if (typeof b !== 'function') return misuse(`${method}("${String(a)}", callback) needs a function.`);
+        if (!events.includes(a as VeryChatEvent)) return misuse(['event', method, a, events]);
+        if (typeof b !== 'function') return misuse(['callback', method, String(a)]);
         const event = a as VeryChatEvent;
         const set = listeners.get(event) ?? new Set();
         listeners.set(event, set);
@@ -205,12 +210,12 @@ export function createRuntime(env: RuntimeEnv): Runtime {
       case 'shutdown':
         return shutdown();
       case 'debug':
-        if (a !== undefined && typeof a !== 'boolean') return misuse('debug() takes true or false.');
+        if (a !== undefined && typeof a !== 'boolean') return misuse(['debugArgument']);
         return log.setDebug(a !== false);
       default: {
         const name = method as MethodName;
         const owner = env.features.find((f) => f.methods?.[name]);
-        if (!owner) return misuse(`Unknown method "${method}".`, 'UNKNOWN_METHOD');
+        if (!owner) return misuse(['method', method], 'UNKNOWN_METHOD');
         return owner.methods![name]!(args, { misuse, ready: () => withWidget((w) => ({ chat: w.controller, load: () => w.features.ensure(owner.name) })) });
       }
     }

@@ -119,9 +119,15 @@ export function mountWidget(o: MountOptions): WidgetHandle {
       mountPoint,
     );
   };
-  // Draw once the visitor's catalog is here (or has failed, or is slow), so the launcher does not
-  // flip from English to their language a moment later.
-  const first = texts.show(resolveLocale(o.appearance.locale, languages));
+  // Draw once the workspace's look and the visitor's texts are here (or have failed, or are slow),
+  // so the launcher neither changes colour or side nor flips language a moment later. The look is a
+  // public, cacheable GET: no session, no visitor token, nothing stored.
+  const look = connection.getSettings(o.siteKey).then((res) => {
+    if (res.ok) ui.set((s) => ({ ...s, workspaceName: s.workspaceName ?? res.workspace.name, settings: s.settings ?? res.settings }));
+    // The visitor's language first, then the workspace's (as the App decides).
+    return texts.show(resolveLocale(o.appearance.locale, [...languages, ui.get().settings?.locale ?? 'en']));
+  });
+  const first = Promise.all([look, texts.show(resolveLocale(o.appearance.locale, languages))]);
   void Promise.race([first, new Promise((r) => setTimeout(r, 3000))]).then(draw);
 
   // Coming back to the tab with the window open counts as reading.

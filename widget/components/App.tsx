@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Controller } from '../controller.ts';
 import type { LoadedFeature } from '../feature.ts';
 import { createI18n, resolveLocale, type Catalog, type Locale } from '../i18n/index.ts';
@@ -38,6 +38,7 @@ export function App(props: AppProps) {
   const ui = useStore(props.ui);
   const features = useStore(props.features);
   const loaded = useStore(catalogs);
+  const prefersDark = usePrefersDark();
   const launcher = useRef<HTMLButtonElement>(null);
 
   const settings = ui.settings;
@@ -49,6 +50,7 @@ export function App(props: AppProps) {
   const i18n = useMemo(() => createI18n(locale, loaded[locale], loaded.en), [locale, loaded[locale], loaded.en]);
   const context = useMemo(() => ({ i18n, controller, features }), [i18n, controller, features]);
   const color = parseHexColor(appearance.color) ?? parseHexColor(settings?.color) ?? DEFAULT_COLOR;
+  const dark = settings?.theme === 'dark' || (settings?.theme !== 'light' && prefersDark);
   const position = appearance.position ?? settings?.position;
 
   const closeAndRefocus = (): void => {
@@ -59,7 +61,7 @@ export function App(props: AppProps) {
   return (
     <WidgetContext.Provider value={context}>
       <div
-        class={`vc-root${position === 'left' ? ' vc-left' : ''}${ui.open ? ' vc-open' : ''}`}
+        class={`vc-root${position === 'left' ? ' vc-left' : ''}${ui.open ? ' vc-open' : ''}${dark ? ' vc-dark' : ''}`}
         dir={i18n.dir}
         lang={locale}
         style={{ '--vc-brand': color, '--vc-on-brand': readableTextColor(color) }}
@@ -70,4 +72,16 @@ export function App(props: AppProps) {
       </div>
     </WidgetContext.Provider>
   );
+}
+
+/** Whether the visitor's system is in dark mode, following changes while the page is open. */
+function usePrefersDark(): boolean {
+  const query = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+  const [dark, setDark] = useState(query?.matches ?? false);
+  useEffect(() => {
+    const onChange = (e: MediaQueryListEvent): void => setDark(e.matches);
+    query?.addEventListener('change', onChange);
+    return () => query?.removeEventListener('change', onChange);
+  }, []);
+  return dark;
 }

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Emit } from '../controller.ts';
 import { createLogger } from '../log.ts';
 import { createFakeConnection, message, settle, type FakeConnection } from '../test/fake-connection.ts';
+import type { WidgetSettings } from '../../protocol/rest.ts';
 import { mountWidget, type WidgetHandle } from '../widget.tsx';
 
 let widget: WidgetHandle | null = null;
@@ -11,9 +12,10 @@ afterEach(() => {
   widget = null;
 });
 
-async function mount(locale?: string): Promise<{ w: WidgetHandle; connection: FakeConnection; root: ShadowRoot }> {
+async function mount(locale?: string, settings: Partial<WidgetSettings> = {}): Promise<{ w: WidgetHandle; connection: FakeConnection; root: ShadowRoot }> {
   localStorage.clear();
   const connection = createFakeConnection();
+  if (connection.sessionReply.ok) connection.sessionReply.settings = { ...connection.sessionReply.settings, ...settings };
   const emit: Emit = () => {};
   const w = mountWidget({
     doc: document,
@@ -43,6 +45,40 @@ async function openConnected(locale?: string) {
 
 const key = (el: Element, k: string, init: KeyboardEventInit = {}) =>
   el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true, ...init }));
+
+/** The visitor's system prefers dark (or not), and the screen is phone-sized (or not). */
+function media(prefs: { dark?: boolean; narrow?: boolean }) {
+  vi.stubGlobal('matchMedia', (query: string) => ({
+    matches: query.includes('dark') ? !!prefs.dark : query.includes('max-width') ? !!prefs.narrow : false,
+    addEventListener() {},
+    removeEventListener() {},
+  }));
+}
+afterEach(() => vi.unstubAllGlobals());
+
+describe('first paint', () => {
+  it('the launcher has the workspace’s colour and side before the visitor ever opens the chat', async () => {
+    const { root, connection } = await mount(undefined, { color: '#0f766e', position: 'left' });
+    const wrapper = root.querySelector<HTMLElement>('.vc-root')!;
+    expect(wrapper.classList.contains('vc-left')).toBe(true);
+    expect(wrapper.style.getPropertyValue('--vc-brand')).toBe('#0f766e');
+    // Only the public look was asked for: no session, no visitor token.
+    expect(connection.settingsRequests).toEqual(['pk_test']);
+    expect(connection.sessions).toEqual([]);
+  });
+
+  it('follows the visitor’s dark preference, unless the workspace fixes a theme', async () => {
+    media({ dark: true });
+    expect((await mount(undefined, { theme: 'auto' })).root.querySelector('.vc-root')!.classList.contains('vc-dark')).toBe(true);
+    widget?.destroy();
+    expect((await mount(undefined, { theme: 'light' })).root.querySelector('.vc-root')!.classList.contains('vc-dark')).toBe(false);
+    widget?.destroy();
+    media({ dark: false });
+    expect((await mount(undefined, { theme: 'auto' })).root.querySelector('.vc-root')!.classList.contains('vc-dark')).toBe(false);
+    widget?.destroy();
+    expect((await mount(undefined, { theme: 'dark' })).root.querySelector('.vc-root')!.classList.contains('vc-dark')).toBe(true);
+  });
+});
 
 describe('widget UI', () => {
   it('renders inside a shadow root of a custom element host, with a labelled launcher', async () => {

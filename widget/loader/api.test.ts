@@ -195,6 +195,33 @@ describe('window.VeryChat before and after the app loads', () => {
   });
 });
 
+describe('identify() and boot({ user })', () => {
+  it('identify() settles on the server’s answer: resolves once signed in, rejects a refused token with its code', async () => {
+    const VeryChat = install();
+    await appArrives();
+    connection.session = CUSTOMER_SESSION;
+    const accepted = VeryChat('identify', { token: 'good.jwt' });
+    await settle();
+    connection.connectNow();
+    await expect(accepted).resolves.toBeUndefined();
+    const forged = VeryChat('identify', { token: 'forged.jwt' });
+    await settle();
+    connection.setStatus('refused', { code: 'AUTH_INVALID', message: 'Token signature or format is invalid.' });
+    await expect(forged).rejects.toMatchObject({ code: 'AUTH_INVALID' });
+  });
+
+  it('boot({ user }) rejects an expired token with AUTH_EXPIRED instead of resolving before the server answered', async () => {
+    const VeryChat = install({});
+    const booted = VeryChat('boot', { siteKey: 'pk_test', apiUrl: 'https://chat.example.com', user: { token: 'expired.jwt' } });
+    let settled = false;
+    void booted.then(() => (settled = true), () => (settled = true));
+    await appArrives();
+    expect(settled).toBe(false);
+    connection.setStatus('refused', { code: 'AUTH_EXPIRED', message: 'Token has expired.' });
+    await expect(booted).rejects.toMatchObject({ code: 'AUTH_EXPIRED' });
+  });
+});
+
 describe('payments API', () => {
   /** The page boots an identified customer itself (as a storefront with its own login does). */
   function customerPage() {

@@ -86,6 +86,8 @@ export const CUSTOMER_SESSION: SessionEvent = {
 export interface FakeConnection extends Connection {
   requests: { name: CommandName; payload: unknown }[];
   sessions: { siteKey: string; visitorToken?: string }[];
+  /** Site keys whose settings were asked for (GET /api/v1/widget/settings). */
+  settingsRequests: string[];
   auths: SocketAuth[];
   handlers: Handler;
   sessionReply: Result<WidgetSessionResponse>;
@@ -111,6 +113,7 @@ export function createFakeConnection(): FakeConnection {
   const fake: FakeConnection = {
     requests: [],
     sessions: [],
+    settingsRequests: [],
     auths: [],
     status: 'idle',
     session: { role: 'visitor', workspace: { id: 'w1', name: 'Test Shop' }, userRoom: 'visitor-v1', contactId: 'c1', agentId: null },
@@ -130,6 +133,11 @@ export function createFakeConnection(): FakeConnection {
       'join-user-room': () => ({ ok: true, room: fake.session.userRoom }),
       'get-notifications': () => ({ ok: true, unreadCount: 0, notifications: [], hasMore: false }),
       'mark-notifications-read': (p) => ({ ok: true, ids: 'ids' in p ? p.ids : [], all: 'all' in p, unreadCount: 0 }),
+    },
+    async getSettings(siteKey) {
+      fake.settingsRequests.push(siteKey);
+      const r = fake.sessionReply;
+      return r.ok ? { ok: true, workspace: r.workspace, settings: r.settings } : r;
     },
     async createSession(body) {
       fake.sessions.push(body);

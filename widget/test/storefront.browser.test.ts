@@ -24,8 +24,8 @@ needs('chromium').describe('storefront in a real browser', { timeout: 60_000 }, 
     await t?.close();
   });
 
-  async function openPage(path: string, opts: { noWebSocket?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  async function openPage(path: string, opts: { noWebSocket?: boolean; phone?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext({ viewport: opts.phone ? { width: 390, height: 800 } : { width: 1280, height: 800 } });
     // A network that lets no WebSocket through (some proxies): every one fails to connect, and
     // socket.io has to fall back to polling.
     if (opts.noWebSocket) {
@@ -137,6 +137,20 @@ needs('chromium').describe('storefront in a real browser', { timeout: 60_000 }, 
     await page.getByRole('log').getByText('Received over long-polling', { exact: true }).waitFor({ timeout: 10_000 });
     expect(polls.length).toBeGreaterThan(0);
     expect(new Set(polls)).toEqual(new Set(['polling']));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('keeps keyboard focus inside the window while it covers a phone’s screen', async () => {
+    const { page, errors } = await openPage('/', { phone: true });
+    await page.getByRole('button', { name: /open chat/i }).click();
+    await page.getByRole('textbox', { name: 'Type your message' }).waitFor();
+    expect(await page.getByRole('dialog').getAttribute('aria-modal')).toBe('true');
+    const focusedInWidget = () => page.evaluate(() => document.activeElement?.tagName.toLowerCase() === 'verychat-widget');
+    for (const key of [...Array(8).fill('Tab'), ...Array(8).fill('Shift+Tab')]) {
+      await page.keyboard.press(key);
+      expect(await focusedInWidget(), `after ${key}`).toBe(true);
+    }
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -21,7 +21,7 @@ export async function paymentRoutes(app: FastifyInstance, services: Services, de
       if (typeof siteKey !== 'string' || !siteKey) throw new AppError('AUTH_REQUIRED', `The ${SITE_KEY_HEADER} header is required.`);
       const ws = await services.workspaces.resolveSiteKey(siteKey);
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      verifyPaymentSignature(ws.secret, request.headers[SIGNATURE_HEADER.toLowerCase()], raw, deps.now());
+      verifyPaymentSignature(services.workspaces.acceptedSecrets(ws), request.headers[SIGNATURE_HEADER.toLowerCase()], raw, deps.now());
       await rateLimits.consume('payments:workspace', 'agent', ws.id);
       const event = parseInput(PaymentEventInput, parseJson(raw));
       const result = await payments.ingest(ws.id, event);

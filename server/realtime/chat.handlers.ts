@@ -2,10 +2,11 @@
 // business rules here.
 import { AppError } from '../errors.ts';
 import type { ChatService } from '../services/chat/chat.service.ts';
-import { customerKey, rooms } from '../services/rooms.ts';
+import type { RateLimits } from '../services/rate-limits.ts';
+import { customerKey, identityKey, rooms } from '../services/rooms.ts';
 import type { CommandHandlers } from './handle.ts';
 
-export function chatHandlers(chat: ChatService) {
+export function chatHandlers(chat: ChatService, rateLimits: RateLimits) {
   return {
     'join-user-room': {
       limits: ['command:conn'],
@@ -22,10 +23,13 @@ export function chatHandlers(chat: ChatService) {
     'start-conversation': {
       limits: ['command:conn'],
       async run(payload, { socket, data }) {
-        const result = await chat.startConversation(data.principal, payload);
-        await socket.join(rooms.conversation(result.conversation.id));
-        data.joined.add(result.conversation.id);
-        return result;
+        // Each new conversation is a row (and a line in the agents' inbox): only a few per person.
+        if (payload.forceNew) await rateLimits.consume('new-conversation', data.tier, identityKey(data.principal));
+        // Joined before the page is read: a message stored meanwhile is in the page, or arrives live.
+        return chat.startConversation(data.principal, payload, async (conversationId) => {
+          await socket.join(rooms.conversation(conversationId));
+          data.joined.add(conversationId);
+        });
       },
     },
 

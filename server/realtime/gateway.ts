@@ -47,7 +47,7 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
   if (deps.redis) io.adapter(createAdapter(deps.redis.pub, deps.redis.sub, { key: `${deps.redis.prefix}:sio` }));
 
   const inFlight: InFlight = new Set();
-  const handlers: CommandHandlers = { ...chatHandlers(services.chat), ...paymentHandlers(services.notifications) };
+  const handlers: CommandHandlers = { ...chatHandlers(services.chat, services.rateLimits), ...paymentHandlers(services.notifications) };
   const registerCommands = makeRegistrar({ rateLimits: services.rateLimits, logger: deps.logger, inFlight, handlers });
   sendNotificationsOnJoin(io as unknown as Server, services.notifications, deps.logger);
 
@@ -127,8 +127,8 @@ async function authenticate(socket: Socket, deps: RealtimeDeps): Promise<SocketD
       tier = 'customer';
     } else if (auth.visitorToken) {
       const visitor = await services.tokens.verifyVisitorToken(ws, auth.visitorToken);
-      const contact = await chat.resolveContact(visitor);
-      principal = { kind: 'visitor', workspaceId: ws.id, visitorId: visitor.visitorId, contactId: contact.id };
+      const contactId = await chat.visitorContactId(visitor);
+      principal = { kind: 'visitor', workspaceId: ws.id, visitorId: visitor.visitorId, contactId };
       tier = 'visitor';
     } else {
       throw new AppError('AUTH_REQUIRED', 'A visitor token, identity token or agent token is required.');

@@ -7,6 +7,7 @@ import { ChatService } from './chat/chat.service.ts';
 import { NotificationService } from './notifications/notifications.service.ts';
 import { PaymentService } from './payments/payments.service.ts';
 import { ReceiptService } from './payments/receipts.service.ts';
+import { LocalInvalidationBus, type InvalidationBus } from './invalidation.ts';
 import { LatePublisher } from './publisher.ts';
 import { RateLimits, type RateLimitOptions } from './rate-limits.ts';
 import { WorkspaceService } from './workspaces.service.ts';
@@ -21,6 +22,13 @@ export interface ServiceDeps {
   baseUrl?: () => string;
   /** In memory unless a Redis client is given. */
   rateLimits?: RateLimitOptions;
+  /**
+   * How changes reach every instance's caches: createInvalidationBus() (Redis when configured). Processes
+   * that change data while servers run (the admin CLI) must pass the same kind of bus the servers use.
+   */
+  invalidation?: InvalidationBus;
+  /** How long a rotated-out secret stays valid by default (SECRET_ROTATION_GRACE_HOURS); 24 h when omitted. */
+  secretGraceMs?: number;
 }
 
 export interface Services {
@@ -33,17 +41,31 @@ export interface Services {
   receipts: ReceiptService;
   rateLimits: RateLimits;
   publisher: LatePublisher;
+  invalidation: InvalidationBus;
 }
 
+/**
+ * Cached look-ups live this long at most. Changes made through the services are forgotten at once through
+ * the bus; the lifetime bounds staleness from writers that bypass it, and from events lost while Redis was
+ * unreachable. A shared bus also carries other processes' changes, so its caches may live longer.
+ */
+const CACHE_TTL_MS = { local: 5_000, shared: 60_000 };
+
 export function createServices(deps: ServiceDeps): Services {
-  const { prisma, now = Date.now, baseUrl = noBaseUrl } = deps;
+  const { prisma, now = Date.now, baseUrl = noBaseUrl, invalidation = new LocalInvalidationBus() } = deps;
+  const cacheTtlMs = invalidation.shared ? CACHE_TTL_MS.shared : CACHE_TTL_MS.local;
   const publisher = new LatePublisher();
   const tokens = new TokenService(now);
-  const agents = new AgentService(prisma, now);
-  const chat = new ChatService(prisma, publisher);
+  const agents = new AgentService(prisma, now, invalidation);
+  const chat = new ChatService(prisma, publisher, { invalidation });
   const notifications = new NotificationService(prisma, publisher);
   return {
-    workspaces: new WorkspaceService(prisma, { now }),
+    workspaces: new WorkspaceService(prisma, {
+      now,
+      invalidation,
+      cacheTtlMs,
+      ...(deps.secretGraceMs !== undefined && { secretGraceMs: deps.secretGraceMs }),
+    }),
     agents,
     tokens,
     chat,
@@ -52,6 +74,7 @@ export function createServices(deps: ServiceDeps): Services {
     receipts: new ReceiptService(prisma, { tokens, agents, baseUrl }),
     rateLimits: new RateLimits(deps.rateLimits),
     publisher,
+    invalidation,
   };
 }
 

@@ -18,6 +18,7 @@ export type LimitName =
   | 'typing:conn'
   | 'typing:identity'
   | 'command:conn'
+  | 'new-conversation'
   | 'payments:workspace';
 
 /** points per duration (seconds); anonymous visitors get the least. */
@@ -31,6 +32,8 @@ const LIMITS: Record<LimitName, { duration: number; points: Record<Tier, number>
   'typing:conn': { duration: 10, points: { visitor: 10, customer: 10, agent: 20 } },
   'typing:identity': { duration: 10, points: { visitor: 20, customer: 20, agent: 40 } },
   'command:conn': { duration: 10, points: { visitor: 60, customer: 60, agent: 200 } },
+  // start-conversation { forceNew }: every one is a stored conversation in the agents' inbox.
+  'new-conversation': { duration: 10 * 60, points: { visitor: 5, customer: 10, agent: 10 } },
   // Signed payment events from a merchant's backend, counted per workspace after the signature checks out
   // (the site key is public: strangers must not be able to spend a merchant's budget).
   'payments:workspace': { duration: 10, points: { visitor: 1000, customer: 1000, agent: 1000 } },

@@ -88,7 +88,7 @@ describe('signature', () => {
     const now = 1_800_000_000;
     const check = (t: number, signer = 'sk_test') => {
       try {
-        verifyPaymentSignature('sk_test', signPaymentEvent(signer, raw, t), raw, now * 1000);
+        verifyPaymentSignature(['sk_test'], signPaymentEvent(signer, raw, t), raw, now * 1000);
         return 'ok';
       } catch (err) {
         return (err as { code: string }).code;

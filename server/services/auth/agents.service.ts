@@ -1,6 +1,7 @@
 // Agents (the merchant's support staff): accounts, password login, revocable bearer sessions.
 import type { Agent, AgentRole, PrismaClient } from '../../db/generated/client.ts';
 import { AppError } from '../../errors.ts';
+import { LocalInvalidationBus, type InvalidationBus } from '../invalidation.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { newAgentToken, newPassword, randomToken, sha256Hex } from './secrets.ts';
 
@@ -27,6 +28,8 @@ export class AgentService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly now: () => number = Date.now,
+    /** Tells every instance that an agent is gone or signed out everywhere (their sockets close). */
+    private readonly invalidation: InvalidationBus = new LocalInvalidationBus(),
   ) {}
 
   async create(workspaceId: string, input: NewAgent) {
@@ -61,12 +64,17 @@ export class AgentService {
     return this.prisma.agent.findMany({ where: { workspaceId }, orderBy: { createdAt: 'asc' } });
   }
 
+  /** Delete an agent: their sessions end and their open sockets close on every instance. */
+  async remove(workspaceId: string, email: string) {
+    const agent = await this.findByEmail(workspaceId, email);
+    await this.prisma.agent.delete({ where: { id: agent.id } });
+    await this.invalidation.publish({ type: 'agent', workspaceId, agentId: agent.id, deleted: true });
+    return agent;
+  }
+
   /** Set a new password (generated when omitted) and revoke every session of the agent. */
   async resetPassword(workspaceId: string, email: string, password = newPassword()) {
-    const agent = await this.prisma.agent.findUnique({
-      where: { workspaceId_email: { workspaceId, email: normalizeEmail(email) } },
-    });
-    if (!agent) throw new AppError('NOT_FOUND', `No agent ${email} in this workspace.`);
+    const agent = await this.findByEmail(workspaceId, email);
     await this.prisma.$transaction([
       this.prisma.agent.update({ where: { id: agent.id }, data: { passwordHash: await hashPassword(password) } }),
       this.prisma.agentSession.updateMany({
@@ -74,7 +82,16 @@ export class AgentService {
         data: { revokedAt: new Date(this.now()) },
       }),
     ]);
+    await this.invalidation.publish({ type: 'agent', workspaceId, agentId: agent.id, deleted: false });
     return { agent, password };
+  }
+
+  private async findByEmail(workspaceId: string, email: string): Promise<Agent> {
+    const agent = await this.prisma.agent.findUnique({
+      where: { workspaceId_email: { workspaceId, email: normalizeEmail(email) } },
+    });
+    if (!agent) throw new AppError('NOT_FOUND', `No agent ${email} in this workspace.`);
+    return agent;
   }
 
   /** Email + password → a bearer token. Unknown email and wrong password look the same, in text and in time. */

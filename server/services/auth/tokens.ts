@@ -3,7 +3,7 @@ import { SignJWT, jwtVerify, errors as joseErrors, decodeProtectedHeader } from 
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import type { Workspace } from '../workspaces.service.ts';
-import { workspaceSettings } from '../workspaces.service.ts';
+import { acceptedSecrets, workspaceSettings, type SigningSecrets } from '../workspaces.service.ts';
 import { randomToken } from './secrets.ts';
 
 const enc = new TextEncoder();
@@ -48,7 +48,7 @@ export class TokenService {
   }
 
   async verifyVisitorToken(ws: Pick<Workspace, 'id' | 'visitorKey'>, token: string): Promise<VisitorIdentity> {
-    const payload = await this.verify(token, ws.visitorKey, ['sub', 'exp']);
+    const payload = await this.verify(token, [ws.visitorKey], ['sub', 'exp']);
     if (payload.typ !== 'visitor' || payload.wid !== ws.id || typeof payload.sub !== 'string') {
       throw new AppError('AUTH_INVALID', 'Visitor token is not valid for this workspace.');
     }
@@ -56,12 +56,12 @@ export class TokenService {
   }
 
   /**
-   * Verify a customer identity token signed by the merchant's backend with the workspace secret.
-   * `sub` and `exp` are required, and tokens that live longer than the workspace allows are refused,
-   * so a leaked token is only useful briefly.
+   * Verify a customer identity token signed by the merchant's backend with the workspace secret (or, during
+   * a rotation's grace period, the previous one). `sub` and `exp` are required, and tokens that live longer
+   * than the workspace allows are refused, so a leaked token is only useful briefly.
    */
-  async verifyIdentityToken(ws: Pick<Workspace, 'id' | 'secret'> & { settings: unknown }, token: string): Promise<CustomerIdentity> {
-    const payload = await this.verify(token, ws.secret, ['sub', 'exp']);
+  async verifyIdentityToken(ws: Pick<Workspace, 'id'> & SigningSecrets & { settings: unknown }, token: string): Promise<CustomerIdentity> {
+    const payload = await this.verify(token, acceptedSecrets(ws, this.now()), ['sub', 'exp']);
     const parsed = identityClaims.safeParse(payload);
     if (!parsed.success) {
       const field = parsed.error.issues[0]?.path.join('.') ?? 'claims';
@@ -83,7 +83,8 @@ export class TokenService {
     };
   }
 
-  private async verify(token: string, key: string, requiredClaims: string[]) {
+  /** Verified with the first key whose signature matches; any other failure is final. */
+  private async verify(token: string, keys: string[], requiredClaims: string[]) {
     // jose refuses alg "none" and any algorithm not listed; checking the header first gives a clearer message.
     let alg: string | undefined;
     try {
@@ -92,20 +93,24 @@ export class TokenService {
       throw new AppError('AUTH_INVALID', 'Token is malformed.');
     }
     if (alg !== 'HS256') throw new AppError('AUTH_INVALID', `Token algorithm ${alg ?? '(none)'} is not accepted; use HS256.`);
-    try {
-      const { payload } = await jwtVerify(token, enc.encode(key), {
-        algorithms: ['HS256'],
-        requiredClaims,
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        currentDate: new Date(this.now()),
-      });
-      return payload;
-    } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) throw new AppError('AUTH_EXPIRED', 'Token has expired.');
-      if (err instanceof joseErrors.JWTClaimValidationFailed) {
-        throw new AppError('AUTH_INVALID', `Token claim "${err.claim}" is missing or invalid.`);
+    for (const key of keys) {
+      try {
+        const { payload } = await jwtVerify(token, enc.encode(key), {
+          algorithms: ['HS256'],
+          requiredClaims,
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate: new Date(this.now()),
+        });
+        return payload;
+      } catch (err) {
+        if (err instanceof joseErrors.JWSSignatureVerificationFailed) continue;
+        if (err instanceof joseErrors.JWTExpired) throw new AppError('AUTH_EXPIRED', 'Token has expired.');
+        if (err instanceof joseErrors.JWTClaimValidationFailed) {
+          throw new AppError('AUTH_INVALID', `Token claim "${err.claim}" is missing or invalid.`);
+        }
+        throw new AppError('AUTH_INVALID', 'Token signature or format is invalid.');
       }
-      throw new AppError('AUTH_INVALID', 'Token signature or format is invalid.');
     }
+    throw new AppError('AUTH_INVALID', 'Token signature or format is invalid.');
   }
 }

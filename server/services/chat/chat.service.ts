@@ -1,5 +1,5 @@
 // Conversations and messages: membership, the gap-free idempotent send pipeline, history, read state.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type {
   ConversationDto,
   HistoryPage,
@@ -11,6 +11,8 @@ import type {
 import type { Conversation, Contact, Message, PrismaClient } from '../../db/generated/client.ts';
 import { AppError } from '../../errors.ts';
 import type { CustomerIdentity, VisitorIdentity } from '../auth/tokens.ts';
+import { boundedCache } from '../cache.ts';
+import { LocalInvalidationBus, type InvalidationBus } from '../invalidation.ts';
 import type { Principal } from '../principal.ts';
 import type { Publisher } from '../publisher.ts';
 import { rooms } from '../rooms.ts';
@@ -23,7 +25,20 @@ const DEFAULT_PAGE = 30;
 /** Advisory lock namespace for creating a customer's conversation (see postToCustomer). */
 const CUSTOMER_LOCK = 72707372;
 const MEMBER_CACHE_TTL_MS = 30_000;
+const AGENT_NAME_TTL_MS = 5 * 60_000;
+const CACHE_MAX = 10_000;
+/** Ids of one visitor's moved conversations per invalidation event. */
+const MOVED_PER_EVENT = 1_000;
 type ConversationWithContact = Conversation & { contact: Contact };
+type VisitorPrincipal = Principal & { kind: 'visitor' };
+
+/** A conversation someone may act in: a stored one, or a new visitor's first one, not stored until they write. */
+type Membership = { conversation: ConversationWithContact } | { draft: VisitorPrincipal };
+
+export interface ChatServiceOptions {
+  /** Conversations moved to another contact, deleted workspaces and agents: forgotten on every instance. */
+  invalidation?: InvalidationBus;
+}
 
 export interface NewMessage {
   clientMessageId: string;
@@ -33,7 +48,7 @@ export interface NewMessage {
 }
 
 export class ChatService {
-  private readonly agentNames = new Map<string, string>();
+  private readonly agentNames = boundedCache<{ name: string | null }>({ max: CACHE_MAX, ttlMs: AGENT_NAME_TTL_MS });
   /** Per-conversation send order on this server: persist-then-publish never interleaves. */
   private readonly sendQueue = new KeyedQueue();
   /** One find-or-create of a customer's conversation at a time (system posts for the same customer). */
@@ -42,21 +57,57 @@ export class ChatService {
    * Customer → the conversation system posts go to, briefly: skips the contact and conversation look-ups on
    * the payments hot path. A post into one resolved meanwhile reopens it (the insert does), which is fine.
    */
-  private readonly customerConversations = new Map<string, { conversation: ConversationWithContact; at: number }>();
-  private readonly memberCache = new Map<string, { conversation: ConversationWithContact; at: number }>();
+  private readonly customerConversations = boundedCache<ConversationWithContact>({ max: CACHE_MAX, ttlMs: MEMBER_CACHE_TTL_MS });
+  private readonly memberCache = boundedCache<ConversationWithContact>({ max: CACHE_MAX, ttlMs: MEMBER_CACHE_TTL_MS });
+  private readonly invalidation: InvalidationBus;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly publisher: Publisher,
-  ) {}
+    opts: ChatServiceOptions = {},
+  ) {
+    this.invalidation = opts.invalidation ?? new LocalInvalidationBus();
+    this.invalidation.subscribe((event) => {
+      switch (event.type) {
+        case 'conversations-moved':
+          for (const id of event.conversationIds) this.memberCache.delete(id);
+          break;
+        case 'agent':
+          this.agentNames.delete(event.agentId);
+          break;
+        case 'workspace':
+          // Rare: a deleted workspace's conversations may be anywhere in the caches.
+          if (event.deleted) this.forgetAll();
+          break;
+        case 'all':
+          this.forgetAll();
+          break;
+      }
+    });
+  }
 
-  /** Find or create the contact behind a visitor or customer credential, and note that they are here. */
-  async resolveContact(identity: VisitorIdentity | CustomerIdentity): Promise<Contact> {
+  private forgetAll(): void {
+    this.memberCache.clear();
+    this.customerConversations.clear();
+    this.agentNames.clear();
+  }
+
+  /**
+   * The contact id of an anonymous visitor, without creating anything: the stored contact's, or the id it
+   * will be stored under when the visitor first writes (derived from the visitor id). Handshakes and page
+   * views therefore cost no row; only visitors who say something become contacts.
+   */
+  async visitorContactId(identity: VisitorIdentity): Promise<string> {
+    const found = await this.prisma.contact.findUnique({
+      where: { workspaceId_visitorId: { workspaceId: identity.workspaceId, visitorId: identity.visitorId } },
+      select: { id: true },
+    });
+    return found?.id ?? derivedId('visitor-contact', identity.workspaceId, identity.visitorId);
+  }
+
+  /** Find or create the contact behind a customer's identity token, with the name and email it carries. */
+  async resolveContact(identity: CustomerIdentity): Promise<Contact> {
     const now = new Date();
-    if (identity.kind === 'visitor') {
-      const where = { workspaceId_visitorId: { workspaceId: identity.workspaceId, visitorId: identity.visitorId } };
-      return this.upsertContact(where, { workspaceId: identity.workspaceId, visitorId: identity.visitorId, lastSeenAt: now }, { lastSeenAt: now });
-    }
     const profile = {
       ...(identity.name !== undefined && { name: identity.name }),
       ...(identity.email !== undefined && { email: identity.email }),
@@ -89,22 +140,83 @@ export class ChatService {
       where: { workspaceId_visitorId: { workspaceId, visitorId } },
     });
     if (!visitor || visitor.id === customerContactId) return 0;
-    const moved = await this.prisma.conversation.updateMany({
-      where: { contactId: visitor.id },
-      data: { contactId: customerContactId },
-    });
-    this.memberCache.clear();
-    return moved.count;
+    const moved = await this.prisma.$queryRaw<{ id: string }[]>`
+      UPDATE "Conversation" SET "contactId" = ${customerContactId}::uuid, "updatedAt" = now()
+       WHERE "contactId" = ${visitor.id}::uuid
+   RETURNING "id"`;
+    // Every instance forgets these conversations' old member, so the anonymous identity can no longer act in them.
+    const ids = moved.map((r) => r.id);
+    for (let i = 0; i < ids.length; i += MOVED_PER_EVENT) {
+      await this.invalidation.publish({
+        type: 'conversations-moved',
+        workspaceId,
+        fromContactId: visitor.id,
+        toContactId: customerContactId,
+        conversationIds: ids.slice(i, i + MOVED_PER_EVENT),
+      });
+    }
+    return ids.length;
   }
 
-  /** The customer's open conversation (any device), or a new one. Agents cannot start conversations here. */
-  async startConversation(p: Principal, opts: { forceNew?: boolean; limit?: number } = {}) {
+  /**
+   * The customer's open conversation (any device), or a new one, with its newest page. Agents cannot start
+   * conversations here. `join` is awaited between choosing the conversation and reading the page: whoever
+   * joins the conversation's room there gets every later message live, and every earlier one in the page.
+   * A visitor who never wrote gets their first conversation unstored (a draft, `lastSeq` 0), even with
+   * `forceNew`; it is stored with their first message.
+   */
+  async startConversation(
+    p: Principal,
+    opts: { forceNew?: boolean; limit?: number } = {},
+    join: (conversationId: string) => Promise<void> = async () => {},
+  ): Promise<{ conversation: ConversationDto; created: boolean } & HistoryPage> {
     if (p.kind === 'agent') throw new AppError('FORBIDDEN', 'Agents reply to conversations; customers start them.');
+    if (p.kind === 'visitor' && !(await this.contactStored(p.contactId))) {
+      const draft = this.draftDto(p);
+      await join(draft.id);
+      return { conversation: draft, created: true, messages: [], hasMore: false };
+    }
     const { conversation, created } = opts.forceNew
       ? { conversation: await this.createConversation(this.prisma, p.workspaceId, p.contactId), created: true }
       : await this.openConversationFor(p.workspaceId, p.contactId);
-    const page = await this.page(conversation.id, undefined, opts.limit ?? DEFAULT_PAGE);
-    return { conversation: await this.toConversationDto(conversation), created, ...page };
+    await join(conversation.id);
+    const { page, conversation: current } = await this.readPage(conversation.id, {}, opts.limit ?? DEFAULT_PAGE);
+    return { conversation: await this.toConversationDto(current), created, ...page };
+  }
+
+  private async contactStored(contactId: string): Promise<boolean> {
+    return (await this.prisma.contact.findUnique({ where: { id: contactId }, select: { id: true } })) !== null;
+  }
+
+  /** A visitor's first conversation before it is stored: its id is derived, so every tab of theirs agrees on it. */
+  private draftDto(p: VisitorPrincipal): ConversationDto {
+    return {
+      id: draftConversationId(p),
+      status: 'open',
+      mode: 'ai',
+      contact: { id: p.contactId, name: null, email: null, externalId: null },
+      assigneeId: null,
+      lastSeq: 0,
+      lastMessageAt: null,
+      createdAt: new Date().toISOString(),
+      read: { contact: 0, agent: 0 },
+    };
+  }
+
+  /** Store a visitor's draft conversation (and them as a contact): their first message is on its way. */
+  private async storeDraft(p: VisitorPrincipal): Promise<ConversationWithContact> {
+    const id = draftConversationId(p);
+    const now = new Date();
+    // Several tabs (or instances) may do this at once: whoever comes second finds the rows there.
+    await this.prisma.contact.createMany({
+      data: [{ id: p.contactId, workspaceId: p.workspaceId, visitorId: p.visitorId, lastSeenAt: now }],
+      skipDuplicates: true,
+    });
+    await this.prisma.conversation.createMany({
+      data: [{ id, workspaceId: p.workspaceId, contactId: p.contactId, lastMessageAt: now }],
+      skipDuplicates: true,
+    });
+    return this.getForMember(p, id);
   }
 
   /**
@@ -139,38 +251,44 @@ export class ChatService {
   }
 
   /** The conversation if `p` is a member of it: its customer, or an agent of its workspace. */
-  async getForMember(p: Principal, conversationId: string): Promise<ConversationWithContact> {
+  private async getForMember(p: Principal, conversationId: string): Promise<ConversationWithContact> {
+    const membership = await this.membership(p, conversationId);
+    if ('draft' in membership) throw notMember();
+    return membership.conversation;
+  }
+
+  /** getForMember, or the visitor's own unstored first conversation. */
+  private async membership(p: Principal, conversationId: string): Promise<Membership> {
     const conversation = await this.prisma.conversation.findUnique({
       where: { id: conversationId },
       include: { contact: true },
     });
-    const member =
-      conversation &&
-      conversation.workspaceId === p.workspaceId &&
-      (p.kind === 'agent' || conversation.contactId === p.contactId);
+    if (conversation) {
+      if (isMember(p, conversation)) return { conversation };
+    } else if (p.kind === 'visitor' && conversationId === draftConversationId(p)) {
+      return { draft: p };
+    }
     // Same answer for "missing" and "not yours": ids of other people's conversations reveal nothing.
-    if (!member) throw new AppError('FORBIDDEN', 'You are not a member of this conversation.');
-    return conversation;
+    throw notMember();
   }
 
   /**
-   * getForMember for the send hot path: membership (workspace, contact) of a conversation changes only
-   * when a visitor's conversations move to the customer they log in as, which clears this cache.
+   * getForMember for the send hot path, storing a visitor's draft on their first message. Membership
+   * (workspace, contact) of a conversation changes only when a visitor's conversations move to the customer
+   * they sign in as, which every instance hears of on the invalidation bus.
    */
   private async getForMemberCached(p: Principal, conversationId: string): Promise<ConversationWithContact> {
     const hit = this.memberCache.get(conversationId);
-    if (hit && Date.now() - hit.at < MEMBER_CACHE_TTL_MS) {
-      const c = hit.conversation;
-      if (c.workspaceId === p.workspaceId && (p.kind === 'agent' || c.contactId === p.contactId)) return c;
-    }
-    const conversation = await this.getForMember(p, conversationId);
-    if (this.memberCache.size > 10_000) this.memberCache.clear();
-    this.memberCache.set(conversationId, { conversation, at: Date.now() });
+    if (hit && isMember(p, hit)) return hit;
+    const membership = await this.membership(p, conversationId);
+    const conversation = 'draft' in membership ? await this.storeDraft(membership.draft) : membership.conversation;
+    this.memberCache.set(conversationId, conversation);
     return conversation;
   }
 
   async describe(p: Principal, conversationId: string): Promise<ConversationDto> {
-    return this.toConversationDto(await this.getForMember(p, conversationId));
+    const membership = await this.membership(p, conversationId);
+    return 'draft' in membership ? this.draftDto(membership.draft) : this.toConversationDto(membership.conversation);
   }
 
   /**
@@ -202,7 +320,7 @@ export class ChatService {
 
   private async customerConversation(key: string, workspaceId: string, externalId: string): Promise<ConversationWithContact> {
     const hit = this.customerConversations.get(key);
-    if (hit && Date.now() - hit.at < MEMBER_CACHE_TTL_MS) return hit.conversation;
+    if (hit) return hit;
     const where = { workspaceId_externalId: { workspaceId, externalId } };
     const contact: Contact =
       (await this.prisma.contact.findUnique({ where })) ??
@@ -212,8 +330,7 @@ export class ChatService {
         throw err;
       }));
     const { conversation } = await this.openConversationFor(workspaceId, contact.id);
-    if (this.customerConversations.size > 10_000) this.customerConversations.clear();
-    this.customerConversations.set(key, { conversation, at: Date.now() });
+    this.customerConversations.set(key, conversation);
     return conversation;
   }
 
@@ -242,32 +359,45 @@ export class ChatService {
                ${input.payload ? JSON.stringify(input.payload) : null}::jsonb, now()
           FROM bumped
         RETURNING *`;
-      row = rows[0]!;
+      if (!rows[0]) {
+        // The conversation is gone (its workspace was deleted) since membership was checked.
+        this.memberCache.delete(conversationId);
+        throw notMember();
+      }
+      row = rows[0];
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      // A concurrent retry with the same client id won the race.
-      const winner = await this.findByClientId(conversationId, input.clientMessageId);
-      if (!winner) throw err;
-      return { message: await this.toMessageDto(winner, conversation.contact), duplicate: true };
+      // Stored before: by a concurrent retry, or by an attempt whose answer was lost (a node that died
+      // between commit and publish, a dropped connection). Publish it again: devices that never received
+      // it live get it now, and clients drop the copies they already hold (same id).
+      const stored = await this.findByClientId(conversationId, input.clientMessageId);
+      if (!stored) throw err;
+      return { message: this.publishMessage(conversation, await this.toMessageDto(stored, conversation.contact)), duplicate: true };
     }
-    const message = await this.toMessageDto(row, conversation.contact);
-    this.publisher.publish(
-      [rooms.conversation(conversationId), rooms.agents(conversation.workspaceId)],
-      'message-received',
-      message,
-    );
-    return { message, duplicate: false };
+    return { message: this.publishMessage(conversation, await this.toMessageDto(row, conversation.contact)), duplicate: false };
   }
 
-  /** Messages with seq < beforeSeq (newest page when omitted), oldest first. */
-  async history(p: Principal, conversationId: string, opts: { beforeSeq?: number; limit?: number }): Promise<HistoryPage> {
-    await this.getForMember(p, conversationId);
-    return this.page(conversationId, opts.beforeSeq, opts.limit ?? DEFAULT_PAGE);
+  private publishMessage(conversation: Pick<Conversation, 'id' | 'workspaceId'>, message: MessageDto): MessageDto {
+    this.publisher.publish([rooms.conversation(conversation.id), rooms.agents(conversation.workspaceId)], 'message-received', message);
+    return message;
+  }
+
+  /**
+   * A page of messages, oldest first: the newest `limit` before `beforeSeq` (or the newest of all), or with
+   * `afterSeq` the oldest `limit` after it (a reconnecting device catching up from the last seq it holds).
+   */
+  async history(p: Principal, conversationId: string, opts: PageRange & { limit?: number }): Promise<HistoryPage> {
+    const membership = await this.membership(p, conversationId);
+    if ('draft' in membership) return { messages: [], hasMore: false };
+    return (await this.readPage(conversationId, opts, opts.limit ?? DEFAULT_PAGE)).page;
   }
 
   /** Move the reader's read (or delivered) cursor forward; never backward, never past the last message. */
   async markRead(p: Principal, conversationId: string, seq: number, status: 'read' | 'delivered' = 'read') {
-    const conversation = await this.getForMember(p, conversationId);
+    const membership = await this.membership(p, conversationId);
+    // Nothing to read in a conversation not stored yet.
+    if ('draft' in membership) return { seq: 0 };
+    const { conversation } = membership;
     const reader: MessageStatusEvent['reader'] = p.kind === 'agent' ? 'agent' : 'contact';
     const participantId = p.kind === 'agent' ? p.agentId : p.contactId;
     const target = Math.min(seq, conversation.lastSeq);
@@ -324,18 +454,25 @@ export class ChatService {
     });
   }
 
-  private async page(conversationId: string, beforeSeq: number | undefined, limit: number): Promise<HistoryPage> {
+  /** One page and the conversation as it is now (read together, so its lastSeq covers the page). */
+  private async readPage(conversationId: string, range: PageRange, limit: number) {
+    const forward = range.afterSeq !== undefined;
+    const seq = {
+      ...(range.afterSeq !== undefined && { gt: range.afterSeq }),
+      ...(range.beforeSeq !== undefined && { lt: range.beforeSeq }),
+    };
     const [rows, conversation] = await Promise.all([
       this.prisma.message.findMany({
-        where: { conversationId, ...(beforeSeq !== undefined && { seq: { lt: beforeSeq } }) },
-        orderBy: { seq: 'desc' },
+        where: { conversationId, ...((forward || range.beforeSeq !== undefined) && { seq }) },
+        orderBy: { seq: forward ? 'asc' : 'desc' },
         take: limit + 1,
       }),
       this.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { contact: true } }),
     ]);
     const hasMore = rows.length > limit;
-    const chosen = rows.slice(0, limit).reverse();
-    return { messages: await Promise.all(chosen.map((m) => this.toMessageDto(m, conversation.contact))), hasMore };
+    const chosen = forward ? rows.slice(0, limit) : rows.slice(0, limit).reverse();
+    const messages = await Promise.all(chosen.map((m) => this.toMessageDto(m, conversation.contact)));
+    return { page: { messages, hasMore } satisfies HistoryPage, conversation };
   }
 
   private async toConversationDto(c: ConversationWithContact): Promise<ConversationDto> {
@@ -375,13 +512,35 @@ export class ChatService {
 
   private async agentName(agentId: string): Promise<string | null> {
     const cached = this.agentNames.get(agentId);
-    if (cached !== undefined) return cached;
+    if (cached) return cached.name;
     const agent = await this.prisma.agent.findUnique({ where: { id: agentId }, select: { name: true } });
-    if (this.agentNames.size > 5_000) this.agentNames.clear();
-    if (agent) this.agentNames.set(agentId, agent.name);
+    this.agentNames.set(agentId, { name: agent?.name ?? null });
     return agent?.name ?? null;
   }
 }
+
+/** Which messages a page holds: before `beforeSeq`, after `afterSeq`, or both (a window). */
+export interface PageRange {
+  beforeSeq?: number;
+  afterSeq?: number;
+}
+
+function isMember(p: Principal, c: Pick<Conversation, 'workspaceId' | 'contactId'>): boolean {
+  return c.workspaceId === p.workspaceId && (p.kind === 'agent' || c.contactId === p.contactId);
+}
+
+const notMember = () => new AppError('FORBIDDEN', 'You are not a member of this conversation.');
+
+/** A uuid derived from its parts (version 8, "custom"): the same parts always give the same id. */
+function derivedId(...parts: string[]): string {
+  const h = createHash('sha256').update(`verychat:${parts.join(':')}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x80;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+const draftConversationId = (p: VisitorPrincipal) => derivedId('visitor-conversation', p.workspaceId, p.visitorId);
 
 function senderOf(p: Principal): { type: SenderType; id: string } {
   return p.kind === 'agent' ? { type: 'agent', id: p.agentId } : { type: 'contact', id: p.contactId };

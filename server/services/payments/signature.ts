@@ -1,5 +1,6 @@
 // Verifies `VeryChat-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256("<t>.<raw body>", secret)>`.
 // The MAC is computed over the bytes received, never over re-serialised JSON, and compared in constant time.
+// During a secret rotation's grace period two secrets are accepted: a signature made with either matches.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS } from '../../../protocol/payments.ts';
 import { AppError } from '../../errors.ts';
@@ -7,7 +8,8 @@ import { AppError } from '../../errors.ts';
 const FORMAT = `expected ${SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`;
 
 export function verifyPaymentSignature(
-  secret: string,
+  /** The workspace's accepted secrets (WorkspaceService.acceptedSecrets): current first. */
+  secrets: readonly string[],
   header: string | string[] | undefined,
   rawBody: Buffer,
   nowMs: number,
@@ -26,9 +28,12 @@ export function verifyPaymentSignature(
   }
   if (t === undefined || candidates.length === 0) throw new AppError('SIGNATURE_INVALID', `Malformed signature: ${FORMAT}.`);
 
-  const expected = createHmac('sha256', secret).update(`${t}.`).update(rawBody).digest();
   let match = false;
-  for (const candidate of candidates) match = timingSafeEqual(candidate, expected) || match;
+  for (const secret of secrets) {
+    const expected = createHmac('sha256', secret).update(`${t}.`).update(rawBody).digest();
+    // Every comparison runs, whichever matches: the time taken says nothing about which one did.
+    for (const candidate of candidates) match = timingSafeEqual(candidate, expected) || match;
+  }
   if (!match) throw new AppError('SIGNATURE_INVALID', 'Signature does not match: sign "<t>.<raw body>" with the workspace secret.');
 
   // Checked after the MAC so "expired" is only ever said about a genuinely signed (replayed or delayed) request.

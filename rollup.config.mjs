@@ -49,6 +49,9 @@ const plugins = [
   esbuild({ target: 'es2022', jsx: 'automatic', jsxImportSource: 'preact', tsconfig: 'tsconfig.json' }),
 ];
 
+/** Empties an output folder first, so stale hashed chunks never linger next to the new ones. */
+const clean = (dir) => ({ name: 'clean', buildStart: () => rm(dir, { recursive: true, force: true }) });
+
 const minify = terser({
   ecma: 2020,
   compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
@@ -59,7 +62,7 @@ export default [
   {
     // The loader is the only entry; everything else is reached by import() and split by Rollup.
     input: { widget: 'widget/loader.ts' },
-    plugins: [{ name: 'clean', buildStart: () => rm('dist/public', { recursive: true, force: true }) }, ...plugins],
+    plugins: [clean('dist/public'), ...plugins],
     output: {
       dir: 'dist/public',
       format: 'es',
@@ -80,7 +83,7 @@ export default [
   },
   {
     input: 'widget/index.ts',
-    plugins,
+    plugins: [clean('dist/npm'), ...plugins],
     output: { dir: 'dist/npm', format: 'es', entryFileNames: 'index.js', chunkFileNames: '[name].[hash].js', sourcemap: true, plugins: [minify] },
   },
   {

@@ -50,6 +50,27 @@ describe('configuration', () => {
     expect(loadConfig({ RATE_LIMIT_MULTIPLIER: '0.5' }).rateLimitMultiplier).toBe(0.5);
   });
 
+  it('trusts no proxy unless TRUST_PROXY names a hop count or proxy addresses, in production too', () => {
+    expect(loadConfig({}).trustProxy).toEqual({ kind: 'off' });
+    expect(loadConfig({ NODE_ENV: 'production' }).trustProxy).toEqual({ kind: 'off' });
+    expect(loadConfig({ TRUST_PROXY: 'off' }).trustProxy).toEqual({ kind: 'off' });
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toEqual({ kind: 'hops', hops: 2 });
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,loopback' }).trustProxy).toEqual({
+      kind: 'addresses',
+      addresses: ['10.0.0.5', '10.1.0.0/16', 'loopback'],
+    });
+    const expected = /^Invalid configuration: TRUST_PROXY — expected off, a number of proxy hops \(1–10\), or comma-separated proxy addresses/;
+    // "Everyone" is not a proxy: trusting any peer would let clients choose their own address again.
+    for (const bad of ['true', 'on', '*', '11', '10.0.0.5,', 'proxy.example', '10.0.0.0/99']) expect(errorOf({ TRUST_PROXY: bad }), bad).toMatch(expected);
+  });
+
+  it('keeps the previous secret 24 hours after a rotation unless SECRET_ROTATION_GRACE_HOURS says otherwise', () => {
+    expect(loadConfig({}).secretGraceMs).toBe(24 * 3600_000);
+    expect(loadConfig({ SECRET_ROTATION_GRACE_HOURS: '0' }).secretGraceMs).toBe(0);
+    expect(loadConfig({ SECRET_ROTATION_GRACE_HOURS: '1.5' }).secretGraceMs).toBe(5400_000);
+    expect(errorOf({ SECRET_ROTATION_GRACE_HOURS: '721' })).toBe('Invalid configuration: SECRET_ROTATION_GRACE_HOURS — expected a number from 0 to 720');
+  });
+
   it('normalises allowed origins and adds FRONTEND_URL', () => {
     const c = loadConfig({ ALLOWED_ORIGINS: 'HTTPS://Shop.Example/ , http://localhost:5173', FRONTEND_URL: 'https://app.example/path' });
     expect(c.demoOrigins).toEqual(['https://shop.example', 'http://localhost:5173', 'https://app.example']);

@@ -1,5 +1,6 @@
 // The one place the process environment is read. Everything else receives a frozen Config.
 import { z } from 'zod';
+import { MAX_PROXY_HOPS, parseTrustProxy, type TrustProxy } from './proxy.ts';
 
 const originList = z
   .string()
@@ -46,6 +47,7 @@ interface NumberRange {
 const NUMBER_VARS = {
   PORT: { min: 0, max: 65535, whole: true },
   RATE_LIMIT_MULTIPLIER: { min: 0, max: 10_000, minExclusive: true },
+  SECRET_ROTATION_GRACE_HOURS: { min: 0, max: 720 },
 } satisfies Record<string, NumberRange>;
 
 function numberVar(r: NumberRange, fallback: number) {
@@ -74,6 +76,19 @@ const envSchema = z.object({
   FRONTEND_URL: urlString(['http:', 'https:']).optional(),
   RATE_LIMIT_MULTIPLIER: numberVar(NUMBER_VARS.RATE_LIMIT_MULTIPLIER, 1),
   DEMO: z.enum(['on', 'off']).optional(),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx): TrustProxy => {
+      const parsed = parseTrustProxy(v ?? 'off');
+      if (parsed) return parsed;
+      ctx.addIssue({
+        code: 'custom',
+        message: `off, a number of proxy hops (1–${MAX_PROXY_HOPS}), or comma-separated proxy addresses (IPs, CIDR ranges, loopback, linklocal, uniquelocal)`,
+      });
+      return z.NEVER;
+    }),
+  SECRET_ROTATION_GRACE_HOURS: numberVar(NUMBER_VARS.SECRET_ROTATION_GRACE_HOURS, 24),
 });
 
 /** Every variable the server reads (README's table and .env.example list exactly these). */
@@ -100,6 +115,10 @@ const configSchema = envSchema.transform((e) => {
     rateLimitMultiplier: e.RATE_LIMIT_MULTIPLIER,
     /** Demo pages may sign in demo customers and simulate payments for the demo workspace. Off in production. */
     demo: e.DEMO ? e.DEMO === 'on' : e.NODE_ENV !== 'production',
+    /** Which reverse proxies' X-Forwarded-* headers are believed (client address, protocol, host). Off by default. */
+    trustProxy: e.TRUST_PROXY,
+    /** How long the previous secret stays accepted after a rotation, unless the rotation says otherwise. */
+    secretGraceMs: Math.round(e.SECRET_ROTATION_GRACE_HOURS * 60 * 60 * 1000),
   };
 });
 

@@ -6,7 +6,7 @@ import { initialChatState, messageStatus } from './state/chat.ts';
 import { createStore } from './state/store.ts';
 import { initialUiState } from './state/ui.ts';
 import { createTokenStore, storageKey } from './storage.ts';
-import { createFakeConnection, message, settle } from './test/fake-connection.ts';
+import { CONVERSATION_ID, conversation, createFakeConnection, message, settle } from './test/fake-connection.ts';
 
 function setup(opts: { storedToken?: string } = {}) {
   localStorage.clear();
@@ -183,5 +183,53 @@ describe('server events', () => {
     expect(localStorage.getItem(storageKey('pk_test'))).toBeNull();
     expect(chat.get().messages).toHaveLength(0);
     expect(connection.status).toBe('idle');
+  });
+});
+
+describe('every message, once, in order, without a reload', () => {
+  /** The server's history, two messages a page: what is stored between afterSeq and beforeSeq. */
+  const history = (asked: unknown[]) => (p: { afterSeq?: number; beforeSeq?: number }) => {
+    asked.push(p);
+    const from = (p.afterSeq ?? 0) + 1;
+    const to = Math.min((p.beforeSeq ?? Infinity) - 1, from + 1);
+    const messages = [];
+    for (let seq = from; seq <= to; seq++) messages.push(message(seq));
+    return { ok: true as const, messages, hasMore: to < (p.beforeSeq ?? Infinity) - 1 };
+  };
+
+  it('after a reconnect, loads what was stored meanwhile between the messages it holds', async () => {
+    const { connection, chat } = setup({ storedToken: 't' });
+    await settle();
+    connection.handlers['start-conversation'] = () => ({ ok: true, conversation: conversation(), created: false, messages: [1, 2, 3].map((n) => message(n)), hasMore: false });
+    connection.connectNow();
+    await settle();
+    // Offline while 4..7 were stored; the reconnect's page is the newest only.
+    connection.setStatus('reconnecting');
+    connection.handlers['start-conversation'] = () => ({ ok: true, conversation: conversation(), created: false, messages: [8, 9].map((n) => message(n)), hasMore: true });
+    const asked: unknown[] = [];
+    connection.handlers['load-history'] = history(asked);
+    connection.connectNow();
+    await settle();
+    await settle();
+    expect(chat.get().messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(asked).toEqual([
+      { conversationId: CONVERSATION_ID, afterSeq: 3, beforeSeq: 8, limit: 100 },
+      { conversationId: CONVERSATION_ID, afterSeq: 5, beforeSeq: 8, limit: 100 },
+    ]);
+  });
+
+  it('fills the hole when an arriving message’s seq jumps (a broadcast that never reached this device)', async () => {
+    const { connection, chat } = setup({ storedToken: 't' });
+    await settle();
+    connection.connectNow();
+    await settle();
+    connection.emit('message-received', message(1));
+    const asked: unknown[] = [];
+    connection.handlers['load-history'] = history(asked);
+    connection.emit('message-received', message(4));
+    await settle();
+    await settle();
+    expect(chat.get().messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(asked).toEqual([{ conversationId: CONVERSATION_ID, afterSeq: 1, beforeSeq: 4, limit: 100 }]);
   });
 });

@@ -13,12 +13,14 @@ import { createSession } from './chat/session.ts';
 import type { Connection } from './connection.ts';
 import { newClientMessageId } from './ids.ts';
 import type { Logger } from './log.ts';
-import { addLocalMessage, initialChatState, mergeMessages, oldestSeq, prependHistory, setConversation, setReadCursor, setTyping, unreadCount, type ChatState } from './state/chat.ts';
+import { addLocalMessage, firstGap, initialChatState, mergeMessages, oldestSeq, prependHistory, setConversation, setReadCursor, setTyping, unreadCount, type ChatState } from './state/chat.ts';
 import type { Store } from './state/store.ts';
 import { createTypingThrottle } from './state/typing.ts';
 import { initialUiState, type UiState } from './state/ui.ts';
 import type { TokenStore } from './storage.ts';
 import type { VeryChatEvents, VeryChatMessage, VeryChatUser } from './types.ts';
+
+import { MAX_HISTORY_PAGE } from '../protocol/limits.ts';
 
 export { MAX_MESSAGE_LENGTH } from '../protocol/limits.ts';
 
@@ -105,6 +107,28 @@ export function createController(o: ControllerOptions): Controller {
     }
   }
 
+  /**
+   * Loads what this device missed between messages it holds (after a reconnect, or when an arriving
+   * seq jumps), page by page, until no hole is left. Missed messages are history, not news.
+   */
+  let filling = false;
+  async function fillGaps(): Promise<void> {
+    if (filling) return;
+    filling = true;
+    try {
+      for (let gap = firstGap(chat.get()); gap && connected(); gap = firstGap(chat.get())) {
+        const conversationId = chat.get().conversation!.id;
+        const res = await connection.request('load-history', { conversationId, ...gap, limit: MAX_HISTORY_PAGE });
+        // A failure waits for the next reconnect or jump; an empty answer means nothing more to fetch there.
+        if (!res.ok || res.messages.length === 0) return;
+        announce(res.messages, false);
+        chat.set((s) => mergeMessages(s, res.messages));
+      }
+    } finally {
+      filling = false;
+    }
+  }
+
   /** A session is up: open (or resume) the conversation, then catch up on everything pending. */
   async function onSession(): Promise<void> {
     session.established();
@@ -120,6 +144,7 @@ export function createController(o: ControllerOptions): Controller {
     startAttempts = 0;
     announce(res.messages, false);
     chat.set((s) => setConversation(s, res.conversation, { messages: res.messages, hasMore: res.hasMore }));
+    void fillGaps();
     receipts.resume(res.conversation);
     void outbox.flush();
     receipts.markRead();
@@ -135,6 +160,7 @@ export function createController(o: ControllerOptions): Controller {
       // A message from whoever was typing ends their typing.
       return st.typing && st.typing.type === dto.sender.type && st.typing.id === dto.sender.id ? setTyping(next, null) : next;
     });
+    void fillGaps();
     receipts.markRead();
     receipts.markDelivered();
   }

@@ -36,7 +36,12 @@ export function Message({ message: m, status, showSender }: MessageProps) {
         <span class="vc-sr">{senderName}: </span>
       )}
       {/* Always text: Preact escapes it, so markup in a message shows literally. */}
-      {card ?? <div class="vc-bubble">{m.text}</div>}
+      {/* dir=auto: each bubble takes the direction of its own text, so English inside an Arabic chat (and the reverse) keeps its punctuation in place. */}
+      {card ?? (
+        <div class="vc-bubble" dir="auto">
+          {m.text}
+        </div>
+      )}
       <div class={`vc-meta${status === 'failed' ? ' vc-meta-failed' : ''}`}>
         <time dateTime={m.createdAt}>{i18n.time(m.createdAt)}</time>
         {status && (

@@ -96,6 +96,8 @@ describe('widget UI', () => {
     await settle();
     const bubble = [...root.querySelectorAll('.vc-bubble')].at(-1)!;
     expect(bubble.textContent).toBe(evil);
+    // Each bubble takes its own text's direction (English in an Arabic chat keeps its punctuation).
+    expect(bubble.getAttribute('dir')).toBe('auto');
     expect(root.querySelector('img')).toBeNull();
     expect(root.querySelector('.vc-bubble b')).toBeNull();
   });

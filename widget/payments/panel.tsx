@@ -42,7 +42,7 @@ export function NotificationsPanel({ state, i18n, receiptUrl, onMarkRead, onLoad
           return (
             <li key={n.id} class={`vc-notes-item vc-pay-${tone(p)}${n.read ? '' : ' vc-unread'}`} data-id={n.id}>
               <StatusIcon p={p} />
-              <div class="vc-notes-body">
+              <div class="vc-notes-body" dir="auto">
                 <strong class="vc-pay-title">
                   {!n.read && <span class="vc-sr">{i18n.t('unreadItem')}: </span>}
                   {paymentTitle(p, i18n)}

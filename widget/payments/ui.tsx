@@ -53,7 +53,7 @@ export function Details({ p, i18n }: { p: PaymentEventDto; i18n: I18n }) {
         <Money p={p} i18n={i18n} />
         {p.counterparty ? ' ' + i18n.t(p.direction === 'in' ? 'payFrom' : 'payTo', { name: p.counterparty }) : null}
       </span>
-      {p.type === 'failure' && p.failure?.message ? <span class="vc-pay-reason">{p.failure.message}</span> : null}
+      {p.type === 'failure' && p.failure?.message ? <span class="vc-pay-reason" dir="auto">{p.failure.message}</span> : null}
     </>
   );
 }
@@ -158,7 +158,7 @@ function ToastCard({ toast, paused, i18n, href, chatOpen, onDismiss, onOpen }: T
       <StatusIcon p={p} />
       <div class="vc-toast-main">
         {/* The live part: only the news, not the buttons' names. */}
-        <div class="vc-toast-text" role={failed ? 'alert' : 'status'} aria-atomic="true" onClick={activate}>
+        <div class="vc-toast-text" role={failed ? 'alert' : 'status'} aria-atomic="true" dir="auto" onClick={activate}>
           <strong class="vc-pay-title">{paymentTitle(p, i18n)}</strong>
           <Details p={p} i18n={i18n} />
         </div>
@@ -218,13 +218,13 @@ export interface PaymentCardProps {
 /** A payment or receipt message in the chat, in place of its text bubble. */
 export function PaymentCard({ payment: p, kind, i18n, href }: PaymentCardProps) {
   return (
-    <div class={`vc-card vc-pay-${tone(p)}`}>
+    <div class={`vc-card vc-pay-${tone(p)}`} dir="auto">
       <div class="vc-card-head">
         <StatusIcon p={p} />
         <strong class="vc-pay-title">{kind === 'receipt' ? i18n.t('receipt') : paymentTitle(p, i18n)}</strong>
       </div>
       <Details p={p} i18n={i18n} />
-      {p.memo ? <span class="vc-card-memo">{p.memo}</span> : null}
+      {p.memo ? <span class="vc-card-memo" dir="auto">{p.memo}</span> : null}
       {p.receiptNumber != null && <span class="vc-card-meta">{i18n.t('receiptNumber', { n: p.receiptNumber })}</span>}
       {href && <ReceiptLink class="vc-card-link" href={href} i18n={i18n} />}
     </div>

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { conversation, message } from '../test/fake-connection.ts';
 import {
   addLocalMessage,
+  firstGap,
   initialChatState,
   markFailed,
   markSending,
@@ -127,5 +128,18 @@ describe('unread count', () => {
     let s = mergeMessages(withConversation(), [message(1)]);
     s = setReadCursor(s, 'contact', 1, 'delivered');
     expect(unreadCount(s)).toBe(1);
+  });
+});
+
+describe('holes in the history', () => {
+  it('finds the first pair of held messages whose seqs are not consecutive, ignoring unsent ones and older pages', () => {
+    let s = setConversation(initialChatState(), conversation(), { messages: [5, 6, 7].map((n) => message(n)), hasMore: true });
+    expect(firstGap(s)).toBeNull(); // 1..4 are older history, not a hole
+    s = addLocalMessage(s, 'typing…', 'local-1', NOW);
+    expect(firstGap(s)).toBeNull();
+    s = mergeMessages(s, [message(10), message(12)]);
+    expect(firstGap(s)).toEqual({ afterSeq: 7, beforeSeq: 10 });
+    s = mergeMessages(s, [message(8), message(9)]);
+    expect(firstGap(s)).toEqual({ afterSeq: 10, beforeSeq: 12 });
   });
 });

@@ -228,3 +228,18 @@ export function oldestSeq(state: ChatState): number | null {
   for (const m of state.messages) if (m.seq !== null) return m.seq;
   return null;
 }
+
+/**
+ * The first hole among the messages held: two neighbours whose seqs are not consecutive (the server
+ * numbers a conversation's messages without gaps, so a hole is messages this device missed: stored
+ * while it was reconnecting, or whose broadcast never reached it). Older history not loaded yet is no hole.
+ */
+export function firstGap(state: ChatState): { afterSeq: number; beforeSeq: number } | null {
+  let previous: number | null = null;
+  for (const m of state.messages) {
+    if (m.seq === null) continue;
+    if (previous !== null && m.seq > previous + 1) return { afterSeq: previous, beforeSeq: m.seq };
+    previous = m.seq;
+  }
+  return null;
+}

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Payment" ADD COLUMN     "payeeName" TEXT,
+ADD COLUMN     "payerName" TEXT;

@@ -1,13 +1,13 @@
 // The payments UI: toasts, the notification list behind the bell, payment and receipt cards in the
 // chat. Everything it needs arrives as props (it imports no app module: see payments/index.ts).
-// Every text is rendered as text; amounts are shown digit for digit (format.ts).
+// Every text is rendered as text; amounts are shown digit for digit (protocol/amounts.ts).
 import type { Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PaymentEventDto, PaymentStatus } from '../../protocol/payments.ts';
 import { Icon } from '../components/Icon.tsx';
 import { CLOSE_ICON } from '../components/icons.ts';
 import type { PaymentsI18n as I18n } from './i18n/index.ts';
-import { formatAmount } from './format.ts';
+import { formatAmount } from '../../protocol/amounts.ts';
 import type { PaymentsState, Toast } from './state.ts';
 
 /** A toast stays this long on screen, not counting the time it is paused (pointer over it, focus in it, tab hidden). */

@@ -1,3 +1,5 @@
+// How amounts are shown, for the widget and the receipt page alike (one implementation, so the chat and
+// the receipt never disagree on a digit). Plain TypeScript, no zod: the widget imports it at run time.
 // Amounts are decimal strings of any length and precision ("0.000000000000000001",
 // "123456789012345678901234567890.5"): a JavaScript number would round them, so none is ever made.
 // The integer part goes through Intl as a BigInt (exact, with the locale's grouping and digits),
@@ -10,6 +12,7 @@ interface Symbols {
   decimal: string;
   digits: string[];
 }
+/** Per locale; callers pass the few locales they support (the widget's, the receipt page's), so it stays small. */
 const cache = new Map<string, Symbols>();
 
 function symbols(locale: string): Symbols {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAmount } from './format.ts';
+import { formatAmount } from './amounts.ts';
 
 /** Arabic-Indic and other decimal digits back to ASCII, separators dropped: the digits shown, in order. */
 const digitsOf = (s: string): string =>

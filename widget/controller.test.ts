@@ -153,7 +153,9 @@ describe('server events', () => {
     await settle();
     expect(ui.get().status).toBe('failed');
     expect(events.filter(([e]) => e === 'error')).toEqual([['error', { code: 'ORIGIN_NOT_ALLOWED', message: 'This origin is not allowed for the workspace.' }]]);
-    expect(errors).toHaveLength(1);
+    // The console line carries the fix (its words come from a lazy chunk).
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    expect(String(errors[0]![1])).toMatch(/npm run verychat -- origin:add pk_test /);
   });
 
   it('a refused stored visitor token is replaced by a fresh session once', async () => {

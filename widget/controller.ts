@@ -44,6 +44,8 @@ export interface ControllerOptions {
 }
 
 export interface Controller {
+  /** Fetches the workspace's look (before the first paint) and learns whether this page may chat at all. */
+  look(): Promise<void>;
   /** Start talking to the server, if not already. */
   start(): void;
   open(): void;
@@ -198,6 +200,7 @@ export function createController(o: ControllerOptions): Controller {
   const patchUi = (patch: Partial<UiState>): void => ui.set((s) => ({ ...s, ...patch }));
 
   const controller: Controller = {
+    look: () => session.look(),
     start: () => session.start(),
     consent: () => tokens.grantConsent(),
     open() {

@@ -1,5 +1,5 @@
-// What a wrong JS API call tells the developer. A chunk of its own (misuse.<hash>.js), fetched only
-// when a call is wrong: the checks (runtime.ts) ship in every page view, their explanations need not.
+// What a wrong JS API call, or a site that is not set up, tells the developer. A chunk of its own
+// (misuse.<hash>.js), fetched only then: the checks ship in every page view, their explanations need not.
 import { MAX_MESSAGE_LENGTH } from '../protocol/limits.ts';
 
 const MISUSE = {
@@ -20,6 +20,17 @@ const MISUSE = {
   debugArgument: () => 'debug() takes true or false.',
   method: (name: string) => `Unknown method "${name}".`,
 };
+
+/** What the merchant must change when the server refuses this page for good (chat/session.ts). */
+export function setupHint(code: string, siteKey: string, origin: string): string | null {
+  if (code === 'ORIGIN_NOT_ALLOWED') {
+    return `This page's origin (${origin}) is not allowed for site key ${siteKey}, so the chat is not available here. Allow it on your VeryChat server: npm run verychat -- origin:add ${siteKey} ${origin}`;
+  }
+  if (code === 'SITE_KEY_UNKNOWN') {
+    return `No workspace has the site key "${siteKey}", so the chat is not available here. Check data-site-key (or boot({ siteKey })); list your workspaces with: npm run verychat -- workspace:list`;
+  }
+  return null;
+}
 
 /** A wrong call, as runtime.ts's checks describe it: which rule, and the details the message names. */
 export type Misuse = { [K in keyof typeof MISUSE]: [K, ...Parameters<(typeof MISUSE)[K]>] }[keyof typeof MISUSE];

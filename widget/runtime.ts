@@ -185,7 +185,12 @@ export function createRuntime(env: RuntimeEnv): Runtime {
       case 'sendMessage': {
         const problem = checkText(a, 'sendMessage()', false);
         if (problem) return misuse(problem);
-        return withWidget((w) => ({ clientMessageId: w.controller.send((a as string).trim()) }));
+        return withWidget((w) => {
+          // Refused for good (the site is not set up): say so instead of queueing a message that never leaves.
+          const { status, error } = w.ui.get();
+          if (status === 'failed' && error) throw new VeryChatError(error.code, `sendMessage(): ${error.message}`);
+          return { clientMessageId: w.controller.send((a as string).trim()) };
+        });
       }
       case 'prefill': {
         const problem = checkText(a, 'prefill()', true);

@@ -122,11 +122,8 @@ export function mountWidget(o: MountOptions): WidgetHandle {
   // Draw once the workspace's look and the visitor's texts are here (or have failed, or are slow),
   // so the launcher neither changes colour or side nor flips language a moment later. The look is a
   // public, cacheable GET: no session, no visitor token, nothing stored.
-  const look = connection.getSettings(o.siteKey).then((res) => {
-    if (res.ok) ui.set((s) => ({ ...s, workspaceName: s.workspaceName ?? res.workspace.name, settings: s.settings ?? res.settings }));
-    // The visitor's language first, then the workspace's (as the App decides).
-    return texts.show(resolveLocale(o.appearance.locale, [...languages, ui.get().settings?.locale ?? 'en']));
-  });
+  // The visitor's language first, then the workspace's (as the App decides).
+  const look = controller.look().then(() => texts.show(resolveLocale(o.appearance.locale, [...languages, ui.get().settings?.locale ?? 'en'])));
   const first = Promise.all([look, texts.show(resolveLocale(o.appearance.locale, languages))]);
   void Promise.race([first, new Promise((r) => setTimeout(r, 3000))]).then(draw);
 

@@ -23,6 +23,8 @@ export interface SessionOptions {
 }
 
 export interface Session {
+  /** The workspace's look (public: no session, no token), and whether this page may use the chat at all. */
+  look(): Promise<void>;
   /** Start talking to the server, if not already. */
   start(): void;
   readonly started: boolean;
@@ -39,6 +41,8 @@ export interface Session {
 }
 
 const AUTH: ReadonlySet<ClientErrorCode> = new Set(['AUTH_INVALID', 'AUTH_EXPIRED', 'AUTH_REQUIRED']);
+/** Refusals no retry can change: the site is not set up for the chat (the merchant must act). */
+export const SETUP_REFUSALS: ReadonlySet<ClientErrorCode> = new Set(['ORIGIN_NOT_ALLOWED', 'SITE_KEY_UNKNOWN']);
 
 export function createSession(o: SessionOptions): Session {
   const { connection, tokens, ui, emit, log } = o;
@@ -60,7 +64,14 @@ export function createSession(o: SessionOptions): Session {
   };
 
   const fatal = (error: ClientError): void => {
-    log.error(`${error.code}: ${error.message}`);
+    if (SETUP_REFUSALS.has(error.code)) {
+      // Said once, with the exact fix for the merchant; the widget stays shut on this page.
+      if (ui.get().error?.code === error.code) return;
+      void import('../misuse.ts').then(
+        (m) => log.error(m.setupHint(error.code, o.siteKey, location.origin)),
+        () => log.error(`${error.code}: ${error.message}`),
+      );
+    } else log.error(`${error.code}: ${error.message}`);
     patchUi({ status: 'failed', error });
     emit('error', { code: error.code, message: error.message });
     settle(new VeryChatError(error.code, error.message));
@@ -137,8 +148,14 @@ export function createSession(o: SessionOptions): Session {
   ];
 
   const session: Session = {
+    async look() {
+      const res = await connection.getSettings(o.siteKey);
+      if (res.ok) ui.set((s) => ({ ...s, workspaceName: s.workspaceName ?? res.workspace.name, settings: s.settings ?? res.settings }));
+      else if (SETUP_REFUSALS.has(res.error.code)) fatal(res.error);
+    },
     start() {
-      if (started) return;
+      // A page the server refused for good stays refused: no retries, no queue that never leaves.
+      if (started || SETUP_REFUSALS.has(ui.get().error?.code as ClientErrorCode)) return;
       started = true;
       void establish();
     },

@@ -78,7 +78,7 @@ export function ChatWindow({ chat, ui, onClose }: ChatWindowProps) {
           <Icon path={CLOSE_ICON} />
         </button>
       </div>
-      <ConnectionBanner status={ui.status} />
+      <ConnectionBanner status={ui.status} error={ui.error} />
       {panel ? (
         <panel.Panel i18n={i18n} ui={ui} panel={ui.panel} />
       ) : (
@@ -96,7 +96,8 @@ export function ChatWindow({ chat, ui, onClose }: ChatWindowProps) {
               </>
             )}
           </div>
-          <Composer draft={ui.draft} inputRef={input} />
+          {/* Refused for good (site not set up, …): nothing to type into that could never leave. */}
+          {ui.status !== 'failed' && <Composer draft={ui.draft} inputRef={input} />}
         </>
       )}
     </div>

@@ -80,6 +80,36 @@ describe('first paint', () => {
   });
 });
 
+describe('a site that is not set up', () => {
+  it('says the chat is not available here, with the exact fix for the merchant, and never queues or retries', async () => {
+    localStorage.clear();
+    const connection = createFakeConnection();
+    connection.sessionReply = { ok: false, error: { code: 'ORIGIN_NOT_ALLOWED', message: 'Origin http://localhost:3000 is not allowed for this workspace.' } };
+    const errors: unknown[][] = [];
+    const w = mountWidget({
+      doc: document,
+      siteKey: 'pk_test',
+      apiUrl: 'http://localhost:1',
+      appearance: {},
+      consent: false,
+      log: createLogger(false, { debug() {}, warn() {}, error: (...a: unknown[]) => void errors.push(a) }),
+      emit: () => {},
+      connection,
+      features: [],
+    });
+    widget = w;
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    expect(String(errors[0]![1])).toContain(`npm run verychat -- origin:add pk_test ${location.origin}`);
+    w.root.querySelector<HTMLButtonElement>('.vc-launcher')!.click();
+    await settle();
+    expect(w.root.querySelector('[role="dialog"] [role="status"]')!.textContent).toBe('Chat is not available on this site.');
+    expect(w.root.querySelector('textarea')).toBeNull();
+    // Opening did not start a session that could only be refused again, nor log twice.
+    expect(connection.sessions).toEqual([]);
+    expect(errors).toHaveLength(1);
+  });
+});
+
 describe('widget UI', () => {
   it('renders inside a shadow root of a custom element host, with a labelled launcher', async () => {
     const { w, root } = await mount();

@@ -38,7 +38,18 @@ type Membership = { conversation: ConversationWithContact } | { draft: VisitorPr
 export interface ChatServiceOptions {
   /** Conversations moved to another contact, deleted workspaces and agents: forgotten on every instance. */
   invalidation?: InvalidationBus;
+  /**
+   * A stored payload as it is read now, by history pages and live messages alike: payment cards get a fresh
+   * receipt link for the conversation's customer (stored links expire). Without it, payloads are sent as stored.
+   */
+  presentPayload?: PresentPayload;
 }
+
+export type PresentPayload = (
+  payload: Record<string, unknown>,
+  kind: MessageKind,
+  contact: Pick<Contact, 'workspaceId' | 'externalId'>,
+) => Promise<Record<string, unknown>>;
 
 export interface NewMessage {
   clientMessageId: string;
@@ -60,6 +71,7 @@ export class ChatService {
   private readonly customerConversations = boundedCache<ConversationWithContact>({ max: CACHE_MAX, ttlMs: MEMBER_CACHE_TTL_MS });
   private readonly memberCache = boundedCache<ConversationWithContact>({ max: CACHE_MAX, ttlMs: MEMBER_CACHE_TTL_MS });
   private readonly invalidation: InvalidationBus;
+  private readonly presentPayload: PresentPayload | undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -67,6 +79,7 @@ export class ChatService {
     opts: ChatServiceOptions = {},
   ) {
     this.invalidation = opts.invalidation ?? new LocalInvalidationBus();
+    this.presentPayload = opts.presentPayload;
     this.invalidation.subscribe((event) => {
       switch (event.type) {
         case 'conversations-moved':
@@ -497,6 +510,7 @@ export class ChatService {
     if (m.senderType === 'contact') name = contact.name;
     else if (m.senderType === 'agent' && m.senderId) name = await this.agentName(m.senderId);
     else if (m.senderType === 'assistant') name = 'Assistant';
+    const stored = (m.payload as Record<string, unknown> | null) ?? null;
     return {
       id: m.id,
       conversationId: m.conversationId,
@@ -505,7 +519,7 @@ export class ChatService {
       sender: { type: m.senderType as SenderType, id: m.senderId, name },
       kind: m.kind as MessageKind,
       text: m.text,
-      payload: (m.payload as Record<string, unknown> | null) ?? null,
+      payload: stored && this.presentPayload ? await this.presentPayload(stored, m.kind as MessageKind, contact) : stored,
       createdAt: new Date(m.createdAt).toISOString(),
     };
   }

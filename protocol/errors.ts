@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   CONFLICT: 'The request conflicts with the current state.',
   PAYLOAD_TOO_LARGE: 'The request is too large.',
   UNKNOWN_EVENT: 'No such event.',
+  CONNECTION_LIMIT: 'Too many open connections from this address or for this user; close some first.',
+  PROTOCOL_VIOLATION: 'Too many invalid or unknown requests on this connection; it was closed.',
   UNAVAILABLE: 'A dependency is unavailable; retry later.',
   SIGNATURE_INVALID: 'The request signature is missing or does not match.',
   SIGNATURE_EXPIRED: 'The request signature timestamp is too old or in the future.',

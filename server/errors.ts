@@ -30,6 +30,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNKNOWN_EVENT: 400,
+  CONNECTION_LIMIT: 429,
+  PROTOCOL_VIOLATION: 400,
   UNAVAILABLE: 503,
   SIGNATURE_INVALID: 401,
   SIGNATURE_EXPIRED: 401,
@@ -43,10 +45,22 @@ export function parseInput<T>(schema: ZodType<T>, input: unknown): T {
   throw validationError(result.error);
 }
 
+/** Issues listed in one error; the message names the first. */
+const MAX_ISSUES = 20;
+/** Path segments are field names the schema declares; anything else (a record's key) is not repeated. */
+const SAFE_SEGMENT = /^[A-Za-z0-9_$-]{1,64}$/;
+
+/**
+ * VALIDATION_FAILED listing the bad fields, without ever repeating the input: unknown fields are counted,
+ * not named (a 100,000-key object must not come back as a 2 MB error), and messages are bounded.
+ */
 export function validationError(error: ZodError): AppError {
-  const issues = error.issues.slice(0, 20).map((i) => ({
-    path: i.path.map(String).join('.') || '(root)',
-    message: i.message,
+  const issues = error.issues.slice(0, MAX_ISSUES).map((i) => ({
+    path: i.path.map((seg) => (typeof seg === 'number' || SAFE_SEGMENT.test(String(seg)) ? String(seg) : '?')).join('.') || '(root)',
+    message:
+      i.code === 'unrecognized_keys'
+        ? `${i.keys.length} unknown field${i.keys.length === 1 ? '' : 's'}: only the documented fields are accepted`
+        : i.message.slice(0, 200),
   }));
   const first = issues[0];
   return new AppError(

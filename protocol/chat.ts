@@ -14,13 +14,18 @@ export const ClientMessageId = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only');
 
-/** Socket.io handshake `auth` payload. Exactly one credential is used, in the order agent, identity, visitor. */
-export const HandshakeAuth = z.object({
-  siteKey: z.string().min(1).max(128),
-  visitorToken: z.string().min(1).max(2048).optional(),
-  identityToken: z.string().min(1).max(4096).optional(),
-  agentToken: z.string().min(1).max(256).optional(),
-});
+/**
+ * Socket.io handshake `auth` payload. Exactly one credential is used, in the order agent, identity, visitor.
+ * Strict: any other field is refused (the handshake is kept for the socket's life).
+ */
+export const HandshakeAuth = z
+  .object({
+    siteKey: z.string().min(1).max(128),
+    visitorToken: z.string().min(1).max(2048).optional(),
+    identityToken: z.string().min(1).max(4096).optional(),
+    agentToken: z.string().min(1).max(256).optional(),
+  })
+  .strict();
 export type HandshakeAuth = z.infer<typeof HandshakeAuth>;
 
 export const JoinUserRoom = z.object({ userId: z.string().min(1).max(256).optional() }).strict();
@@ -44,6 +49,11 @@ export const LoadHistory = z
     conversationId: id,
     /** Return messages with seq < beforeSeq; omit for the newest page. */
     beforeSeq: z.number().int().positive().optional(),
+    /**
+     * Return the oldest messages with seq > afterSeq instead (with beforeSeq too: inside that window): what a
+     * device catching up after a reconnection or a seq jump asks for, from the last seq it holds.
+     */
+    afterSeq: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(MAX_HISTORY_PAGE).optional(),
   })
   .strict();
@@ -101,8 +111,12 @@ export interface ConversationDto {
 }
 
 export interface HistoryPage {
+  /** Oldest first. */
   messages: MessageDto[];
-  /** More, older messages exist before the first one returned. */
+  /**
+   * More exist in the direction asked: older ones before the first returned (newest page, `beforeSeq`), or
+   * newer ones after the last returned (`afterSeq`).
+   */
   hasMore: boolean;
 }
 

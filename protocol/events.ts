@@ -3,7 +3,7 @@
 // typed maps for both sides are derived from it. The widget imports this module with `import type` only,
 // so the schemas (and zod) never reach the browser.
 import type { z, ZodType } from 'zod';
-import type { Ack } from './errors.ts';
+import type { Ack, ErrorBody } from './errors.ts';
 import {
   JoinChatRoom,
   JoinUserRoom,
@@ -58,7 +58,12 @@ export const isCommandName = (name: string): name is CommandName => Object.hasOw
 export interface CommandReplies {
   'join-user-room': { room: string };
   'join-chat-room': { conversation: ConversationDto };
-  /** Resumes the open conversation unless `forceNew`. */
+  /**
+   * Resumes the open conversation unless `forceNew` (limited: a few per person). A visitor who never wrote
+   * gets a conversation that is stored with their first message (`lastSeq` 0). The page is read after the
+   * socket joined the conversation: a message may arrive as `message-received` before this ack, and also be
+   * in the page; merge by id.
+   */
   'start-conversation': { conversation: ConversationDto; created: boolean } & HistoryPage;
   'send-message': { message: MessageDto; duplicate: boolean };
   'load-history': HistoryPage;
@@ -80,6 +85,10 @@ export type Commands = {
 /** Server → client, fire and forget. Built by the server and never parsed, so types only. */
 export interface ServerEvents {
   session: SessionEvent;
+  /**
+   * A stored message. The same one may arrive again (a retry that found it stored publishes it once more, for
+   * devices that missed it): keep one per id. A seq jump means messages were missed: load them (`afterSeq`).
+   */
   'message-received': MessageDto;
   typing: TypingEvent;
   'message-status': MessageStatusEvent;
@@ -88,6 +97,12 @@ export interface ServerEvents {
   /** Unread notifications, right after `join-user-room` (catch-up after being offline). */
   notifications: NotificationsPage;
   'notifications-read': NotificationsReadEvent;
+  /**
+   * Sent just before the server closes this socket on purpose, saying why: UNAVAILABLE (restarting: reconnect),
+   * AUTH_INVALID (the agent was removed or signed out everywhere), ORIGIN_NOT_ALLOWED / SITE_KEY_UNKNOWN (the
+   * workspace no longer allows this page, or is gone), PROTOCOL_VIOLATION, CONNECTION_LIMIT.
+   */
+  'session-ended': ErrorBody;
 }
 
 export type CommandReply<K extends CommandName> = Ack<Commands[K]['reply']>;

@@ -21,6 +21,8 @@ import { paymentRoutes } from './http/payments.routes.ts';
 import { receiptRoutes } from './http/receipts.routes.ts';
 import { attachRealtime, type VeryChatServer } from './realtime/gateway.ts';
 import { corsOriginCheck } from './cors.ts';
+import { proxyRule } from './proxy.ts';
+import { createInvalidationBus } from './services/invalidation.ts';
 import { Redis } from 'ioredis';
 
 export interface AppDeps {
@@ -41,10 +43,12 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function createApp(config: Readonly<Config>, deps: AppDeps): Promise<App> {
   const now = deps.now ?? Date.now;
+  // One rule for request.ip/protocol here and for the socket handshake (TRUST_PROXY).
+  const proxy = proxyRule(config.trustProxy);
   const fastify = Fastify({
     loggerInstance: (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
-    trustProxy: config.env === 'production',
+    trustProxy: proxy.fastify,
     // Keep a caller's request id (from a proxy) when it is sane, so logs line up across hops.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -55,6 +59,9 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   });
   const publicOrigin = new URL(config.publicUrl).origin;
   const redis = config.redisUrl ? connectRedis(config.redisUrl, fastify.log as Logger) : undefined;
+  const invalidation = createInvalidationBus({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log: fastify.log });
+  // Listening before other instances' changes can arrive would let this one cache what they just changed.
+  await invalidation.ready;
   const services = createServices({
     prisma: deps.db.prisma,
     now,
@@ -64,6 +71,8 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
       return typeof address === 'object' && address ? config.publicUrl.replace(/:0$/, `:${address.port}`) : config.publicUrl;
     },
     rateLimits: { redis: redis?.limiter, prefix: config.redisPrefix, multiplier: config.rateLimitMultiplier },
+    invalidation,
+    secretGraceMs: config.secretGraceMs,
   });
   const corsOrigin = corsOriginCheck(services.workspaces, publicOrigin);
 
@@ -81,11 +90,23 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
         connectSrc: ["'self'", 'ws:', 'wss:'],
         imgSrc: ["'self'", 'data:'],
         frameAncestors: ["'none'"],
+        // HTTPS only, below: over plain HTTP it would send the page's own scripts to an https:// that isn't there.
+        upgradeInsecureRequests: null,
       },
     },
+    hsts: false,
     // The widget's scripts and API are loaded from merchants' origins.
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     crossOriginEmbedderPolicy: false,
+  });
+  // What only makes sense over HTTPS (the connection's, or a trusted proxy's): a page opened over plain HTTP,
+  // such as the demo storefront by LAN address from a phone, must keep loading its scripts over HTTP.
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (proxy.protocol(request.raw) !== 'https') return;
+    void reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    // Helmet has written the policy on the raw response by now (its hook runs first).
+    const csp = reply.raw.getHeader('content-security-policy');
+    if (typeof csp === 'string') reply.raw.setHeader('content-security-policy', `${csp};upgrade-insecure-requests`);
   });
 
   await fastify.register(cors, {
@@ -100,7 +121,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   registerErrorHandling(fastify);
   healthRoutes(fastify, { db: deps.db, version: config.version, startedAt: now() });
   agentRoutes(fastify, services);
-  widgetRoutes(fastify, services);
+  widgetRoutes(fastify, services, { proxy });
   pageRoutes(fastify, { prisma: deps.db.prisma, demo: config.demo });
   if (config.demo) demoRoutes(fastify, services, { prisma: deps.db.prisma, publicOrigin });
   conversationRoutes(fastify, services);
@@ -113,7 +134,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     logger: fastify.log as Logger,
     corsOrigin,
     publicOrigin,
-    trustProxy: config.env === 'production',
+    proxy,
     ...(redis && { redis: { pub: redis.pub, sub: redis.sub, prefix: config.redisPrefix } }),
   });
   services.publisher.attach(realtime.publisher);
@@ -121,6 +142,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     await services.payments.flush();
     services.publisher.attach(null);
     if (redis) await Promise.allSettled([redis.pub.quit(), redis.sub.quit(), redis.limiter.quit()]);
+    await invalidation.close();
   });
 
   const { chat, payments, notifications } = services;

@@ -2,7 +2,8 @@
 // needs CORS): no Origin, this server's own, or one some workspace allows. It only lets the browser make
 // the request: each route and each handshake then checks the origin against its own workspace, so one
 // merchant's origin cannot act on another's data.
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { ProxyRule } from './proxy.ts';
 import type { WorkspaceService } from './services/workspaces.service.ts';
 
 export type CorsOriginCheck = (origin: string | undefined, cb: (err: Error | null, allow: boolean) => void) => void;
@@ -20,10 +21,13 @@ export function corsOriginCheck(workspaces: Pick<WorkspaceService, 'isOriginKnow
 /**
  * The page's origin as the browser reports it. A same-origin GET carries no Origin header (socket.io's
  * long-polling handshake from a page this server serves, e.g. the demo storefront), but browsers mark
- * it `Sec-Fetch-Site: same-origin`: then the page's origin is this server's, as the browser addressed it.
+ * it `Sec-Fetch-Site: same-origin`: then the page's origin is this server's, as the browser addressed it —
+ * behind a TLS-terminating proxy, with the protocol and host the trusted proxy reports.
  */
-export function browserOrigin(headers: IncomingHttpHeaders, secure: boolean): string | undefined {
+export function browserOrigin(req: IncomingMessage, proxy: ProxyRule): string | undefined {
+  const { headers } = req;
   if (typeof headers.origin === 'string') return headers.origin;
-  if (headers['sec-fetch-site'] === 'same-origin' && typeof headers.host === 'string') return `${secure ? 'https' : 'http'}://${headers.host}`;
+  const host = proxy.host(req);
+  if (headers['sec-fetch-site'] === 'same-origin' && host) return `${proxy.protocol(req)}://${host}`;
   return undefined;
 }

@@ -1,5 +1,6 @@
-// Socket.io attached to Fastify's HTTP server: handshake authentication, command registration,
-// the Publisher implementation, the optional Redis adapter, and a clean close with the app.
+// Socket.io attached to Fastify's HTTP server: handshake authentication and limits, command registration,
+// the Publisher implementation, the optional Redis adapter, open sockets kept in line with changes made
+// anywhere (invalidation bus), and a graceful close with the app.
 import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -9,13 +10,15 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/
 import { AppError, parseInput, toErrorBody } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { browserOrigin, type CorsOriginCheck } from '../cors.ts';
+import type { ProxyRule } from '../proxy.ts';
 import type { Services } from '../services/index.ts';
+import type { Invalidation } from '../services/invalidation.ts';
 import type { Principal } from '../services/principal.ts';
 import type { Publisher } from '../services/publisher.ts';
-import { rooms, userKey } from '../services/rooms.ts';
-import type { Tier } from '../services/rate-limits.ts';
+import { identityKey, rooms, userKey } from '../services/rooms.ts';
+import type { RateLimits, Tier } from '../services/rate-limits.ts';
 import { chatHandlers } from './chat.handlers.ts';
-import { makeRegistrar, type CommandHandlers, type InFlight, type SocketData } from './handle.ts';
+import { CommandTracker, endSession, makeRegistrar, type CommandHandlers, type SocketData } from './handle.ts';
 import { paymentHandlers, sendNotificationsOnJoin } from './payments.handlers.ts';
 
 export interface RealtimeDeps {
@@ -25,36 +28,56 @@ export interface RealtimeDeps {
   corsOrigin: CorsOriginCheck;
   /** This server's own origin: the agent console is served from it. */
   publicOrigin: string;
-  trustProxy: boolean;
+  /** The same proxy rule as HTTP: the client's address and the page's protocol. */
+  proxy: ProxyRule;
   /** Two connections (publish + subscribe) for the multi-node adapter. */
   redis?: { pub: Redis; sub: Redis; prefix: string };
 }
 
 export type VeryChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
+/**
+ * Largest frame (one event with its payload, or the handshake) a client may send; a larger one closes the
+ * connection. The largest legitimate frame, a message of 4,000 characters written as JSON escapes, stays
+ * under 50 KiB.
+ */
+export const MAX_FRAME_BYTES = 64 * 1024;
+/** The handshake's `auth`: a site key and one token. */
+const MAX_AUTH_BYTES = 8 * 1024;
+/** On shutdown: how long accepted commands may take to finish, then how long sockets get to close. */
+const DRAIN_MS = 5_000;
+const CLOSE_MS = 2_000;
+
 export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { io: VeryChatServer; publisher: Publisher } {
   const { services } = deps;
   const io: VeryChatServer = new Server(fastify.server, {
     // Long-polling fallback needs CORS; the handshake itself checks the origin per workspace.
     cors: { origin: deps.corsOrigin, credentials: false },
-    // Large enough to answer an oversized message with a coded error instead of dropping the connection.
-    maxHttpBufferSize: 2 * 1024 * 1024,
+    maxHttpBufferSize: MAX_FRAME_BYTES,
     pingInterval: 20_000,
     pingTimeout: 20_000,
     connectionStateRecovery: undefined,
     serveClient: false,
   });
   if (deps.redis) io.adapter(createAdapter(deps.redis.pub, deps.redis.sub, { key: `${deps.redis.prefix}:sio` }));
+  const local = () => io.of('/').sockets as Map<string, Socket>;
 
-  const inFlight: InFlight = new Set();
+  const commands = new CommandTracker();
+  const counts = new OpenSockets(services.rateLimits);
   const handlers: CommandHandlers = { ...chatHandlers(services.chat, services.rateLimits), ...paymentHandlers(services.notifications) };
-  const registerCommands = makeRegistrar({ rateLimits: services.rateLimits, logger: deps.logger, inFlight, handlers });
+  const registerCommands = makeRegistrar({ rateLimits: services.rateLimits, logger: deps.logger, commands, handlers });
   sendNotificationsOnJoin(io as unknown as Server, services.notifications, deps.logger);
 
   io.use(async (socket, next) => {
     try {
-      await services.rateLimits.consume('handshake', 'visitor', clientIp(socket, deps.trustProxy));
-      socket.data = await authenticate(socket, deps);
+      if (!commands.accepting) throw new AppError('UNAVAILABLE', 'The server is restarting; reconnect in a moment.');
+      const ip = deps.proxy.ip(socket.request);
+      await services.rateLimits.consume('handshake', 'visitor', ip);
+      const data = await authenticate(socket, deps, ip);
+      counts.assertRoom(data);
+      socket.data = data;
+      // Checked and no longer needed: nothing the client put in the handshake stays for the socket's life.
+      socket.handshake.auth = {};
       next();
     } catch (err) {
       const body = toErrorBody(err);
@@ -68,6 +91,10 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
 
   io.on('connection', (socket) => {
     const data = socket.data;
+    // Counted from here on ('disconnect' always follows); handshakes that raced past the check leave again.
+    counts.add(data);
+    socket.on('disconnect', () => counts.remove(data));
+    if (counts.over(data)) return endSession(socket as unknown as Socket, 'CONNECTION_LIMIT');
     if (data.principal.kind === 'agent') void socket.join(rooms.agents(data.principal.workspaceId));
     registerCommands(socket as unknown as Socket);
     const p = data.principal;
@@ -80,12 +107,60 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
     });
   });
 
-  // Close sockets before Fastify closes the HTTP server: open WebSockets would keep it from closing.
+  // A change made on any instance (or by the admin CLI) applies to the sockets open here at once.
+  const unsubscribe = services.invalidation.subscribe((event) => {
+    void applyToSockets(event).catch((err: unknown) => deps.logger.warn({ err, event: event.type }, 'could not apply a change to open sockets'));
+  });
+
+  async function applyToSockets(event: Invalidation): Promise<void> {
+    const sockets = [...local().values()];
+    switch (event.type) {
+      case 'workspace': {
+        const mine = sockets.filter((s) => dataOf(s).principal.workspaceId === event.workspaceId);
+        if (!mine.length) return;
+        const ws = event.deleted ? null : await services.workspaces.resolveSiteKey(event.siteKey).catch(() => null);
+        for (const s of mine) {
+          if (!ws) endSession(s, 'SITE_KEY_UNKNOWN', 'This workspace no longer exists.');
+          else if (originChecked(dataOf(s), deps.publicOrigin) && !services.workspaces.allowsOrigin(ws, dataOf(s).origin)) {
+            endSession(s, 'ORIGIN_NOT_ALLOWED', 'This page’s origin is no longer allowed for the workspace.');
+          }
+        }
+        return;
+      }
+      case 'agent':
+        for (const s of sockets) {
+          const p = dataOf(s).principal;
+          if (p.kind === 'agent' && p.agentId === event.agentId) endSession(s, 'AUTH_INVALID', 'Your session has ended; sign in again.');
+        }
+        return;
+      case 'conversations-moved':
+        // The anonymous identity's other tabs stop receiving the conversations now owned by the customer.
+        for (const s of sockets) {
+          const data = dataOf(s);
+          if (data.principal.kind === 'agent' || data.principal.contactId !== event.fromContactId) continue;
+          for (const id of event.conversationIds) {
+            data.joined.delete(id);
+            void s.leave(rooms.conversation(id));
+          }
+        }
+        return;
+      case 'all':
+        return;
+    }
+  }
+
+  // Before Fastify closes the HTTP server (open WebSockets would keep it from closing).
   fastify.addHook('preClose', async () => {
-    io.local.disconnectSockets(true);
+    unsubscribe();
+    // New handshakes and commands are refused from now on (UNAVAILABLE: the client retries elsewhere or
+    // later); commands already accepted finish, and their answers go out over the still-open sockets.
+    const finished = await commands.drain(DRAIN_MS);
+    if (!finished) deps.logger.warn('shutdown: some socket commands were still running');
+    const sockets = [...local().values()];
+    const closed = Promise.all(sockets.map((s) => connectionClosed(s)));
+    for (const s of sockets) endSession(s, 'UNAVAILABLE', 'The server is restarting; reconnect in a moment.');
+    await withinMs(closed, CLOSE_MS);
     io.engine.close();
-    // Commands already accepted finish (their writes land) before the database is closed.
-    await Promise.allSettled([...inFlight]);
     await Promise.resolve(io.of('/').adapter.close?.());
   });
 
@@ -98,23 +173,29 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
   return { io, publisher };
 }
 
-async function authenticate(socket: Socket, deps: RealtimeDeps): Promise<SocketData> {
+const dataOf = (s: Socket) => s.data as SocketData;
+
+/** Whether the page's origin matters for this socket: always for customers, for agents when a browser sent one. */
+function originChecked(data: SocketData, publicOrigin: string): boolean {
+  return data.principal.kind !== 'agent' || (data.origin !== undefined && data.origin !== publicOrigin);
+}
+
+async function authenticate(socket: Socket, deps: RealtimeDeps, ip: string): Promise<SocketData> {
   const { services } = deps;
   const { chat } = services;
-  const auth = parseInput(HandshakeAuth, socket.handshake.auth ?? {});
+  const auth = parseInput(HandshakeAuth, boundedAuth(socket.handshake.auth));
   const ws = await services.workspaces.resolveSiteKey(auth.siteKey);
-  const origin = browserOrigin(socket.handshake.headers, socket.handshake.secure);
+  const origin = browserOrigin(socket.request, deps.proxy);
   let principal: Principal;
   let tier: Tier;
 
   if (auth.agentToken) {
     const { agent } = await services.agents.authenticate(auth.agentToken);
     services.agents.assertWorkspace(agent, ws.id);
-    // A bearer token is not sent by browsers on their own, so Origin only matters when a browser sends one.
-    if (origin && origin !== deps.publicOrigin) services.workspaces.assertOrigin(ws, origin);
     principal = { kind: 'agent', workspaceId: ws.id, agentId: agent.id, name: agent.name };
     tier = 'agent';
   } else {
+    // Before any token is looked at: a page the workspace does not allow gets nothing done in its name.
     services.workspaces.assertOrigin(ws, origin);
     if (auth.identityToken) {
       const identity = await services.tokens.verifyIdentityToken(ws, auth.identityToken);
@@ -127,6 +208,7 @@ async function authenticate(socket: Socket, deps: RealtimeDeps): Promise<SocketD
       tier = 'customer';
     } else if (auth.visitorToken) {
       const visitor = await services.tokens.verifyVisitorToken(ws, auth.visitorToken);
+      // No row yet: visitors become contacts when they first write.
       const contactId = await chat.visitorContactId(visitor);
       principal = { kind: 'visitor', workspaceId: ws.id, visitorId: visitor.visitorId, contactId };
       tier = 'visitor';
@@ -134,15 +216,75 @@ async function authenticate(socket: Socket, deps: RealtimeDeps): Promise<SocketD
       throw new AppError('AUTH_REQUIRED', 'A visitor token, identity token or agent token is required.');
     }
   }
-  const key = userKey(principal);
-  return { principal, tier, joined: new Set(), userRoom: rooms.user(ws.id, key), publicUserRoom: key, workspaceName: ws.name };
+  const data: SocketData = {
+    principal,
+    tier,
+    joined: new Set(),
+    userRoom: rooms.user(ws.id, userKey(principal)),
+    publicUserRoom: userKey(principal),
+    workspaceName: ws.name,
+    ip,
+    origin,
+  };
+  // Agents: a bearer token is not sent by browsers on their own, so Origin only matters when a browser sends one.
+  if (originChecked(data, deps.publicOrigin)) services.workspaces.assertOrigin(ws, origin);
+  return data;
 }
 
-function clientIp(socket: Socket, trustProxy: boolean): string {
-  if (trustProxy) {
-    const fwd = socket.handshake.headers['x-forwarded-for'];
-    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
-    if (first) return first;
+/** The handshake's `auth`, refused before validation when it is larger than any valid one. */
+function boundedAuth(auth: unknown): unknown {
+  let size: number;
+  try {
+    size = JSON.stringify(auth ?? {}).length;
+  } catch {
+    size = Infinity;
   }
-  return socket.handshake.address;
+  if (size > MAX_AUTH_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', 'The handshake is too large.');
+  return auth ?? {};
+}
+
+/**
+ * Open sockets on this instance per client IP and per identity. Keys live only while a socket is open, so
+ * the maps are bounded by the open sockets themselves.
+ */
+class OpenSockets {
+  private readonly open = new Map<string, number>();
+  constructor(private readonly limits: Pick<RateLimits, 'connectionCap'>) {}
+
+  private keys(d: SocketData): [key: string, cap: number][] {
+    const keys: [string, number][] = [[`id:${identityKey(d.principal)}`, this.limits.connectionCap(d.tier)]];
+    if (d.principal.kind !== 'agent') keys.push([`ip:${d.ip}`, this.limits.connectionCap('ip')]);
+    return keys;
+  }
+
+  /** Throws CONNECTION_LIMIT when one more socket would be one too many. */
+  assertRoom(d: SocketData): void {
+    if (this.keys(d).some(([key, cap]) => (this.open.get(key) ?? 0) >= cap)) throw new AppError('CONNECTION_LIMIT');
+  }
+  over(d: SocketData): boolean {
+    return this.keys(d).some(([key, cap]) => (this.open.get(key) ?? 0) > cap);
+  }
+  add(d: SocketData): void {
+    for (const [key] of this.keys(d)) this.open.set(key, (this.open.get(key) ?? 0) + 1);
+  }
+  remove(d: SocketData): void {
+    for (const [key] of this.keys(d)) {
+      const n = (this.open.get(key) ?? 0) - 1;
+      if (n > 0) this.open.set(key, n);
+      else this.open.delete(key);
+    }
+  }
+}
+
+/** Settles when the socket's connection (its transport) has closed. */
+function connectionClosed(socket: Socket): Promise<void> {
+  const conn = socket.conn as unknown as { readyState: string; once(event: 'close', fn: () => void): void };
+  if (conn.readyState === 'closed') return Promise.resolve();
+  return new Promise((resolve) => conn.once('close', () => resolve()));
+}
+
+async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

@@ -1,9 +1,10 @@
 // The one wrapper every socket command goes through: rate limit, validate, call, acknowledge. Commands
 // come from the protocol's table (payload schema, acked or not); handlers supply only what they do and
-// which rate limits they spend. Any other event name is answered with UNKNOWN_EVENT.
+// which rate limits they spend. Any other event name spends the same per-connection budget and is answered
+// with UNKNOWN_EVENT; a connection that keeps sending unknown or invalid requests is closed.
 import type { Socket } from 'socket.io';
 import type { ZodType } from 'zod';
-import { ERROR_CODES, type ErrorBody } from '../../protocol/errors.ts';
+import { ERROR_CODES, type ErrorBody, type ErrorCode } from '../../protocol/errors.ts';
 import { COMMANDS, isCommandName, type CommandName, type Commands } from '../../protocol/events.ts';
 import { AppError, parseInput, toErrorBody } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -20,10 +21,14 @@ export interface SocketData {
   userRoom: string;
   publicUserRoom: string;
   workspaceName: string;
+  /** The client's address (TRUST_PROXY's rule): open sockets are capped per IP. */
+  ip: string;
+  /** The page's origin at the handshake; checked again when the workspace's origins change. */
+  origin: string | undefined;
 }
 
-/** Strings longer than this anywhere in a payload are refused before validation even looks at it. */
-const MAX_STRING = 64 * 1024;
+/** Answers that mean the client sent garbage; each spends the connection's `invalid:conn` budget. */
+const INVALID: ReadonlySet<ErrorCode> = new Set(['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNKNOWN_EVENT']);
 
 export interface CommandContext {
   socket: Socket;
@@ -41,25 +46,54 @@ export interface CommandHandler<K extends CommandName> {
 /** One handler per command in the table: a command without one is a type error. */
 export type CommandHandlers = { [K in CommandName]: CommandHandler<K> };
 
-/** Commands still running; shutdown waits for them so nothing accepted is cut off mid-write. */
-export type InFlight = Set<Promise<unknown>>;
+/**
+ * Commands in progress, and whether new ones are taken. Shutdown stops taking them, then waits for those
+ * running, whose answers still reach their sockets (which close only afterwards).
+ */
+export class CommandTracker {
+  private readonly running = new Set<Promise<unknown>>();
+  private draining = false;
 
-export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger; inFlight: InFlight; handlers: CommandHandlers }) {
+  get accepting(): boolean {
+    return !this.draining;
+  }
+
+  track(run: Promise<unknown>): void {
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
+  /** Stop taking commands; settles once the running ones have answered, or after `ms` (true if they all did). */
+  async drain(ms: number): Promise<boolean> {
+    this.draining = true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    try {
+      return await Promise.race([Promise.allSettled([...this.running]).then(() => true as const), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Close a socket on purpose, telling the client why first (`session-ended`, then the disconnect). */
+export function endSession(socket: Socket, code: ErrorCode, message: string = ERROR_CODES[code]): void {
+  socket.emit('session-ended', { code, message } satisfies ErrorBody);
+  socket.disconnect(true);
+}
+
+const RESTARTING: ErrorBody = { code: 'UNAVAILABLE', message: 'The server is restarting; reconnect and retry.' };
+
+export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger; commands: CommandTracker; handlers: CommandHandlers }) {
   return function registerCommands(socket: Socket): void {
     for (const name of Object.keys(COMMANDS) as CommandName[]) {
       // Payloads are untrusted: the listener takes unknown[] and validates, whatever the typed map says.
-      socket.on(name, (...args: unknown[]) => {
-        const run = handle(socket, name, args);
-        deps.inFlight.add(run);
-        void run.finally(() => deps.inFlight.delete(run));
-      });
+      socket.on(name, (...args: unknown[]) => deps.commands.track(handle(socket, name, args)));
     }
     socket.onAny((event: string, ...args: unknown[]) => {
-      if (isCommandName(event)) return;
-      const ack = args.at(-1);
-      if (typeof ack === 'function') {
-        ack({ ok: false, error: { code: 'UNKNOWN_EVENT', message: `${ERROR_CODES.UNKNOWN_EVENT} (${String(event).slice(0, 64)})` } });
-      }
+      if (!isCommandName(event)) deps.commands.track(refuseUnknown(socket, args));
     });
   };
 
@@ -69,27 +103,46 @@ export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger; in
     const handler: CommandHandler<CommandName> = deps.handlers[name];
     const given = typeof args.at(-1) === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;
     const ack = acked && given ? given : () => {};
+    if (!deps.commands.accepting) return ack({ ok: false, error: RESTARTING });
     const data = socket.data as SocketData;
     try {
       for (const limit of handler.limits) {
         const key = limit.endsWith(':conn') ? socket.id : identityKey(data.principal);
         await deps.rateLimits.consume(limit, data.tier, key);
       }
-      const raw = args[0];
-      if (hasHugeString(raw, 0)) throw new AppError('PAYLOAD_TOO_LARGE', 'A field of this payload is too large.');
-      const reply = await handler.run(parseInput(schema, raw ?? {}), { socket, data });
+      const reply = await handler.run(parseInput(schema, args[0] ?? {}), { socket, data });
       ack({ ok: true, ...reply });
     } catch (err) {
       const error: ErrorBody = toErrorBody(err);
       if (error.code === 'INTERNAL') deps.logger.error({ err, event: name, socket: socket.id }, 'socket command failed');
       ack({ ok: false, error });
+      if (INVALID.has(error.code)) await strike(socket);
     }
   }
-}
 
-function hasHugeString(value: unknown, depth: number): boolean {
-  if (typeof value === 'string') return value.length > MAX_STRING;
-  if (depth > 8 || value === null || typeof value !== 'object') return false;
-  for (const v of Object.values(value as Record<string, unknown>)) if (hasHugeString(v, depth + 1)) return true;
-  return false;
+  /** An event no command has: it costs what a command costs, and counts as garbage. Its name is not repeated. */
+  async function refuseUnknown(socket: Socket, args: unknown[]): Promise<void> {
+    const given = args.at(-1);
+    const ack = typeof given === 'function' ? (given as (reply: unknown) => void) : () => {};
+    try {
+      await deps.rateLimits.consume('command:conn', (socket.data as SocketData).tier, socket.id);
+      ack({ ok: false, error: { code: 'UNKNOWN_EVENT', message: ERROR_CODES.UNKNOWN_EVENT } satisfies ErrorBody });
+    } catch (err) {
+      ack({ ok: false, error: toErrorBody(err) });
+    }
+    await strike(socket);
+  }
+
+  /** One more invalid request on this connection; past the budget, the connection is closed. */
+  async function strike(socket: Socket): Promise<void> {
+    try {
+      await deps.rateLimits.consume('invalid:conn', (socket.data as SocketData).tier, socket.id);
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'RATE_LIMITED')) throw err;
+      if (socket.connected) {
+        deps.logger.info({ socket: socket.id }, 'closing a connection that kept sending invalid requests');
+        endSession(socket, 'PROTOCOL_VIOLATION');
+      }
+    }
+  }
 }

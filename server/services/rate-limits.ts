@@ -18,6 +18,9 @@ export type LimitName =
   | 'typing:conn'
   | 'typing:identity'
   | 'command:conn'
+  | 'invalid:conn'
+  | 'session:ip'
+  | 'settings:ip'
   | 'new-conversation'
   | 'payments:workspace';
 
@@ -32,12 +35,25 @@ const LIMITS: Record<LimitName, { duration: number; points: Record<Tier, number>
   'typing:conn': { duration: 10, points: { visitor: 10, customer: 10, agent: 20 } },
   'typing:identity': { duration: 10, points: { visitor: 20, customer: 20, agent: 40 } },
   'command:conn': { duration: 10, points: { visitor: 60, customer: 60, agent: 200 } },
+  // Unknown events, invalid payloads: past this, the connection is closed (PROTOCOL_VIOLATION).
+  'invalid:conn': { duration: 60, points: { visitor: 20, customer: 20, agent: 20 } },
+  // The widget's HTTP calls before its socket, per client IP: a session (a visitor token) per page view at
+  // most; settings are cached by browsers for a minute.
+  'session:ip': { duration: 60, points: { visitor: 60, customer: 60, agent: 60 } },
+  'settings:ip': { duration: 60, points: { visitor: 120, customer: 120, agent: 120 } },
   // start-conversation { forceNew }: every one is a stored conversation in the agents' inbox.
   'new-conversation': { duration: 10 * 60, points: { visitor: 5, customer: 10, agent: 10 } },
   // Signed payment events from a merchant's backend, counted per workspace after the signature checks out
   // (the site key is public: strangers must not be able to spend a merchant's budget).
   'payments:workspace': { duration: 10, points: { visitor: 1000, customer: 1000, agent: 1000 } },
 };
+
+/**
+ * Open sockets allowed at once on one instance: per client IP (visitors and customers; agents are signed-in
+ * staff, often many behind one office address) and per identity (one visitor, customer or agent, all tabs
+ * and devices). Counted per instance: a node that dies leaves no count behind in a shared store.
+ */
+const CONNECTION_CAPS = { ip: 50, identity: { visitor: 10, customer: 10, agent: 30 } } as const;
 
 export interface RateLimitOptions {
   redis?: Redis;
@@ -51,6 +67,12 @@ export class RateLimits {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
 
   constructor(private readonly opts: RateLimitOptions = {}) {}
+
+  /** Most open sockets per client IP (`ip`), or per identity of this tier. */
+  connectionCap(of: 'ip' | Tier): number {
+    const cap = of === 'ip' ? CONNECTION_CAPS.ip : CONNECTION_CAPS.identity[of];
+    return Math.max(1, Math.round(cap * (this.opts.multiplier ?? 1)));
+  }
 
   /** Spend one point or throw RATE_LIMITED with the wait before a retry can succeed. */
   async consume(name: LimitName, tier: Tier, key: string): Promise<void> {

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { createApp } from './app.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, logFormatFor } from './logger.ts';
 import { REPO_ROOT } from './paths.ts';
-import { bootstrapDemo, startupBanner } from './services/bootstrap.ts';
+import { prepareStartup, startupBanner } from './services/bootstrap.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -26,20 +26,20 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, logFormatFor(config.env));
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (m) => logger.info(m) });
   const { applied } = await db.migrate();
   if (applied.length) logger.info({ applied }, 'database migrated');
 
   const app = await createApp(config, { db, logger });
-  const boot = await bootstrapDemo(db.prisma, app.services, { origins: config.demoOrigins });
+  const startup = await prepareStartup(db.prisma, app.services, { demo: config.demo, origins: config.demoOrigins });
   await app.fastify.listen({ port: config.port, host: config.host });
 
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
   const dbDescription = db.kind === 'pglite' ? `embedded PGlite in ${path.resolve(config.dataDir)}` : 'PostgreSQL (DATABASE_URL)';
-  process.stdout.write(`\n${startupBanner(url, boot, dbDescription)}\n\n`);
+  process.stdout.write(`\n${startupBanner(url, startup, dbDescription)}\n\n`);
   logger.info({ url, startupMs: Math.round(performance.now() - t0), version }, 'ready');
 
   let stopping = false;

@@ -9,10 +9,11 @@ import { z } from 'zod';
 import { normalizeOrigin } from '../config.ts';
 import type { PrismaClient } from '../db/generated/client.ts';
 import { AppError, parseInput } from '../errors.ts';
+import { QUIET_ROUTE } from '../logger.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { signIdentityToken } from '../sdk/index.ts';
 import type { Services } from '../services/index.ts';
-import { workspaceSettings } from '../services/workspaces.service.ts';
+import { findDemoWorkspace } from '../services/bootstrap.ts';
 
 export const DEMO_USERS = { user123: 'Alice (user123)', user456: 'Bob (user456)' } as const;
 const DemoUser = z.enum(Object.keys(DEMO_USERS) as [keyof typeof DEMO_USERS, ...(keyof typeof DEMO_USERS)[]]);
@@ -31,13 +32,12 @@ export function demoRoutes(
     const sameOrigin = origin === deps.publicOrigin || (host !== undefined && normalized !== null && new URL(normalized).host === host);
     if (!sameOrigin) throw new AppError('ORIGIN_NOT_ALLOWED', 'Demo endpoints answer the demo page only.');
     await services.rateLimits.consume('command:conn', 'visitor', `demo:${request.ip}`);
-    const candidates = await deps.prisma.workspace.findMany({ orderBy: { createdAt: 'asc' }, take: 5 });
-    const ws = candidates.find((w) => workspaceSettings(w).demo);
+    const ws = await findDemoWorkspace(deps.prisma);
     if (!ws) throw new AppError('NOT_FOUND', 'No demo workspace.');
     return ws;
   }
 
-  app.get('/demo/storefront.js', async (_request, reply) => {
+  app.get('/demo/storefront.js', QUIET_ROUTE, async (_request, reply) => {
     const js = await readFile(path.join(REPO_ROOT, 'examples', 'storefront', 'demo.js'), 'utf8');
     return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(js);
   });

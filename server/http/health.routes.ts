@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/client.ts';
+import { QUIET_ROUTE } from '../logger.ts';
 
 export function healthRoutes(app: FastifyInstance, deps: { db: Database; version: string; startedAt: number }) {
-  app.get('/health', async (request, reply) => {
+  app.get('/health', QUIET_ROUTE, async (request, reply) => {
     const started = performance.now();
     let database: { kind: string; ok: boolean; latencyMs?: number; error?: string };
     try {

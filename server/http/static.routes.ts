@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { QUIET_ROUTE } from '../logger.ts';
 import { DIST_DIR } from '../paths.ts';
 
 const HASHED = /\.[0-9a-z]{8,}\.(js|css|mjs)$/i;
@@ -12,6 +13,7 @@ const HASHED = /\.[0-9a-z]{8,}\.(js|css|mjs)$/i;
 export async function staticRoutes(app: FastifyInstance, opts: { distDir?: string } = {}) {
   const root = path.join(opts.distDir ?? DIST_DIR, 'public');
   await app.register(fastifyStatic, {
+    ...QUIET_ROUTE,
     root: path.join(root, 'widget'),
     prefix: '/widget/',
     preCompressed: true,
@@ -25,5 +27,5 @@ export async function staticRoutes(app: FastifyInstance, opts: { distDir?: strin
       res.header('timing-allow-origin', '*');
     },
   });
-  app.get('/widget.js', (_request, reply) => reply.sendFile('widget.js', root));
+  app.get('/widget.js', QUIET_ROUTE, (_request, reply) => reply.sendFile('widget.js', root));
 }

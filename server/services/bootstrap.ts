@@ -1,4 +1,6 @@
-// First start on an empty database: a demo workspace and agent, so `npm start` is usable at once.
+// What start-up prepares. In demo mode (the default outside production), a demo workspace and agent on an
+// empty database, so `npm start` is usable at once. Otherwise nothing is created: a real deployment starts
+// empty and its operator creates the first workspace and owner with the admin CLI (the banner says how).
 import type { PrismaClient, Workspace } from '../db/generated/client.ts';
 import type { Services } from './index.ts';
 
@@ -13,6 +15,26 @@ export interface BootstrapResult {
   agent?: { email: string; password: string };
 }
 
+/** The demo workspace is the one whose settings say `demo: true` (only bootstrap writes that). */
+const IS_DEMO = { settings: { path: ['demo'], equals: true } } as const;
+
+/** The demo pages' workspace, if demo mode ever created one. */
+export function findDemoWorkspace(prisma: Pick<PrismaClient, 'workspace'>): Promise<Workspace | null> {
+  return prisma.workspace.findFirst({ where: IS_DEMO, orderBy: { createdAt: 'asc' } });
+}
+
+/** What start-up found or made: the demo (demo mode), or how many workspaces exist (a real deployment). */
+export type StartupState = { demo: BootstrapResult } | { demo: null; workspaceCount: number };
+
+export async function prepareStartup(
+  prisma: PrismaClient,
+  services: Services,
+  opts: { demo: boolean; origins: string[] },
+): Promise<StartupState> {
+  if (opts.demo) return { demo: await bootstrapDemo(prisma, services, opts) };
+  return { demo: null, workspaceCount: await prisma.workspace.count() };
+}
+
 export async function bootstrapDemo(
   prisma: PrismaClient,
   services: Services,
@@ -21,7 +43,7 @@ export async function bootstrapDemo(
   return prisma.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`;
-      const existing = await tx.workspace.findFirst({ orderBy: { createdAt: 'asc' } });
+      const existing = await findDemoWorkspace(tx);
       if (existing) return { created: false, workspace: existing };
       // Rows are built by the services but written through tx, so workspace and agent commit together.
       const workspace = await tx.workspace.create({
@@ -40,27 +62,40 @@ export async function bootstrapDemo(
 }
 
 /** The framed block printed at start-up. Secrets are printed only on the first start. */
-export function startupBanner(url: string, result: BootstrapResult, dbDescription: string): string {
-  const lines = [
-    `VeryChat is running at ${url}`,
-    '',
-    `  Storefront demo   ${url}/`,
-    `  Health            ${url}/health`,
-    `  Database          ${dbDescription}`,
-    `  Demo site key     ${result.workspace.siteKey}`,
-  ];
-  if (result.agent) {
-    lines.push(
-      `  Demo secret       ${result.workspace.secret}`,
-      `  Demo agent        ${result.agent.email}`,
-      `  Agent password    ${result.agent.password}`,
-      '',
-      '  These are shown only now (the secret signs identity tokens and payment events: keep it',
-      '  server-side). Later: npm run verychat -- workspace:show <siteKey>, and reset the password with',
-      `  npm run verychat -- agent:password ${result.workspace.siteKey} ${result.agent.email}`,
-    );
+export function startupBanner(url: string, state: StartupState, dbDescription: string): string {
+  const lines = [`VeryChat is running at ${url}`, ''];
+  const result = state.demo;
+  if (result) lines.push(`  Storefront demo   ${url}/`);
+  lines.push(`  Health            ${url}/health`, `  Database          ${dbDescription}`);
+  if (!result) {
+    if (state.workspaceCount > 0) {
+      lines.push(`  Workspaces        ${state.workspaceCount} (npm run verychat -- workspace:list)`);
+    } else {
+      lines.push(
+        '  Workspaces        none yet. Create the first one, then its owner:',
+        '',
+        '  npm run verychat -- workspace:create --name "Your shop" --origin https://shop.example',
+        '  npm run verychat -- agent:create <siteKey> --email you@shop.example --name "Your name" --role owner',
+        '',
+        '  The first prints the site key for the script tag and the secret for your backend; the second',
+        "  prints the owner's password once.",
+      );
+    }
   } else {
-    lines.push(`  Demo agent        ${DEMO_AGENT_EMAIL} (password shown on first start)`);
+    lines.push(`  Demo site key     ${result.workspace.siteKey}`);
+    if (result.agent) {
+      lines.push(
+        `  Demo secret       ${result.workspace.secret}`,
+        `  Demo agent        ${result.agent.email}`,
+        `  Agent password    ${result.agent.password}`,
+        '',
+        '  These are shown only now (the secret signs identity tokens and payment events: keep it',
+        '  server-side). Later: npm run verychat -- workspace:show <siteKey>, and reset the password with',
+        `  npm run verychat -- agent:password ${result.workspace.siteKey} ${result.agent.email}`,
+      );
+    } else {
+      lines.push(`  Demo agent        ${DEMO_AGENT_EMAIL} (password shown on first start)`);
+    }
   }
   const width = Math.max(...lines.map((l) => l.length)) + 2;
   const bar = '─'.repeat(width);

@@ -18,6 +18,8 @@ export interface WidgetSettings {
   position: 'right' | 'left';
   locale: string;
   greeting: string | null;
+  /** How soon the merchant usually answers, in their words ("Usually replies within an hour"); absent when not set. */
+  replyTime?: string;
   /** `auto` follows the visitor's light or dark preference. */
   theme: 'auto' | 'light' | 'dark';
 }

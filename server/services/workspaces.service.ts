@@ -16,6 +16,8 @@ export interface WorkspaceSettings {
   position: 'right' | 'left';
   locale: string;
   greeting: string | null;
+  /** How soon the merchant usually answers, in their words ("Usually replies within an hour"); null: not shown. */
+  replyTime: string | null;
   theme: 'auto' | 'light' | 'dark';
   /** Longest lifetime (exp - iat) accepted for merchant-signed identity tokens. */
   identityTokenMaxAgeSeconds: number;
@@ -28,6 +30,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   position: 'right',
   locale: 'en',
   greeting: null,
+  replyTime: null,
   theme: 'auto',
   identityTokenMaxAgeSeconds: 24 * 60 * 60,
 };
@@ -40,7 +43,8 @@ export function workspaceSettings(ws: { settings: unknown }): WorkspaceSettings 
 /** What visitors' browsers may know of a workspace: its name and look. */
 export function widgetSettings(ws: { name: string; settings: unknown }): WidgetSettingsResponse {
   const s = workspaceSettings(ws);
-  return { workspace: { name: ws.name }, settings: { color: s.color, position: s.position, locale: s.locale, greeting: s.greeting, theme: s.theme } };
+  const settings = { color: s.color, position: s.position, locale: s.locale, greeting: s.greeting, theme: s.theme };
+  return { workspace: { name: ws.name }, settings: s.replyTime ? { ...settings, replyTime: s.replyTime } : settings };
 }
 
 /** A workspace's signing secrets; rows from before rotation existed, and test fixtures, may lack the previous one. */
@@ -107,6 +111,7 @@ export const SettingsPatch = z
     position: z.enum(['right', 'left']).optional(),
     locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'a language tag like en or pt-BR').optional(),
     greeting: z.string().trim().min(1).max(280).nullable().optional(),
+    replyTime: z.string().trim().min(1).max(80).nullable().optional(),
     theme: z.enum(['auto', 'light', 'dark']).optional(),
     identityTokenMaxAgeSeconds: z.number().int().min(60).max(7 * 24 * 60 * 60).optional(),
   })
@@ -253,7 +258,7 @@ export class WorkspaceService {
     return this.update(await this.fresh(siteKey), { name: validName(name) });
   }
 
-  /** Merge a validated patch into the workspace's settings; `null` clears the greeting. */
+  /** Merge a validated patch into the workspace's settings; `null` clears the greeting or the reply time. */
   async updateSettings(siteKey: string, patch: SettingsPatch) {
     const parsed = parseInput(SettingsPatch, patch);
     const ws = await this.fresh(siteKey);

@@ -79,7 +79,7 @@ describe('HTTPS-only headers', () => {
 
   it('sends neither HSTS nor upgrade-insecure-requests over plain HTTP, whatever an untrusted client claims', async () => {
     t = await start();
-    for (const headers of [{}, { 'x-forwarded-proto': 'https' }]) {
+    for (const headers of [{}, { 'x-forwarded-proto': 'https' }] as Record<string, string>[]) {
       const h = await headersOf(t.url, headers);
       expect(h.hsts).toBeNull();
       expect(h.csp).toContain("default-src 'self'");

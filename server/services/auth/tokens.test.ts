@@ -85,6 +85,23 @@ describe('identity tokens (merchant-signed)', () => {
   });
 });
 
+describe('identity tokens during a secret rotation', () => {
+  const previous = 'sk_previous_secret_of_workspace_a_0000';
+  const rotating = (expiresAt: number) => ({ ...wsA, previousSecret: previous, previousSecretExpiresAt: new Date(expiresAt) });
+
+  it('accepts the previous secret until its grace period ends, and the current one throughout', async () => {
+    const old = await sign({ sub: 'u', iat: nowSec, exp: nowSec + 600 }, previous);
+    const current = await sign({ sub: 'u', iat: nowSec, exp: nowSec + 600 });
+    expect(await code(tokens.verifyIdentityToken(rotating(NOW + 1000), old))).toBe('OK');
+    expect(await code(tokens.verifyIdentityToken(rotating(NOW + 1000), current))).toBe('OK');
+    expect(await code(tokens.verifyIdentityToken(rotating(NOW), old))).toBe('AUTH_INVALID');
+    expect(await code(tokens.verifyIdentityToken(rotating(NOW), current))).toBe('OK');
+    // Expiry is judged on a genuinely signed token, whichever secret signed it.
+    const expired = await sign({ sub: 'u', iat: nowSec - 3600, exp: nowSec - 120 }, previous);
+    expect(await code(tokens.verifyIdentityToken(rotating(NOW + 1000), expired))).toBe('AUTH_EXPIRED');
+  });
+});
+
 describe('visitor tokens (server-signed)', () => {
   it('round-trips and is bound to its workspace', async () => {
     const { token, visitorId } = await tokens.issueVisitorToken(wsA);

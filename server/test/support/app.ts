@@ -20,6 +20,8 @@ export interface TestApp {
 export interface StartOptions {
   /** Reuse a database (e.g. to restart on the same data); it is then not dropped on close. */
   database?: TestDatabase;
+  /** The services' clock (token and signature expiry, grace periods), for tests that move time. */
+  now?: () => number;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function startTestApp(env: Env = {}, opts: StartOptions = {}): Prom
       cb();
     },
   });
-  const app = await createApp(config, { db, logger: createLogger('info', sink) });
+  const app = await createApp(config, { db, logger: createLogger('info', sink), ...(opts.now && { now: opts.now }) });
   await app.fastify.listen({ port: 0, host: '127.0.0.1' });
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

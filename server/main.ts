@@ -1,8 +1,11 @@
 // The process: configuration, database, app, listen, and a graceful stop. Everything else is in createApp.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from './config.ts';
+import { startAdminChannel } from './cli/admin-channel.ts';
+import { runAdmin } from './cli/admin-commands.ts';
+import { readProcessConfig } from './cli/process-config.ts';
 import { openDatabase } from './db/client.ts';
+import { connectionProblem } from './db/errors.ts';
 import { createApp } from './app.ts';
 import { createLogger, logFormatFor } from './logger.ts';
 import { REPO_ROOT } from './paths.ts';
@@ -12,26 +15,30 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  if (existsSync('.env')) process.loadEnvFile('.env');
   const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-
-  let config;
-  try {
-    config = loadConfig(process.env, version);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = readProcessConfig(version);
+  if (!config) process.exit(1);
 
   const logger = createLogger(config.logLevel, undefined, logFormatFor(config.env));
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (m) => logger.info(m) });
-  const { applied } = await db.migrate();
+  const { applied } = await db.migrate().catch(async (err: unknown) => {
+    const problem = config.databaseUrl ? connectionProblem(err, config.databaseUrl) : null;
+    await db.close();
+    throw problem ? new Error(problem) : err;
+  });
   if (applied.length) logger.info({ applied }, 'database migrated');
 
   const app = await createApp(config, { db, logger });
+  if (db.kind === 'pglite') {
+    // This process holds the embedded database, so `npm run verychat` commands run here (cli/admin-channel.ts).
+    const channel = await startAdminChannel({ dataDir: config.dataDir, log: logger, run: (argv, io) => runAdmin(argv, app.services, io) }).catch(
+      (err: unknown) => {
+        logger.warn({ err }, 'admin channel unavailable: npm run verychat needs this server stopped');
+        return null;
+      },
+    );
+    if (channel) app.fastify.addHook('onClose', () => channel.close());
+  }
   const startup = await prepareStartup(db.prisma, app.services, { demo: config.demo, origins: config.demoOrigins });
   await app.fastify.listen({ port: config.port, host: config.host });
 

@@ -1,150 +1,112 @@
-// Admin CLI for real deployments: `npm run verychat -- <command> [args]`.
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
-import { openDatabase, type Database } from '../db/client.ts';
-import { AppError } from '../errors.ts';
+// Admin CLI: `npm run verychat -- <command> [args]` (the commands are in admin-commands.ts).
+//
+// Where a command runs: with DATABASE_URL, here, on PostgreSQL (running servers hear of the change through
+// Redis when REDIS_URL is set). With the embedded database, here when no other process holds it; when a server
+// holds it, inside that server, through its admin channel (admin-channel.ts). Exits 0, 1 (failed) or 2 (usage).
+import { isAlive, openDatabase, DatabaseLockedError } from '../db/client.ts';
+import { connectionProblem } from '../db/errors.ts';
+import type { Config } from '../config.ts';
 import { createServices } from '../services/index.ts';
+import { createInvalidationBus } from '../services/invalidation.ts';
+import { callAdminChannel, ChannelUnavailableError, readInfo } from './admin-channel.ts';
+import { EXIT, parseAdminArgs, reportAdminError, runAdmin, type AdminIO } from './admin-commands.ts';
+import { readProcessConfig } from './process-config.ts';
 
-const HELP = `Usage: npm run verychat -- <command> [options]
+/** How long to wait for a server that holds the embedded database to open its admin channel (it may be migrating). */
+const CHANNEL_WAIT_MS = 30_000;
+const POLL_MS = 200;
 
-Workspaces
-  workspace:create --name <name> [--origin <url>]...   create a workspace; prints its site key and secret
-  workspace:list                                        list workspaces
-  workspace:show <siteKey>                              print a workspace's site key, secret and origins (e.g. the demo's)
-  workspace:rotate-secret <siteKey>                     new signing secret (old tokens and signatures stop working)
-  origin:add <siteKey> <origin>                         allow an origin (https://shop.example or https://*.shop.example)
-  origin:remove <siteKey> <origin>                      stop allowing an origin
+const io: AdminIO = { out: (line) => console.log(line), err: (line) => console.error(line) };
 
-Agents
-  agent:create <siteKey> --email <email> [--name <name>] [--role owner|admin|agent] [--password <pw>]
-  agent:list <siteKey>
-  agent:password <siteKey> <email> [--password <pw>]    set a new password and revoke the agent's sessions
-
-The database is the one the server uses (DATABASE_URL, or the embedded one in DATA_DIR;
-stop the server first when using the embedded database: only one process may open it).`;
-
-export async function runAdmin(argv: string[], out: (line: string) => void, db: Database): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      origin: { type: 'string', multiple: true },
-      email: { type: 'string' },
-      role: { type: 'string' },
-      password: { type: 'string' },
-    },
-  });
-  const [command, ...args] = positionals;
-  const services = createServices({ prisma: db.prisma });
-  const need = (i: number, what: string) => {
-    const v = args[i];
-    if (!v) throw new AppError('VALIDATION_FAILED', `Missing ${what}. Run with no command for help.`);
-    return v;
-  };
-
-  switch (command) {
-    case 'workspace:create': {
-      if (!values.name) throw new AppError('VALIDATION_FAILED', 'Missing --name.');
-      const ws = await services.workspaces.create({ name: values.name, allowedOrigins: values.origin ?? [] });
-      out(`Created workspace "${ws.name}"`);
-      out(`  site key  ${ws.siteKey}   (public: goes in the script tag)`);
-      out(`  secret    ${ws.secret}   (private: signs identity tokens and payment events)`);
-      out(`  origins   ${ws.allowedOrigins.join(', ') || '(none yet: add one with origin:add)'}`);
-      return;
+async function main(argv: string[]): Promise<number> {
+  // Help and usage errors need no database.
+  try {
+    const parsed = parseAdminArgs(argv);
+    if (parsed.kind === 'help') {
+      io.out(parsed.text);
+      return EXIT.ok;
     }
-    case 'workspace:list': {
-      const list = await services.workspaces.list();
-      if (!list.length) out('No workspaces.');
-      for (const ws of list) out(`${ws.siteKey}  ${ws.name}  origins: ${ws.allowedOrigins.join(', ') || '(none)'}`);
-      return;
-    }
-    case 'workspace:show': {
-      const ws = await services.workspaces.resolveSiteKey(need(0, 'site key'));
-      out(`Workspace "${ws.name}"`);
-      out(`  site key  ${ws.siteKey}   (public: goes in the script tag)`);
-      out(`  secret    ${ws.secret}   (private: signs identity tokens and payment events)`);
-      out(`  origins   ${ws.allowedOrigins.join(', ') || '(none yet: add one with origin:add)'}`);
-      return;
-    }
-    case 'workspace:rotate-secret': {
-      const ws = await services.workspaces.rotateSecret(need(0, 'site key'));
-      out(`New secret for "${ws.name}": ${ws.secret}`);
-      out('Update your backend now: tokens and payment events signed with the old secret are refused.');
-      return;
-    }
-    case 'origin:add': {
-      const ws = await services.workspaces.addOrigin(need(0, 'site key'), need(1, 'origin'));
-      out(`Allowed origins of "${ws.name}": ${ws.allowedOrigins.join(', ')}`);
-      return;
-    }
-    case 'origin:remove': {
-      const ws = await services.workspaces.removeOrigin(need(0, 'site key'), need(1, 'origin'));
-      out(`Allowed origins of "${ws.name}": ${ws.allowedOrigins.join(', ') || '(none)'}`);
-      return;
-    }
-    case 'agent:create': {
-      const ws = await services.workspaces.resolveSiteKey(need(0, 'site key'));
-      if (!values.email) throw new AppError('VALIDATION_FAILED', 'Missing --email.');
-      const role = values.role ?? 'agent';
-      if (role !== 'owner' && role !== 'admin' && role !== 'agent') {
-        throw new AppError('VALIDATION_FAILED', '--role must be owner, admin or agent.');
+  } catch (err) {
+    return reportAdminError(err, io);
+  }
+  const config = readProcessConfig();
+  if (!config) return EXIT.failed;
+  try {
+    // A server that held the database may stop while we wait for it: then open the database ourselves.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await runHere(config, argv);
+      } catch (err) {
+        if (!(err instanceof DatabaseLockedError) || err.pid === process.pid) throw err;
+        const exit = await runInServer(config.dataDir, err.pid, argv);
+        if (exit !== 'holder-gone') return exit;
       }
-      const { agent, password } = await services.agents.create(ws.id, {
-        email: values.email,
-        name: values.name ?? values.email,
-        role,
-        ...(values.password !== undefined && { password: values.password }),
-      });
-      out(`Created agent ${agent.email} (${agent.role}) in "${ws.name}"`);
-      if (!values.password) out(`  password  ${password}   (shown once)`);
-      return;
     }
-    case 'agent:list': {
-      const ws = await services.workspaces.resolveSiteKey(need(0, 'site key'));
-      for (const a of await services.agents.list(ws.id)) out(`${a.email}  ${a.role}  ${a.name}`);
-      return;
-    }
-    case 'agent:password': {
-      const ws = await services.workspaces.resolveSiteKey(need(0, 'site key'));
-      const { agent, password } = await services.agents.resetPassword(ws.id, need(1, 'email'), values.password);
-      out(`Password of ${agent.email} changed; their sessions are revoked.`);
-      if (!values.password) out(`  password  ${password}   (shown once)`);
-      return;
-    }
-    default:
-      out(HELP);
-      if (command && command !== 'help') throw new AppError('VALIDATION_FAILED', `Unknown command "${command}".`);
+    throw new Error(`The embedded database in ${config.dataDir} keeps changing hands; try again.`);
+  } catch (err) {
+    const problem = config.databaseUrl ? connectionProblem(err, config.databaseUrl) : null;
+    return reportAdminError(problem ? new Error(problem) : err, io);
   }
 }
 
-async function main() {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+/** Opens the database in this process and runs the command on services of its own. */
+async function runHere(config: Readonly<Config>, argv: string[]): Promise<number> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // The same kind of bus the servers use, so they forget what they cached about what we change.
+  const invalidation = createInvalidationBus({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    log: { warn: (_obj, msg) => io.err(`Warning: ${msg}`) },
+  });
   try {
     await db.migrate();
-    await runAdmin(process.argv.slice(2), (l) => console.log(l), db);
-  } catch (err) {
-    console.error(`Error: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
+    const services = createServices({ prisma: db.prisma, invalidation, secretGraceMs: config.secretGraceMs });
+    return await runAdmin(argv, services, io);
   } finally {
+    await invalidation.close();
     await db.close();
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    console.error(`Error: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  });
+/**
+ * Runs the command inside the server process `pid` that holds the embedded database, once its admin channel
+ * is up. 'holder-gone' when that process exits first (the caller opens the database itself).
+ */
+async function runInServer(dataDir: string, pid: number, argv: string[]): Promise<number | 'holder-gone'> {
+  const deadline = Date.now() + CHANNEL_WAIT_MS;
+  let told = false;
+  for (;;) {
+    if (!isAlive(pid)) return 'holder-gone';
+    const info = readInfo(dataDir);
+    if (info?.pid === pid) {
+      try {
+        return await callAdminChannel(info, argv, io);
+      } catch (err) {
+        // Nothing listening yet or any more: wait for the server to come up, or to be gone.
+        if (!(err instanceof ChannelUnavailableError)) throw err;
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `The embedded database in ${dataDir} is held by process ${pid}, which does not answer admin commands ` +
+          `(no ${dataDir}/admin.json of its own). A VeryChat server opens its channel once started: if it is one, ` +
+          'restart it; if it is something else, stop it.',
+      );
+    }
+    if (!told) {
+      io.err(`The server (pid ${pid}) holds the embedded database; waiting for its admin channel…`);
+      told = true;
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
 }
+
+// PGlite's close() resets process.exitCode (Emscripten's exit path), so the code is set after everything closed.
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = reportAdminError(err, io);
+  },
+);

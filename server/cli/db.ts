@@ -1,10 +1,11 @@
 // Database CLI: `npm run db:deploy`, `npm run db:status`, `npm run db:new <name>`, and
 // `npx tsx server/cli/db.ts resolve --rolled-back|--applied <name>`. Never touches the network.
 import { relative } from 'node:path';
-import { ConfigError, loadConfig } from '../config.ts';
 import { createMigration, MIGRATION_NAME } from '../db/author.ts';
 import { DatabaseLockedError, openDatabase, type Database } from '../db/client.ts';
+import { connectionProblem } from '../db/errors.ts';
 import { defaultMigrationsDir, MigrationError, type MigrationStatus } from '../db/migrate.ts';
+import { readProcessConfig } from './process-config.ts';
 
 const USAGE = `Usage:
   npm run db:deploy                 apply pending migrations
@@ -47,7 +48,8 @@ function usage(): number {
 }
 
 async function withDatabase(fn: (db: Database) => Promise<number>): Promise<number> {
-  const config = loadConfig();
+  const config = readProcessConfig();
+  if (!config) return 1;
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -58,6 +60,12 @@ async function withDatabase(fn: (db: Database) => Promise<number>): Promise<numb
       db.kind === 'postgres' ? 'Database: PostgreSQL (DATABASE_URL)' : `Database: PGlite in ${config.dataDir}/pgdata`,
     );
     return await fn(db);
+  } catch (err) {
+    // A missing database, a refused connection: one line saying what to do, not a driver's stack trace.
+    const problem = config.databaseUrl ? connectionProblem(err, config.databaseUrl) : null;
+    if (!problem) throw err;
+    console.error(`Error: ${problem}`);
+    return 1;
   } finally {
     await db.close();
   }
@@ -111,7 +119,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof MigrationError) console.error(`Error (${e.code}): ${e.message}`);
-    else if (e instanceof DatabaseLockedError || e instanceof ConfigError) console.error(`Error: ${e.message}`);
+    else if (e instanceof DatabaseLockedError) console.error(`Error: ${e.message}`);
     else console.error(e);
     process.exitCode = 1;
   },

@@ -1,6 +1,7 @@
-// Bootstrap idempotency and the admin CLI, on a real migrated database.
+// Bootstrap idempotency and the admin commands, on a real migrated database, through the services a running
+// server uses (the CLI as a process, and through a running server's admin channel: admin-cli.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAdmin } from '../cli/admin.ts';
+import { runAdmin } from '../cli/admin-commands.ts';
 import { bootstrapDemo, DEMO_AGENT_EMAIL } from '../services/bootstrap.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 
@@ -10,10 +11,13 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
+/** Runs one command line; resolves with its output, or rejects with its error lines when it exits non-zero. */
 async function admin(...argv: string[]) {
-  const lines: string[] = [];
-  await runAdmin(argv, (l) => lines.push(l), t.db);
-  return lines.join('\n');
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runAdmin(argv, t.app.services, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  if (code !== 0) throw Object.assign(new Error(err.join('\n')), { exitCode: code });
+  return out.join('\n');
 }
 
 describe('bootstrap', () => {
@@ -82,7 +86,65 @@ describe('admin CLI', () => {
   });
 
   it('prints help and fails on an unknown command', async () => {
-    await expect(admin('frobnicate')).rejects.toThrow(/Unknown command/);
+    await expect(admin('frobnicate')).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/Unknown command/) });
     expect(await admin()).toContain('Usage: npm run verychat');
+    expect(await admin('--help')).toContain('workspace:settings <siteKey>');
+    expect(await admin('agent:remove', '--help')).toBe(
+      "Usage: npm run verychat -- agent:remove <siteKey> <email>\n  delete an agent; their sessions end and their open connections close",
+    );
+    await expect(admin('origin:add', 'pk_x')).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/needs <origin>/) });
+    await expect(admin('workspace:list', '--bogus')).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/--bogus/) });
+  });
+
+  it('renames, sets the widget settings, and shows them', async () => {
+    const siteKey = /site key\s+(pk_\S+)/.exec(await admin('workspace:create', '--name', 'Look Inc'))![1]!;
+    await admin('workspace:rename', siteKey, 'Look & Feel');
+    const shown = await admin(
+      'workspace:settings', siteKey,
+      '--color', '#112233', '--position', 'left', '--locale', 'es', '--theme', 'dark',
+      '--greeting', '¡Hola!', '--reply-time', 'Usually within an hour',
+    );
+    expect(shown).toContain('name "Look & Feel", color #112233, position left, locale es, theme dark');
+    expect(shown).toContain('greeting    "¡Hola!"');
+    expect(shown).toContain('reply time  "Usually within an hour"');
+    let ws = await t.app.services.workspaces.resolveSiteKey(siteKey);
+    expect(ws.name).toBe('Look & Feel');
+
+    // Empty texts remove them; a name given with settings renames too; only what is given changes.
+    await admin('workspace:settings', siteKey, '--greeting', '', '--reply-time', '', '--name', 'Look');
+    ws = await t.app.services.workspaces.resolveSiteKey(siteKey);
+    expect(ws.name).toBe('Look');
+    expect(ws.settings).toMatchObject({ greeting: null, replyTime: null, color: '#112233', theme: 'dark' });
+
+    await expect(admin('workspace:settings', siteKey, '--color', 'red')).rejects.toMatchObject({ exitCode: 1, message: expect.stringMatching(/VALIDATION_FAILED.*color/) });
+    await expect(admin('workspace:settings', siteKey, '--theme', 'neon')).rejects.toMatchObject({ exitCode: 1 });
+    await expect(admin('workspace:rename', siteKey, ' ')).rejects.toMatchObject({ exitCode: 2 });
+    expect(await admin('workspace:settings', siteKey)).toContain('color #112233');
+  });
+
+  it('removes agents and deletes workspaces (only with --yes)', async () => {
+    const siteKey = /site key\s+(pk_\S+)/.exec(await admin('workspace:create', '--name', 'Doomed'))![1]!;
+    await admin('agent:create', siteKey, '--email', 'ana@doomed.example', '--password', 'a long enough password');
+    expect(await admin('agent:remove', siteKey, 'ANA@doomed.example')).toBe('Removed agent ana@doomed.example from "Doomed".');
+    expect(await admin('agent:list', siteKey)).toBe('No agents.');
+    await expect(admin('agent:remove', siteKey, 'ana@doomed.example')).rejects.toMatchObject({ exitCode: 1, message: expect.stringMatching(/NOT_FOUND/) });
+
+    await expect(admin('workspace:delete', siteKey)).rejects.toMatchObject({ exitCode: 1, message: expect.stringMatching(/--yes/) });
+    expect(await t.db.prisma.workspace.count({ where: { siteKey } })).toBe(1);
+    expect(await admin('workspace:delete', siteKey, '--yes')).toContain('Deleted workspace "Doomed"');
+    expect(await t.db.prisma.workspace.count({ where: { siteKey } })).toBe(0);
+    await expect(admin('workspace:show', siteKey)).rejects.toMatchObject({ exitCode: 1, message: expect.stringMatching(/SITE_KEY_UNKNOWN/) });
+  });
+
+  it('rotates with a grace period, or none, and ends a rotation', async () => {
+    const siteKey = /site key\s+(pk_\S+)/.exec(await admin('workspace:create', '--name', 'Rotating'))![1]!;
+    const rotated = await admin('workspace:rotate-secret', siteKey, '--grace-hours', '2');
+    expect(rotated).toMatch(/previous secret is accepted until/);
+    expect(await admin('workspace:show', siteKey)).toMatch(/previous\s+sk_\S+\s+\(still accepted until/);
+    await admin('workspace:end-rotation', siteKey);
+    expect(await admin('workspace:show', siteKey)).not.toContain('previous');
+    await expect(admin('workspace:end-rotation', siteKey)).rejects.toMatchObject({ exitCode: 1 });
+    expect(await admin('workspace:rotate-secret', siteKey, '--grace-hours', '0')).toContain('refused from now on');
+    await expect(admin('workspace:rotate-secret', siteKey, '--grace-hours', 'soon')).rejects.toMatchObject({ exitCode: 2 });
   });
 });

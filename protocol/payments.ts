@@ -2,7 +2,7 @@
 // Amounts are decimal strings end to end; nothing here is ever a JavaScript number.
 import { z } from 'zod';
 import { MAX_NOTIFICATIONS_PAGE, MAX_READ_IDS } from './limits.ts';
-import { PAYMENT_EVENT_TYPES, PAYMENT_STATUSES, type PaymentStatus } from './values.ts';
+import { PAYMENT_EVENT_TYPES, PAYMENT_STATUSES, RECEIPT_LANG_PARAM, RECEIPT_LINK_PARAM, type PaymentStatus } from './values.ts';
 
 export { MAX_NOTIFICATIONS_PAGE, MAX_READ_IDS };
 export * from './values.ts';
@@ -11,6 +11,8 @@ export * from './values.ts';
 export const MAX_AMOUNT_INTEGER_DIGITS = 60;
 export const MAX_AMOUNT_DECIMALS = 18;
 export const MAX_MEMO_LENGTH = 280;
+/** A party's display name, as long as the identity token's `name` claim may be. */
+export const MAX_PARTY_NAME_LENGTH = 200;
 export const MAX_FAILURE_MESSAGE_LENGTH = 500;
 /** A signed request older (or further in the future) than this is refused. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -48,6 +50,12 @@ export const PaymentEventInput = z
     token: TokenSymbol,
     payer: UserId,
     payee: UserId,
+    /**
+     * Display names shown to the other party and on the receipt (control characters are stripped, like
+     * memos). Without one, the name from the party's identity token is shown, else their id.
+     */
+    payerName: z.string().max(MAX_PARTY_NAME_LENGTH).optional(),
+    payeeName: z.string().max(MAX_PARTY_NAME_LENGTH).optional(),
     txHash: z
       .string()
       .regex(/^[A-Za-z0-9]{8,130}$/, '8–130 letters and digits (0x… hex or base58)')
@@ -78,7 +86,11 @@ export interface ReceiptRef {
   id: string;
   /** Sequential per workspace, without gaps. */
   number: number;
-  /** Printable page. Customers open it with `?token=<identity token>`; agents with their session token. */
+  /**
+   * The printable page, without a credential: agents open it with their session (`Authorization: Bearer`).
+   * Each party's own view (PaymentEventDto.receiptUrl) carries a receipt link instead: `?k=`, valid for that
+   * receipt and that party only, for a day (minted afresh whenever notifications or chat history are read).
+   */
   url: string;
 }
 
@@ -90,6 +102,9 @@ export interface PaymentDto {
   token: string;
   payer: string;
   payee: string;
+  /** Display names: the ones the events gave, else the party's name from their identity token; null when neither is known. */
+  payerName: string | null;
+  payeeName: string | null;
   txHash: string | null;
   memo: string | null;
   failure: { code: string; message: string } | null;
@@ -117,7 +132,7 @@ export interface PaymentEventResponse {
 export interface PaymentEventDto {
   /** Toast style. Refunds are `success`. */
   type: 'success' | 'failure';
-  /** e.g. "Payment received: 100 VRC from user123", "Payment sent: 100 VRC to user456", "Payment failed: …". */
+  /** e.g. "Payment received: 100 VRC from Alice", "Payment sent: 100 VRC to user456" (no name known), "Payment failed: …". */
   message: string;
   amount: string;
   /** ISO 8601, when it happened. */
@@ -131,6 +146,8 @@ export interface PaymentEventDto {
   token: string;
   /** The other party's user id. */
   counterparty: string;
+  /** The other party's display name (see PaymentDto.payerName); null when none is known: show `counterparty`. */
+  counterpartyName: string | null;
   payer: string;
   payee: string;
   txHash: string | null;
@@ -138,6 +155,7 @@ export interface PaymentEventDto {
   failure: { code: string; message: string } | null;
   receiptId: string | null;
   receiptNumber: number | null;
+  /** The receipt page with this party's receipt link (`?k=`, see ReceiptRef.url). */
   receiptUrl: string | null;
 }
 
@@ -200,11 +218,19 @@ export interface ListPaymentsResponse {
   totals: { token: string; status: PaymentStatus; count: number; amount: string }[];
 }
 
+/** The receipt page's query: the party's receipt link, and the language to show it in (en, es, ar; else Accept-Language). */
+export const ReceiptPageQuery = z.object({
+  [RECEIPT_LINK_PARAM]: z.string().max(64).optional(),
+  [RECEIPT_LANG_PARAM]: z.string().max(35).optional(),
+});
+
 export interface ReceiptDto {
   id: string;
   number: number;
+  /** The page; for a customer, with their own receipt link. */
   url: string;
   issuedAt: string;
-  merchant: { name: string };
+  /** The workspace's name and brand colour (#rrggbb). */
+  merchant: { name: string; color: string };
   payment: PaymentDto;
 }

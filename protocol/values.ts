@@ -14,6 +14,10 @@ export type PaymentEventType = `payment.${PaymentStatus}`;
 /** The status an event of this type moves its payment to. */
 export const statusOfEvent = (type: PaymentEventType): PaymentStatus => type.slice('payment.'.length) as PaymentStatus;
 
+/** Query parameters of a receipt page: the party's receipt link (never an identity token), and the language. */
+export const RECEIPT_LINK_PARAM = 'k';
+export const RECEIPT_LANG_PARAM = 'lang';
+
 /** Headers of POST /api/v1/payments/events. HTTP header names are case-insensitive; Node lower-cases them. */
 export const SITE_KEY_HEADER = 'VeryChat-Site-Key';
 export const SIGNATURE_HEADER = 'VeryChat-Signature';

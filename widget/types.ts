@@ -64,6 +64,8 @@ export interface VeryChatPayment {
   notificationId: string;
   /** The other party's user id. */
   counterparty: string;
+  /** The other party's display name (from your payment event, else their identity token); null when none is known. */
+  counterpartyName: string | null;
   /** ISO 8601: when it happened. */
   timestamp: string;
   memo: string | null;
@@ -72,8 +74,8 @@ export interface VeryChatPayment {
   receiptId: string | null;
   receiptNumber: number | null;
   /**
-   * The printable receipt, ready to open: it carries the customer's identity token as `?token=`,
-   * so do not log it or send it anywhere else.
+   * The printable receipt, ready to open. It carries a receipt link (`?k=`) that opens this receipt for this
+   * customer only and expires after a day (never their identity token); do not log it or send it elsewhere.
    */
   receiptUrl: string | null;
 }

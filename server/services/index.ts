@@ -6,6 +6,7 @@ import { TokenService } from './auth/tokens.ts';
 import { ChatService } from './chat/chat.service.ts';
 import { NotificationService } from './notifications/notifications.service.ts';
 import { PaymentService } from './payments/payments.service.ts';
+import { ReceiptLinks } from './payments/receipt-links.ts';
 import { ReceiptService } from './payments/receipts.service.ts';
 import { LocalInvalidationBus, type InvalidationBus } from './invalidation.ts';
 import { LatePublisher } from './publisher.ts';
@@ -57,8 +58,10 @@ export function createServices(deps: ServiceDeps): Services {
   const publisher = new LatePublisher();
   const tokens = new TokenService(now);
   const agents = new AgentService(prisma, now, invalidation);
-  const chat = new ChatService(prisma, publisher, { invalidation });
-  const notifications = new NotificationService(prisma, publisher);
+  // Customers' receipt links are minted again whenever their notifications or chat history are read.
+  const links = new ReceiptLinks(prisma, { now, baseUrl, invalidation });
+  const chat = new ChatService(prisma, publisher, { invalidation, presentPayload: (payload, kind, contact) => links.presentCard(payload, kind, contact) });
+  const notifications = new NotificationService(prisma, publisher, (workspaceId, userId, views) => links.refresh(workspaceId, userId, views));
   return {
     workspaces: new WorkspaceService(prisma, {
       now,
@@ -70,8 +73,8 @@ export function createServices(deps: ServiceDeps): Services {
     tokens,
     chat,
     notifications,
-    payments: new PaymentService({ prisma, publisher, notifications, cards: chat, baseUrl }),
-    receipts: new ReceiptService(prisma, { tokens, agents, baseUrl }),
+    payments: new PaymentService({ prisma, publisher, notifications, cards: chat, baseUrl, links }),
+    receipts: new ReceiptService(prisma, { tokens, agents, links, baseUrl }),
     rateLimits: new RateLimits(deps.rateLimits),
     publisher,
     invalidation,

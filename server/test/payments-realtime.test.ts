@@ -57,9 +57,10 @@ describe('real-time fan-out', () => {
     const receipt = res.body.payment.receipt;
 
     const received = await toPayee;
+    // Both customers connected with identity tokens carrying a name: the event named no one, so those are used.
     expect(received).toEqual({
       type: 'success',
-      message: 'Payment received: 100 VRC from user123',
+      message: 'Payment received: 100 VRC from Customer user123',
       amount: '100',
       timestamp: new Date(event.occurredAt as string).toISOString(),
       notificationId: expect.any(String),
@@ -69,6 +70,7 @@ describe('real-time fan-out', () => {
       direction: 'in',
       token: 'VRC',
       counterparty: 'user123',
+      counterpartyName: 'Customer user123',
       payer: 'user123',
       payee: 'user456',
       txHash: '0xfeedbeef00112233',
@@ -76,10 +78,21 @@ describe('real-time fan-out', () => {
       failure: null,
       receiptId: receipt.id,
       receiptNumber: receipt.number,
-      receiptUrl: receipt.url,
+      // The payee's own receipt link, never an identity token.
+      receiptUrl: expect.stringMatching(new RegExp(`^${receipt.url}\\?k=[0-9a-z]+\\.[A-Za-z0-9_-]{43}$`)),
     } satisfies PaymentEventDto);
+    expect(res.body.payment).toMatchObject({ payerName: 'Customer user123', payeeName: 'Customer user456' });
     const sent = await toPayer;
-    expect(sent).toMatchObject({ type: 'success', message: 'Payment sent: 100 VRC to user456', direction: 'out', counterparty: 'user456' });
+    expect(sent).toMatchObject({
+      type: 'success',
+      message: 'Payment sent: 100 VRC to Customer user456',
+      direction: 'out',
+      counterparty: 'user456',
+      counterpartyName: 'Customer user456',
+    });
+    // Each party's link is their own.
+    expect(sent.receiptUrl).not.toBe(received.receiptUrl);
+    for (const device of [payer, payerTab, payee]) expect(JSON.stringify([received, sent])).not.toContain(device.token);
     expect((await toPayerTab).notificationId).toBe(sent.notificationId);
     // What is stored for catch-up is what was pushed, receipt number included.
     const stored = await t.db.prisma.notification.findUniqueOrThrow({ where: { id: received.notificationId } });
@@ -91,13 +104,13 @@ describe('real-time fan-out', () => {
     await deliver(t, ws, paymentEvent({ amount: '5.5', type: 'payment.failed', failure: { code: 'insufficient_funds', message: 'Insufficient funds' } }));
     expect(await failedToPayer).toMatchObject({
       type: 'failure',
-      message: 'Payment failed: 5.5 VRC to user456 — Insufficient funds',
+      message: 'Payment failed: 5.5 VRC to Customer user456 — Insufficient funds',
       status: 'failed',
       failure: { code: 'insufficient_funds', message: 'Insufficient funds' },
       receiptId: null,
       receiptUrl: null,
     });
-    expect((await failedToPayee).message).toBe('Payment failed: 5.5 VRC from user123 — Insufficient funds');
+    expect((await failedToPayee).message).toBe('Payment failed: 5.5 VRC from Customer user123 — Insufficient funds');
 
     // A redelivery notifies nobody again; pending payments are stored silently.
     const again = collect(payer.socket, 'payment-event');
@@ -119,16 +132,23 @@ describe('real-time fan-out', () => {
       conversationId: started.conversation.id,
       kind: 'payment',
       sender: { type: 'system' },
+      // The payer never connected and the event named no one: their id.
       text: 'Payment received: 3.14 VRC from card-payer',
-      payload: { paymentId: res.body.payment.id, receiptId: res.body.payment.receipt.id, receiptUrl: res.body.payment.receipt.url, direction: 'in' },
+      payload: {
+        paymentId: res.body.payment.id,
+        receiptId: res.body.payment.receipt.id,
+        receiptUrl: expect.stringMatching(new RegExp(`^${res.body.payment.receipt.url}\\?k=`)),
+        direction: 'in',
+        counterpartyName: null,
+      },
     });
 
     // The payer never connected: their contact and conversation were created, with the card in it.
     const payer = await customer(ws, 'card-payer');
     const theirs = await request(payer.socket, 'start-conversation', {});
     expect(theirs.ok && theirs.created).toBe(false);
-    expect(theirs.ok && theirs.messages.map((m) => [m.kind, m.text, m.payload?.direction])).toEqual([
-      ['payment', 'Payment sent: 3.14 VRC to card-payee', 'out'],
+    expect(theirs.ok && theirs.messages.map((m) => [m.kind, m.text, m.payload?.direction, m.payload?.counterpartyName])).toEqual([
+      ['payment', 'Payment sent: 3.14 VRC to Customer card-payee', 'out', 'Customer card-payee'],
     ]);
   });
 
@@ -142,6 +162,94 @@ describe('real-time fan-out', () => {
     await toast;
     await quietPeriod(200);
     expect(heard.items).toHaveLength(0);
+  });
+});
+
+describe('names and receipt links', () => {
+  let ws: Ws;
+  beforeAll(async () => {
+    ws = (await seedWorkspace(t, [ORIGIN])).workspace;
+  });
+
+  /** Every receipt URL a customer was shown, wherever it came from. */
+  const receiptUrls = (...views: { receiptUrl: string | null }[]) => views.map((v) => v.receiptUrl).filter((u): u is string => u !== null);
+
+  it('names parties in toasts, notifications and cards: the event’s names first, else the identity token’s, else the id', async () => {
+    const alice = await customer(ws, 'names-alice'); // her token says "Customer names-alice"
+    const bob = await customer(ws, 'names-bob');
+    await request(bob.socket, 'start-conversation', {});
+    const toAlice = nextEvent(alice.socket, 'payment-event');
+    const toBob = nextEvent(bob.socket, 'payment-event');
+    const bobCard = nextEvent(bob.socket, 'message-received', (m) => m.kind === 'payment');
+    // The event names Alice (over her token's name, with a bidi override and a newline to strip) but not Bob.
+    const res = await deliver(t, ws, paymentEvent({ payer: 'names-alice', payee: 'names-bob', amount: '12.5', payerName: ' Alice\u202E Liddell\n ' }));
+    expect(res.status).toBe(201);
+    expect(res.body.payment).toMatchObject({ payer: 'names-alice', payerName: 'Alice Liddell', payee: 'names-bob', payeeName: 'Customer names-bob' });
+    // What the event gave is stored; the token's name is not copied onto the payment.
+    const row = await t.db.prisma.payment.findUniqueOrThrow({ where: { id: res.body.payment.id } });
+    expect([row.payerName, row.payeeName]).toEqual(['Alice Liddell', null]);
+
+    expect(await toBob).toMatchObject({ counterparty: 'names-alice', counterpartyName: 'Alice Liddell', message: 'Payment received: 12.5 VRC from Alice Liddell' });
+    expect(await toAlice).toMatchObject({ counterparty: 'names-bob', counterpartyName: 'Customer names-bob', message: 'Payment sent: 12.5 VRC to Customer names-bob' });
+    expect((await bobCard).payload).toMatchObject({ counterpartyName: 'Alice Liddell' });
+    const page = await request(bob.socket, 'get-notifications', {});
+    expect(page.ok && page.notifications[0]!.payment).toMatchObject({ counterpartyName: 'Alice Liddell' });
+
+    // Someone who never connected, named by no event: their id, and null as the name.
+    const toCarol = nextEvent(alice.socket, 'payment-event');
+    await deliver(t, ws, paymentEvent({ payer: 'names-alice', payee: 'names-carol' }));
+    expect(await toCarol).toMatchObject({ counterparty: 'names-carol', counterpartyName: null, message: 'Payment sent: 100 VRC to names-carol' });
+  });
+
+  it('never puts the identity token in a receipt URL: each party gets a link to that receipt only, minted again when read', async () => {
+    const payer = await customer(ws, 'links-payer');
+    const payee = await customer(ws, 'links-payee');
+    const started = await request(payee.socket, 'start-conversation', {});
+    if (!started.ok) throw new Error(JSON.stringify(started.error));
+    const toast = nextEvent(payee.socket, 'payment-event');
+    const card = nextEvent(payee.socket, 'message-received', (m) => m.kind === 'payment');
+    const res = await deliver(t, ws, paymentEvent({ payer: 'links-payer', payee: 'links-payee', amount: '7' }));
+    const receipt = res.body.payment.receipt;
+    const live = [await toast, (await card).payload as unknown as PaymentEventDto];
+    const page = await request(payee.socket, 'get-notifications', {});
+    if (!page.ok) throw new Error(JSON.stringify(page.error));
+    const urls = receiptUrls(...live, ...page.notifications.map((n) => n.payment));
+    expect(urls).toHaveLength(3);
+    for (const url of urls) {
+      expect(url).toMatch(new RegExp(`^${receipt.url}\\?k=[^&]+$`));
+      expect(url).not.toContain(payee.token);
+      const opened = await fetch(url);
+      expect(opened.status).toBe(200);
+      expect(await opened.text()).toContain('Customer links-payer');
+    }
+    // The merchant's answer carries no credential at all.
+    expect(receipt.url).not.toContain('?');
+
+    // Stored links (expired, or from before links existed) are replaced whenever they are read.
+    await t.db.prisma.notification.updateMany({
+      where: { workspaceId: ws.id, userId: 'links-payee' },
+      data: { data: { ...live[0]!, receiptUrl: `${receipt.url}?k=1.${'A'.repeat(43)}` } as object },
+    });
+    await t.db.prisma.$executeRaw`UPDATE "Message" SET "payload" = jsonb_set("payload", '{receiptUrl}', to_jsonb(${receipt.url}::text))
+      WHERE "conversationId" = ${started.conversation.id}::uuid AND "kind" = 'payment'`;
+    const later = await customer(ws, 'links-payee');
+    const history = await request(later.socket, 'start-conversation', {});
+    const reread = await request(later.socket, 'get-notifications', {});
+    if (!history.ok || !reread.ok) throw new Error('read failed');
+    const fresh = receiptUrls(
+      later.snapshot.notifications[0]!.payment,
+      reread.notifications[0]!.payment,
+      history.messages.find((m) => m.kind === 'payment')!.payload as unknown as PaymentEventDto,
+    );
+    expect(fresh).toHaveLength(3);
+    for (const url of fresh) expect((await fetch(url)).status).toBe(200);
+
+    // The payer has a link of their own to the same receipt.
+    const payerPage = await request(payer.socket, 'get-notifications', { limit: 1 });
+    const payerUrl = payerPage.ok ? payerPage.notifications[0]!.payment.receiptUrl! : '';
+    expect(payerUrl).toMatch(new RegExp(`^${receipt.url}\\?k=`));
+    expect(payerUrl).not.toBe(urls[0]);
+    expect((await fetch(payerUrl)).status).toBe(200);
   });
 });
 
@@ -166,6 +274,7 @@ describe('offline catch-up and read state', () => {
       [false, 'Payment sent: 2 VRC to shop'],
       [false, 'Payment received: 1 VRC from shopper'],
     ]);
+    expect(snap.notifications.map((n) => n.payment.counterpartyName)).toEqual([null, null, null]);
     expect(snap.notifications[0]!.id).toBe(snap.notifications[0]!.payment.notificationId);
 
     // Paginated.

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prisma } from '../db/generated/client.ts';
 import { signPaymentEvent } from '../sdk/index.ts';
+import { formatAmount } from '../../protocol/amounts.ts';
+import { signReceiptLink } from '../services/payments/receipt-links.ts';
 import { verifyPaymentSignature } from '../services/payments/signature.ts';
 import { agentToken, identityToken, json, seedWorkspace, startTestApp, type TestApp } from './support/app.ts';
 import { deliver, paymentEvent } from './payments.support.ts';
@@ -39,12 +41,16 @@ describe('signature', () => {
         token: 'VRC',
         payer: 'user123',
         payee: 'user456',
+        // No names given, and neither party ever connected: none known.
+        payerName: null,
+        payeeName: null,
         memo: 'Order #1',
         txHash: '0xabc123def4567890',
         failure: null,
         receipt: { number: expect.any(Number), id: expect.stringMatching(/^[0-9a-f-]{36}$/) },
       },
     });
+    // The merchant's answer links the page without any credential.
     expect(res.body.payment.receipt.url).toMatch(new RegExp(`/receipts/${res.body.payment.receipt.id}$`));
   });
 
@@ -147,6 +153,9 @@ describe('validation', () => {
       ['failure without reason', { ...base, type: 'payment.failed' }, 'failure'],
       ['reason on success', { ...base, failure: { code: 'x', message: 'y' } }, 'failure'],
       ['memo too long', { ...base, memo: 'x'.repeat(281) }, 'memo'],
+      ['payer name too long', { ...base, payerName: 'x'.repeat(201) }, 'payerName'],
+      ['payee name not text', { ...base, payeeName: 42 }, 'payeeName'],
+      ['payer name null', { ...base, payerName: null }, 'payerName'],
       ['bad date', { ...base, occurredAt: 'yesterday' }, 'occurredAt'],
       ['unknown field', { ...base, amuont: '5' }, '(root)'],
       ['not JSON', '{"id": ', ''],
@@ -165,6 +174,60 @@ describe('validation', () => {
   it('refuses a body over the size limit', async () => {
     const res = await send(JSON.stringify({ ...paymentEvent(), memo: 'x'.repeat(70 * 1024) }));
     expect([res.status, res.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+  });
+});
+
+describe('names', () => {
+  it('stores the names an event gives, stripped of controls and bidi overrides, and answers with them', async () => {
+    const payerName = `${'\u202E'}Zoë\n\t  Núñez\u0007 `;
+    const res = await send(paymentEvent({ payer: 'named-1', payee: 'named-2', payerName, payeeName: 'شركة النور' }));
+    expect(res.status).toBe(201);
+    expect(res.body.payment).toMatchObject({ payerName: 'Zoë Núñez', payeeName: 'شركة النور' });
+    const row = await t.db.prisma.payment.findUniqueOrThrow({ where: { id: res.body.payment.id } });
+    expect([row.payerName, row.payeeName]).toEqual(['Zoë Núñez', 'شركة النور']);
+    // Each party is told the other's name.
+    const notes = await t.db.prisma.notification.findMany({ where: { paymentId: row.id }, orderBy: { userId: 'asc' } });
+    expect(notes.map((n) => [n.userId, (n.data as { counterpartyName: string }).counterpartyName, (n.data as { message: string }).message])).toEqual([
+      ['named-1', 'شركة النور', 'Payment sent: 100 VRC to شركة النور'],
+      ['named-2', 'Zoë Núñez', 'Payment received: 100 VRC from Zoë Núñez'],
+    ]);
+    // A name of only spaces and controls is no name.
+    const blank = await send(paymentEvent({ payer: 'named-3', payee: 'named-4', payerName: ' \u202A\u0007\n ' }));
+    expect(blank.body.payment.payerName).toBeNull();
+  });
+
+  it('uses the name from a customer’s identity token when the event gives none, and the id when neither exists', async () => {
+    const { connectSocket } = await import('./support/sockets.ts');
+    const token = await identityToken(ws.secret, 'token-named', { name: 'Grace Hopper' });
+    const { socket } = await connectSocket(t.url, { auth: { siteKey: ws.siteKey, identityToken: token }, origin: 'https://shop.example' });
+    socket.close();
+    const res = await send(paymentEvent({ payer: 'token-named', payee: 'never-seen' }));
+    expect(res.body.payment).toMatchObject({ payerName: 'Grace Hopper', payeeName: null });
+    const notes = await t.db.prisma.notification.findMany({ where: { paymentId: res.body.payment.id } });
+    const byUser = Object.fromEntries(notes.map((n) => [n.userId, n.data as { counterpartyName: string | null; message: string }]));
+    expect(byUser['never-seen']).toMatchObject({ counterpartyName: 'Grace Hopper', message: 'Payment received: 100 VRC from Grace Hopper' });
+    expect(byUser['token-named']).toMatchObject({ counterpartyName: null, message: 'Payment sent: 100 VRC to never-seen' });
+    // The event's name wins over the token's; only what the event gave is stored.
+    const named = await send(paymentEvent({ payer: 'token-named', payee: 'never-seen', payerName: 'G. Hopper' }));
+    expect(named.body.payment.payerName).toBe('G. Hopper');
+    const row = await t.db.prisma.payment.findUniqueOrThrow({ where: { id: res.body.payment.id } });
+    expect([row.payerName, row.payeeName]).toEqual([null, null]);
+    // Agents' list shows the names too.
+    const agent = await agentToken(t, ws.siteKey, seed.agent.email, seed.password);
+    const list = await json(await fetch(`${t.url}/api/v1/payments?userId=never-seen`, { headers: { authorization: `Bearer ${agent}` } }));
+    expect(list.payments.map((p: { payerName: string }) => p.payerName)).toEqual(['G. Hopper', 'Grace Hopper']);
+  });
+
+  it('takes names from a later event of the same payment; a redelivery with other names is a different event', async () => {
+    const reference = `ref-${randomUUID()}`;
+    const pending = paymentEvent({ reference, type: 'payment.pending', payer: 'later-1', payee: 'later-2' });
+    expect((await send(pending)).body.payment.payerName).toBeNull();
+    const done = await send(paymentEvent({ reference, payer: 'later-1', payee: 'later-2', payerName: 'Late Name' }));
+    expect(done.body.payment).toMatchObject({ status: 'succeeded', payerName: 'Late Name' });
+    const again = await send({ ...pending, payerName: 'Someone' });
+    expect([again.status, again.body.error.code]).toEqual([409, 'CONFLICT']);
+    // Without names, a redelivery is the same event as before names existed (same digest).
+    expect((await send(pending)).headers.get('idempotent-replayed')).toBe('true');
   });
 });
 
@@ -393,32 +456,54 @@ describe('receipt access', () => {
   let receiptId: string;
   let receiptUrl: string;
   let agentTok: string;
+  /** Each party's receipt URL, as their toast, notification and card carry it. */
+  const links: Record<string, string> = {};
   const payer = 'rcpt-payer';
   const payee = 'rcpt-payee';
+  const amount = '1234567.000000000000000001';
+
+  /** The receipt URL a party was shown (their newest notification's). */
+  const linkOf = async (userId: string, paymentId: string) => {
+    const n = await t.db.prisma.notification.findFirstOrThrow({ where: { workspaceId: ws.id, userId, paymentId }, orderBy: { createdAt: 'desc' } });
+    return (n.data as { receiptUrl: string }).receiptUrl;
+  };
+  const kOf = (url: string) => new URL(url).searchParams.get('k')!;
 
   beforeAll(async () => {
-    const res = await send(paymentEvent({ payer, payee, amount: '42.000000000000000001', memo: '<script>alert(1)</script> & "thanks"' }));
+    const res = await send(
+      paymentEvent({ payer, payee, amount, payerName: 'Zoë Payer', payeeName: 'Ana Payee', memo: '<script>alert(1)</script> & "thanks"', txHash: '0xabc123def4567890' }),
+    );
     receiptId = res.body.payment.receipt.id;
     receiptUrl = res.body.payment.receipt.url;
+    links[payer] = await linkOf(payer, res.body.payment.id);
+    links[payee] = await linkOf(payee, res.body.payment.id);
     agentTok = await agentToken(t, ws.siteKey, seed.agent.email, seed.password);
   });
 
-  const getJson = (id: string, bearer?: string) =>
-    fetch(`${t.url}/api/v1/receipts/${id}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
-  const getPage = (id: string, token?: string) => fetch(`${t.url}/receipts/${id}${token ? `?token=${encodeURIComponent(token)}` : ''}`);
+  const getJson = (id: string, bearer?: string, query = '') =>
+    fetch(`${t.url}/api/v1/receipts/${id}${query}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
+  const getPage = (id: string, query = '', headers: Record<string, string> = {}) => fetch(`${t.url}/receipts/${id}${query}`, { headers });
 
-  it('shows the receipt to the payer, the payee and the workspace’s agents', async () => {
-    for (const bearer of [await identityToken(ws.secret, payer), await identityToken(ws.secret, payee), agentTok]) {
-      const res = await getJson(receiptId, bearer);
-      expect(res.status).toBe(200);
-      expect(res.headers.get('cache-control')).toContain('no-store');
+  it('shows the receipt to the payer and payee (receipt link or identity token) and the workspace’s agents, with names', async () => {
+    const viewers: [string, string | undefined, string][] = [
+      ['payer token', await identityToken(ws.secret, payer), ''],
+      ['payee token', await identityToken(ws.secret, payee), ''],
+      ['agent', agentTok, ''],
+      ['payer link', undefined, `?k=${kOf(links[payer]!)}`],
+      ['payee link', undefined, `?k=${kOf(links[payee]!)}`],
+    ];
+    for (const [name, bearer, query] of viewers) {
+      const res = await getJson(receiptId, bearer, query);
+      expect({ name, status: res.status }).toEqual({ name, status: 200 });
+      expect(res.headers.get('cache-control')).toBe('private, no-store');
       const body = await json(res);
       expect(body).toMatchObject({
         id: receiptId,
-        url: receiptUrl,
-        merchant: { name: 'Test Shop' },
-        payment: { amount: '42.000000000000000001', token: 'VRC', payer, payee, status: 'succeeded' },
+        merchant: { name: 'Test Shop', color: '#4f46e5' },
+        payment: { amount, token: 'VRC', payer, payee, payerName: 'Zoë Payer', payeeName: 'Ana Payee', status: 'succeeded' },
       });
+      // Customers get their own link back; agents the plain page.
+      expect(body.url).toMatch(name === 'agent' ? new RegExp(`^${receiptUrl}$`) : new RegExp(`^${receiptUrl}\\?k=`));
     }
   });
 
@@ -439,30 +524,128 @@ describe('receipt access', () => {
       const res = await getJson(receiptId, bearer);
       expect(res.status).toBe(404);
       expect((await json(res)).error.code).toBe('NOT_FOUND');
-      expect((await getPage(receiptId, bearer)).status).toBe(404);
+      expect((await fetch(`${t.url}/receipts/${receiptId}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} })).status).toBe(404);
     }
     const payerTok = await identityToken(ws.secret, payer);
     expect((await getJson(randomUUID(), payerTok)).status).toBe(404);
     expect((await getJson('12345', payerTok)).status).toBe(404);
   });
 
-  it('serves a printable, escaped, script-free page with ?token=', async () => {
+  it('takes no identity token in the URL any more: ?token= opens nothing', async () => {
     const token = await identityToken(ws.secret, payee);
-    const res = await getPage(receiptId, token);
+    const res = await getPage(receiptId, `?token=${encodeURIComponent(token)}`);
+    expect(res.status).toBe(404);
+    expect(t.logs.join('')).not.toContain(token);
+  });
+
+  it('a receipt link opens only its receipt, for its party, until it expires; tampered links open nothing', async () => {
+    const key = (await t.db.prisma.workspace.findUniqueOrThrow({ where: { id: ws.id } })).visitorKey;
+    const now = Math.floor(Date.now() / 1000);
+    // Another receipt of the same payer: their link to the first one does not open it.
+    const second = await send(paymentEvent({ payer, payee: 'rcpt-other' }));
+    const secondId: string = second.body.payment.receipt.id;
+    const payerLink = kOf(links[payer]!);
+    const [exp, mac] = payerLink.split('.') as [string, string];
+    const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
+    const later = (parseInt(exp, 36) + 3600).toString(36);
+    const refused: [string, string, string][] = [
+      ['another receipt', secondId, payerLink],
+      ['a stranger’s link', receiptId, signReceiptLink(key, receiptId, 'rcpt-stranger', now + 600)],
+      ['expired', receiptId, signReceiptLink(key, receiptId, payer, now - 1)],
+      ['another workspace’s key', receiptId, signReceiptLink('another-key', receiptId, payer, now + 600)],
+      ['expiry moved', receiptId, `${later}.${mac}`],
+      ['expiry with a leading zero', receiptId, `0${exp}.${mac}`],
+      ['mac changed (first)', receiptId, `${exp}.${flip(mac, 0)}`],
+      ['mac changed (last)', receiptId, `${exp}.${flip(mac, 42)}`],
+      ['mac cut', receiptId, `${exp}.${mac.slice(0, 42)}`],
+      ['not a link', receiptId, 'hello'],
+      ['too long', receiptId, 'x'.repeat(200)],
+    ];
+    const unavailable = await (await getPage(randomUUID(), `?k=${payerLink}`)).text();
+    for (const [name, id, k] of refused) {
+      const page = await getPage(id, `?k=${encodeURIComponent(k)}`);
+      expect({ name, status: page.status }).toEqual({ name, status: 404 });
+      // One page for every refusal: nothing tells a wrong receipt from an expired or forged link.
+      expect({ name, same: (await page.text()) === unavailable }).toEqual({ name, same: true });
+      expect({ name, json: (await getJson(id, undefined, `?k=${encodeURIComponent(k)}`)).status }).toEqual({ name, json: 404 });
+    }
+    // Still valid a minute before it expires, with the workspace's own key.
+    expect((await getPage(receiptId, `?k=${signReceiptLink(key, receiptId, payee, now + 60)}`)).status).toBe(200);
+    expect((await getPage(secondId, `?k=${kOf(await linkOf(payer, second.body.payment.id))}`)).status).toBe(200);
+    expect(unavailable).toContain('This receipt link has expired or is not valid');
+    expect(unavailable).toContain('Open the receipt again from the chat.');
+  });
+
+  it('keeps working after the merchant secret is rotated (links are signed with the server-only visitor key)', async () => {
+    const fresh = await seedWorkspace(t);
+    const res = await deliver(t, fresh.workspace, paymentEvent({ payer, payee }));
+    const url = await (async () => {
+      const n = await t.db.prisma.notification.findFirstOrThrow({ where: { workspaceId: fresh.workspace.id, userId: payee } });
+      return (n.data as { receiptUrl: string }).receiptUrl;
+    })();
+    await t.app.services.workspaces.rotateSecret(fresh.workspace.siteKey, { graceMs: 0 });
+    expect((await fetch(url)).status).toBe(200);
+    expect(res.body.payment.receipt.url).not.toContain('?');
+  });
+
+  it('serves a printable page: escaped, no inline script, private, no referrer, the link kept out of the logs', async () => {
+    const res = await fetch(links[payee]!);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/);
     const html = await res.text();
-    expect(html).toContain('42.000000000000000001');
+    expect(html).toContain('<html lang="en" dir="ltr">');
+    expect(html).toContain('1,234,567.000000000000000001 VRC');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;thanks&quot;');
-    expect(html).not.toMatch(/<script/i);
+    // Scripts only from this server: the print button's, by src.
+    expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="print.js" defer>']);
+    expect(html).toContain('data-print hidden>Print or save as PDF</button>');
     expect(html).toContain('@media print');
-    expect(html).toContain(payer);
+    // Names, not ids.
+    expect(html).toContain('<bdi>Zoë Payer</bdi>');
+    expect(html).toContain('<bdi>Ana Payee</bdi>');
+    expect(html).not.toContain(payer);
+    expect(html).toContain('Test Shop');
+    const script = await fetch(new URL('print.js', links[payee]!));
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('text/javascript');
+    expect(await script.text()).toContain('window.print()');
     // The agent view of the page works with a bearer header too.
     const asAgent = await fetch(`${t.url}/receipts/${receiptId}`, { headers: { authorization: `Bearer ${agentTok}` } });
     expect(asAgent.status).toBe(200);
-    // The identity token in the URL never reaches the log.
-    expect(t.logs.join('')).not.toContain(token);
+    // The link in the URL never reaches the log.
+    for (const url of Object.values(links)) expect(t.logs.join('')).not.toContain(kOf(url).split('.')[1]);
+  });
+
+  it('speaks the customer’s language (lang=, else Accept-Language), Arabic right to left, with the merchant’s name and colour', async () => {
+    const shop = await seedWorkspace(t);
+    await t.app.services.workspaces.rename(shop.workspace.siteKey, 'Librería Ñandú');
+    await t.app.services.workspaces.updateSettings(shop.workspace.siteKey, { color: '#FDE047' });
+    const res = await deliver(t, shop.workspace, paymentEvent({ payer, payee, amount: '1234567.5', payerName: 'Zoë Payer' }));
+    const n = await t.db.prisma.notification.findFirstOrThrow({ where: { workspaceId: shop.workspace.id, userId: payee, paymentId: res.body.payment.id } });
+    const url = (n.data as { receiptUrl: string }).receiptUrl;
+
+    const es = await (await fetch(url, { headers: { 'accept-language': 'fr-CH, es-MX;q=0.9, en;q=0.8' } })).text();
+    expect(es).toContain('<html lang="es" dir="ltr">');
+    expect(es).toContain(`${formatAmount('1234567.5', 'es')} VRC`);
+    expect(es).toContain('1.234.567,5 VRC');
+    expect(es).toContain('Pagado');
+    expect(es).toContain('Imprimir o guardar como PDF');
+    expect(es).toContain('Librería Ñandú');
+    // The brand colour, and text on it that stays readable (black on yellow).
+    expect(es).toContain('--brand:#fde047;--on-brand:#000');
+
+    const ar = await (await fetch(`${url}&lang=ar`, { headers: { 'accept-language': 'es' } })).text();
+    expect(ar).toContain('<html lang="ar" dir="rtl">');
+    expect(ar).toContain('مدفوع');
+    expect(ar).toContain(`${formatAmount('1234567.5', 'ar')} VRC`);
+    expect(ar).toContain('<bdi>Zoë Payer</bdi>');
+    // An unknown lang falls back to the browser's languages; refusals are in the reader's language too.
+    expect(await (await fetch(`${url}&lang=xx`, { headers: { 'accept-language': 'ar-EG' } })).text()).toContain('dir="rtl"');
+    const gone = await fetch(`${t.url}/receipts/${randomUUID()}?lang=es`);
+    expect([gone.status, (await gone.text()).includes('Vuelve a abrir el recibo desde el chat')]).toEqual([404, true]);
   });
 
   it('has unguessable ids (random v4 uuids)', async () => {

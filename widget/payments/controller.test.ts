@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Emit } from '../controller.ts';
 import { createLogger } from '../log.ts';
 import { createStore } from '../state/store.ts';
-import { CUSTOMER_SESSION, createFakeConnection, notification, notificationId, paymentEvent, settle } from '../test/fake-connection.ts';
+import { CUSTOMER_SESSION, RECEIPT_LINK, createFakeConnection, notification, notificationId, paymentEvent, settle } from '../test/fake-connection.ts';
 import { createPayments } from './controller.ts';
 import { initialPaymentsState } from './state.ts';
 
@@ -66,26 +66,40 @@ describe('payment events', () => {
     const { connection, store, named } = setup();
     connection.connectNow();
     await settle();
-    connection.emit('payment-event', paymentEvent({ receiptId: 'r-9', receiptUrl: 'https://chat.example/vc/receipts/r-9' }));
+    connection.emit('payment-event', paymentEvent({ receiptId: 'r-9', receiptUrl: 'https://chat.example/vc/receipts/r-9?k=abc.def', counterpartyName: 'Alice' }));
     expect(store.get().toasts).toHaveLength(1);
     expect(store.get().unreadCount).toBe(1);
-    expect(named('payment')).toEqual([expect.objectContaining({ amount: '100', token: 'VRC', receiptUrl: 'https://chat.example/vc/receipts/r-9?token=jwt.of.customer' })]);
+    expect(named('payment')).toEqual([
+      expect.objectContaining({ amount: '100', token: 'VRC', counterparty: 'user123', counterpartyName: 'Alice', receiptUrl: 'https://chat.example/vc/receipts/r-9?k=abc.def' }),
+    ]);
     expect(named('unread-notifications')).toEqual([1]);
     expect(named('notifications')).toEqual([expect.objectContaining({ unreadCount: 1, notifications: [expect.objectContaining({ read: false })] })]);
   });
 
-  it('never sends the identity token to another origin: a foreign receipt URL is rebuilt from the receipt id', () => {
+  it('opens receipts with the server’s receipt link, never the identity token, in the widget’s language', () => {
     const { payments } = setup();
-    const evil = paymentEvent({ receiptId: 'r 1/..', receiptUrl: 'https://evil.example/steal' });
-    expect(payments.receiptUrl(evil)).toBe('https://chat.example/vc/receipts/r%201%2F..?token=jwt.of.customer');
-    expect(payments.receiptUrl(paymentEvent({ receiptUrl: 'javascript:alert(1)' }))).toBe('https://chat.example/vc/receipts/r-1?token=jwt.of.customer');
-    expect(payments.receiptUrl(paymentEvent({ receiptId: null }))).toBeNull();
+    const url = 'https://chat.example/vc/receipts/r-1?k=abc.def';
+    expect(payments.receiptUrl(paymentEvent({ receiptUrl: url }))).toBe(url);
+    expect(payments.receiptUrl(paymentEvent({ receiptUrl: url }), 'ar')).toBe(`${url}&lang=ar`);
+    // Whatever else the URL carried is dropped; the link is all the page needs.
+    expect(payments.receiptUrl(paymentEvent({ receiptUrl: `${url}&token=x&lang=zz` }), 'es')).toBe(`${url}&lang=es`);
+    for (const p of [paymentEvent(), paymentEvent({ receiptUrl: url })]) expect(payments.receiptUrl(p, 'en')).not.toContain('jwt.of.customer');
   });
 
-  it('has no receipt link without an identity token', () => {
-    const { payments, setIdentity } = setup();
-    setIdentity(null);
-    expect(payments.receiptUrl(paymentEvent())).toBeNull();
+  it('opens the page on the VeryChat server only: a foreign receipt URL is rebuilt from the receipt id, with its link', () => {
+    const { payments } = setup();
+    const evil = paymentEvent({ receiptId: 'r 1/..', receiptUrl: 'https://evil.example/steal?k=abc.def' });
+    expect(payments.receiptUrl(evil)).toBe('https://chat.example/vc/receipts/r%201%2F..?k=abc.def');
+    expect(payments.receiptUrl(paymentEvent())).toBe(`https://chat.example/vc/receipts/r-1?k=${RECEIPT_LINK}`);
+    expect(payments.receiptUrl(paymentEvent({ receiptUrl: 'javascript:alert(1)' }))).toBeNull();
+  });
+
+  it('has no receipt link without a receipt, or when the server sent no link (nothing that would open)', () => {
+    const { payments } = setup();
+    expect(payments.receiptUrl(paymentEvent({ receiptId: null }))).toBeNull();
+    expect(payments.receiptUrl(paymentEvent({ receiptUrl: null }))).toBeNull();
+    expect(payments.receiptUrl(paymentEvent({ receiptUrl: 'https://chat.example/vc/receipts/r-1' }))).toBeNull();
+    expect(payments.receiptUrl(paymentEvent({ receiptUrl: 'http://[bad' }))).toBeNull();
   });
 
   it('ignores malformed events', async () => {
@@ -197,7 +211,7 @@ describe('pages', () => {
     connection.connectNow();
     const res = await page;
     expect(res).toMatchObject({ ok: true, unreadCount: 4, hasMore: true });
-    expect(res.ok && res.notifications[0]!.payment.receiptUrl).toBe('https://chat.example/vc/receipts/r-1?token=jwt.of.customer');
+    expect(res.ok && res.notifications[0]!.payment.receiptUrl).toBe(`https://chat.example/vc/receipts/r-1?k=${RECEIPT_LINK}`);
     expect(connection.sent('get-notifications')).toEqual([{ limit: 1 }]);
   });
 

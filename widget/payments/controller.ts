@@ -8,6 +8,7 @@ import type { SessionEvent } from '../../protocol/chat.ts';
 import { MAX_READ_IDS } from '../../protocol/limits.ts';
 import { isTransient, retryDelay } from '../../protocol/retry.ts';
 import type { GetNotifications, NotificationDto, PaymentEventDto } from '../../protocol/payments.ts';
+import { RECEIPT_LANG_PARAM, RECEIPT_LINK_PARAM } from '../../protocol/values.ts';
 import type { Connection, ConnectionStatus, Result } from '../connection.ts';
 import type { Emit } from '../controller.ts';
 import type { Logger } from '../log.ts';
@@ -44,8 +45,8 @@ export interface Payments {
   /** The bell's "show older". */
   loadOlder(): void;
   dismissToast(id: string): void;
-  /** The receipt page of a payment, opened with the identity token; null without a receipt or identity. */
-  receiptUrl(payment: PaymentEventDto): string | null;
+  /** The receipt page of a payment with the customer's receipt link, in `locale`; null without a receipt link. */
+  receiptUrl(payment: PaymentEventDto, locale?: string): string | null;
   /** Forget everything (logout). */
   reset(): void;
   destroy(): void;
@@ -84,19 +85,27 @@ export function createPayments(o: PaymentsOptions): Payments {
       waiters.add(check);
     });
 
-  function receiptUrl(p: PaymentEventDto): string | null {
-    const token = o.identity();
-    if (!p.receiptId || !token) return null;
-    // The identity token goes to the VeryChat server only: a receipt URL pointing anywhere else is
-    // ignored and the address rebuilt from the receipt id.
-    let url: URL | null = null;
+  /**
+   * The server's receipt URL carries the customer's receipt link (`?k=`: that receipt, that customer, for a
+   * while; minted afresh whenever notifications and history are read). Never the identity token: URLs end up
+   * in browser history and logs. The page is opened on the VeryChat server only: a URL pointing anywhere
+   * else is rebuilt from the receipt id on the server's address, with the same link.
+   */
+  function receiptUrl(p: PaymentEventDto, locale?: string): string | null {
+    if (!p.receiptId || !p.receiptUrl) return null;
+    let url: URL;
     try {
-      if (p.receiptUrl) url = new URL(p.receiptUrl, base);
+      url = new URL(p.receiptUrl, base);
     } catch {
-      url = null;
+      return null;
     }
-    if (!url || url.origin !== base.origin) url = new URL(`${basePath}/receipts/${encodeURIComponent(p.receiptId)}`, base);
-    url.searchParams.set('token', token);
+    const link = url.searchParams.get(RECEIPT_LINK_PARAM);
+    if (!link) return null;
+    if (url.origin !== base.origin) url = new URL(`${basePath}/receipts/${encodeURIComponent(p.receiptId)}`, base);
+    url.search = '';
+    url.searchParams.set(RECEIPT_LINK_PARAM, link);
+    // The page in the widget's language, not only the browser's.
+    if (locale) url.searchParams.set(RECEIPT_LANG_PARAM, locale);
     return url.href;
   }
 
@@ -111,6 +120,7 @@ export function createPayments(o: PaymentsOptions): Payments {
     reference: p.reference,
     notificationId: p.notificationId,
     counterparty: p.counterparty,
+    counterpartyName: p.counterpartyName ?? null,
     timestamp: p.timestamp,
     memo: p.memo ?? null,
     failure: p.failure ?? null,

@@ -37,7 +37,7 @@ export function NotificationsPanel({ state, i18n, receiptUrl, onMarkRead, onLoad
       <ul class="vc-notes-list">
         {notifications.map((n) => {
           const p = n.payment;
-          const href = receiptUrl(p);
+          const href = receiptUrl(p, i18n.locale);
           const read = (): void => void (!n.read && onMarkRead([n.id]));
           return (
             <li key={n.id} class={`vc-notes-item vc-pay-${tone(p)}${n.read ? '' : ' vc-unread'}`} data-id={n.id}>

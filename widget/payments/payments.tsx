@@ -96,7 +96,7 @@ export function create(host: FeatureHost): PaymentsFeature {
 
   const card = (kind: 'payment' | 'receipt') => (m: ChatMessage, i18n: PaymentsI18n) => {
     const payment = asPayment(m.payload);
-    return payment ? <PaymentCard payment={payment} kind={kind} i18n={i18n} href={controller.receiptUrl(payment)} /> : null;
+    return payment ? <PaymentCard payment={payment} kind={kind} i18n={i18n} href={controller.receiptUrl(payment, i18n.locale)} /> : null;
   };
 
   return {

@@ -60,7 +60,8 @@ export function asPayment(value: unknown): PaymentEventDto | null {
     (p.direction === 'in' || p.direction === 'out') &&
     isNullableString(p.receiptId) &&
     isNullableString(p.receiptUrl) &&
-    isNullableString(p.counterparty);
+    isNullableString(p.counterparty) &&
+    isNullableString(p.counterpartyName);
   return ok ? (p as unknown as PaymentEventDto) : null;
 }
 

@@ -4,9 +4,12 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createI18n, english } from '../i18n/index.ts';
+import english from '../i18n/en.json';
+import { createI18n } from '../i18n/index.ts';
 import payAr from './i18n/payments-ar.json';
 import payEn from './i18n/payments-en.json';
+import payEs from './i18n/payments-es.json';
+import type { PaymentEventDto } from '../../protocol/payments.ts';
 import ar from '../i18n/ar.json';
 import { notification, notificationId, paymentEvent } from '../test/fake-connection.ts';
 import { addPayment, dismissToast, initialPaymentsState, type PaymentsState, type Toast } from './state.ts';
@@ -15,7 +18,9 @@ import { PaymentCard, TOAST_MS, Toasts } from './ui.tsx';
 
 // As the widget builds them once the payments feature has arrived: its texts merged with the core's.
 const en = createI18n('en', { ...english, ...payEn });
-const receiptUrl = (p: { receiptId: string | null }) => (p.receiptId ? `https://chat.example/receipts/${p.receiptId}?token=jwt` : null);
+/** As the controller builds them: the server's receipt link, and the widget's language. */
+const receiptUrl = (p: { receiptId: string | null }, locale?: string) =>
+  p.receiptId ? `https://chat.example/receipts/${p.receiptId}?k=link${locale ? `&lang=${locale}` : ''}` : null;
 let container: HTMLElement;
 
 beforeEach(() => {
@@ -170,12 +175,12 @@ describe('payment toasts', () => {
     expect(failure!.querySelector('[role="alert"] button, [role="alert"] a')).toBeNull();
   });
 
-  it('open the receipt in a new tab (identity token in the URL, no referrer), or the chat without one', () => {
+  it('open the receipt in a new tab (the receipt link and the widget’s language, no referrer), or the chat without one', () => {
     const h = toastHarness();
     h.push(1);
     h.push(2, { receiptId: null, status: 'pending' });
     const link = container.querySelector<HTMLAnchorElement>(`[data-id="${notificationId(1)}"] a.vc-toast-action`)!;
-    expect(link.getAttribute('href')).toBe('https://chat.example/receipts/r-1?token=jwt');
+    expect(link.getAttribute('href')).toBe('https://chat.example/receipts/r-1?k=link&lang=en');
     expect(link.target).toBe('_blank');
     expect(link.rel).toBe('noopener noreferrer');
     expect(link.textContent).toBe('View receipt (opens in a new tab)');
@@ -203,7 +208,7 @@ describe('payment toasts', () => {
     const h = toastHarness();
     h.push(1);
     container.querySelector<HTMLElement>('.vc-toast-text')!.click();
-    expect(open).toHaveBeenCalledWith('https://chat.example/receipts/r-1?token=jwt', '_blank', 'noopener,noreferrer');
+    expect(open).toHaveBeenCalledWith('https://chat.example/receipts/r-1?k=link&lang=en', '_blank', 'noopener,noreferrer');
     expect(h.opened).toEqual([[notificationId(1), true]]);
     open.mockRestore();
   });
@@ -221,6 +226,30 @@ describe('payment toasts', () => {
     expect(container.querySelector('.vc-pay-title')!.textContent).toBe('تم استلام الدفعة');
     expect(container.querySelector('bdi.vc-amount')!.textContent).toMatch(/ VRC$/);
     expect(container.querySelector('.vc-toast-close')!.getAttribute('aria-label')).toBe('إغلاق');
+    expect(container.querySelector('a.vc-toast-action')!.getAttribute('href')).toBe('https://chat.example/receipts/r-1?k=link&lang=ar');
+  });
+
+  it('name the other party by their display name, falling back to their id', () => {
+    const h = toastHarness();
+    h.push(1, { counterparty: 'user123', counterpartyName: 'Alice Martín' });
+    h.push(2, { counterparty: 'shop-9', counterpartyName: null, direction: 'out', status: 'succeeded' });
+    h.push(3, { counterparty: 'user777', counterpartyName: '' });
+    const text = (n: number) => container.querySelector(`[data-id="${notificationId(n)}"] [role="status"]`)!.textContent;
+    expect(text(1)).toBe('Payment received100 VRC from Alice Martín');
+    expect(text(2)).toBe('Payment sent100 VRC to shop-9');
+    expect(text(3)).toBe('Payment received100 VRC from user777');
+    // Payments from before names existed (no field at all) still read.
+    const old = { ...paymentEvent({ notificationId: notificationId(4) }) } as Partial<PaymentEventDto>;
+    delete old.counterpartyName;
+    render(<Toasts toasts={[{ id: 'old', payment: old as PaymentEventDto }]} i18n={en} receiptUrl={receiptUrl} onDismiss={() => {}} onOpen={() => {}} />, container);
+    expect(container.querySelector('[role="status"]')!.textContent).toBe('Payment received100 VRC from user123');
+  });
+
+  it('write the name inside the sentence of the visitor’s language', () => {
+    const es = createI18n('es', { ...payEs }, { ...english, ...payEn });
+    const p = paymentEvent({ counterpartyName: 'Alice', direction: 'out', amount: '1234.5' });
+    render(<Toasts toasts={[{ id: 't', payment: p }]} i18n={es} receiptUrl={receiptUrl} onDismiss={() => {}} onOpen={() => {}} />, container);
+    expect(container.querySelector('[role="status"]')!.textContent).toBe('Pago enviado1234,5 VRC a Alice');
   });
 });
 
@@ -231,18 +260,23 @@ describe('payment cards', () => {
     render(<PaymentCard payment={p} kind="payment" i18n={en} href={receiptUrl(p)} />, container);
     expect(container.querySelector('img, b')).toBeNull();
     expect(container.textContent).toContain(`from ${evil}`);
+    render(null, container);
+    render(<PaymentCard payment={{ ...p, counterpartyName: evil }} kind="payment" i18n={en} href={null} />, container);
+    expect(container.querySelector('img, b')).toBeNull();
+    expect(container.querySelector('.vc-pay-line')!.textContent).toBe(`0.000000000000000001 VRC from ${evil}`);
     expect(container.querySelector('.vc-card-memo')!.textContent).toBe(evil);
     expect(container.querySelector('.vc-pay-reason')!.textContent).toBe(evil);
     expect(container.querySelector('.vc-amount')!.textContent).toBe('0.000000000000000001 VRC');
     expect((window as { __pwned?: number }).__pwned).toBeUndefined();
   });
 
-  it('link the receipt, with its number', () => {
-    const p = paymentEvent({ receiptNumber: 42 });
-    render(<PaymentCard payment={p} kind="payment" i18n={en} href={receiptUrl(p)} />, container);
+  it('link the receipt, with its number, and name the other party', () => {
+    const p = paymentEvent({ receiptNumber: 42, counterpartyName: 'Bob Seller' });
+    render(<PaymentCard payment={p} kind="payment" i18n={en} href={receiptUrl(p, 'en')} />, container);
     expect(container.querySelector('.vc-pay-title')!.textContent).toBe('Payment received');
+    expect(container.querySelector('.vc-pay-line')!.textContent).toBe('100 VRC from Bob Seller');
     expect(container.querySelector('.vc-card-meta')!.textContent).toBe('Receipt no. 42');
-    expect(container.querySelector('a.vc-card-link')!.getAttribute('href')).toBe('https://chat.example/receipts/r-1?token=jwt');
+    expect(container.querySelector('a.vc-card-link')!.getAttribute('href')).toBe('https://chat.example/receipts/r-1?k=link&lang=en');
   });
 
   it('without a receipt or identity, have no link', () => {
@@ -256,13 +290,15 @@ describe('payment cards', () => {
 describe('notification list', () => {
   it('marks unread ones in words, and offers to mark one or all read', () => {
     const marked: (string[] | undefined)[] = [];
-    const unread = paymentEvent({ notificationId: notificationId(1) });
+    const unread = paymentEvent({ notificationId: notificationId(1), counterpartyName: 'Alice' });
     const read = paymentEvent({ notificationId: notificationId(2), direction: 'out', status: 'refunded', counterparty: 'shop', receiptId: null });
     const state: PaymentsState = { ...initialPaymentsState(), customer: true, unreadCount: 1, notifications: [notification(unread), notification(read, { read: true })] };
     render(<NotificationsPanel state={state} i18n={en} receiptUrl={receiptUrl} onMarkRead={(ids) => marked.push(ids)} onLoadOlder={() => {}} headingRef={{ current: null }} />, container);
     const items = [...container.querySelectorAll('.vc-notes-item')];
     expect(items[0]!.querySelector('.vc-pay-title')!.textContent).toBe('Unread: Payment received');
     expect(items[1]!.querySelector('.vc-pay-title')!.textContent).toBe('Refund sent');
+    expect(items.map((i) => i.querySelector('.vc-pay-line')!.textContent)).toEqual(['100 VRC from Alice', '100 VRC to shop']);
+    expect(items[0]!.querySelector('a')!.getAttribute('href')).toBe('https://chat.example/receipts/r-1?k=link&lang=en');
     expect(items[1]!.querySelector('button')).toBeNull();
     items[0]!.querySelector<HTMLButtonElement>('button')!.click();
     [...container.querySelectorAll('button')].find((b) => b.textContent === 'Mark all as read')!.click();

@@ -31,8 +31,8 @@ export function StatusIcon({ p }: { p: PaymentEventDto }) {
   );
 }
 
-/** Builds the printable receipt's URL (with the identity token), or null. */
-export type ReceiptUrl = (payment: PaymentEventDto) => string | null;
+/** Builds the printable receipt's URL (with the customer's receipt link) in the widget's language, or null. */
+export type ReceiptUrl = (payment: PaymentEventDto, locale?: string) => string | null;
 
 
 /** "Payment received", "Refund sent", …; the server's English sentence for a status we do not know. */
@@ -45,13 +45,17 @@ function Money({ p, i18n }: { p: PaymentEventDto; i18n: I18n }) {
   return <bdi class="vc-amount">{i18n.t('money', { amount: formatAmount(p.amount, i18n.locale), token: p.token })}</bdi>;
 }
 
+/** The other party as people call them: their name, else their id (events and tokens from before names, or none given). */
+export const counterpartyLabel = (p: PaymentEventDto): string => p.counterpartyName || p.counterparty;
+
 /** The amount, who the money went to or came from, and why it failed. */
 export function Details({ p, i18n }: { p: PaymentEventDto; i18n: I18n }) {
+  const who = counterpartyLabel(p);
   return (
     <>
       <span class="vc-pay-line">
         <Money p={p} i18n={i18n} />
-        {p.counterparty ? ' ' + i18n.t(p.direction === 'in' ? 'payFrom' : 'payTo', { name: p.counterparty }) : null}
+        {who ? ' ' + i18n.t(p.direction === 'in' ? 'payFrom' : 'payTo', { name: who }) : null}
       </span>
       {p.type === 'failure' && p.failure?.message ? <span class="vc-pay-reason" dir="auto">{p.failure.message}</span> : null}
     </>
@@ -106,7 +110,7 @@ export function Toasts({ toasts, i18n, receiptUrl, chatOpen = false, onDismiss, 
           toast={t}
           paused={hover || focus || hidden}
           i18n={i18n}
-          href={receiptUrl(t.payment)}
+          href={receiptUrl(t.payment, i18n.locale)}
           chatOpen={chatOpen}
           onDismiss={onDismiss}
           onOpen={onOpen}

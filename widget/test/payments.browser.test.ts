@@ -24,6 +24,8 @@ needs('chromium').describe('payments in a real browser', { timeout: 60_000 }, ()
   beforeAll(async () => {
     t = await startTestApp();
     seed = await seedWorkspace(t, [t.url]);
+    // The storefront at / is wired to the demo workspace (settings.demo, which only bootstrap writes): be it.
+    await t.db.prisma.workspace.update({ where: { id: seed.workspace.id }, data: { settings: { demo: true } } });
     browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
@@ -32,19 +34,18 @@ needs('chromium').describe('payments in a real browser', { timeout: 60_000 }, ()
   });
 
   /** The storefront; `user` signs in through the JS API, as a storefront with its own login would. */
-  async function storefront(context: BrowserContext, user?: string): Promise<{ page: Page; errors: string[]; scripts: string[] }> {
+  async function storefront(context: BrowserContext, user?: string): Promise<{ page: Page; errors: string[]; scripts: string[]; token?: string }> {
     const page = await context.newPage();
     const errors: string[] = [];
     const scripts: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('request', (r) => r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname));
     await page.goto(`${t.url}/`);
-    if (user) {
-      const token = await identityToken(seed.workspace.secret, user);
-      await page.waitForFunction(() => typeof (window as unknown as Win).VeryChat === 'function');
-      await page.evaluate((tk) => (window as unknown as Win).VeryChat('identify', { token: tk }), token);
-    }
-    return { page, errors, scripts };
+    if (!user) return { page, errors, scripts };
+    const token = await identityToken(seed.workspace.secret, user);
+    await page.waitForFunction(() => typeof (window as unknown as Win).VeryChat === 'function');
+    await page.evaluate((tk) => (window as unknown as Win).VeryChat('identify', { token: tk }), token);
+    return { page, errors, scripts, token };
   }
 
   const shadow = (page: Page) => page.locator('verychat-widget');
@@ -61,24 +62,36 @@ needs('chromium').describe('payments in a real browser', { timeout: 60_000 }, ()
     await context.close();
   });
 
-  it('an identified customer gets a toast with the chat closed, exact amount, receipt link with the token', async () => {
+  it('an identified customer gets a toast with the chat closed: exact amount, the payer’s name, a receipt link without the identity token', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const { page, scripts, errors } = await storefront(context, 'buyer-1');
+    const { page, scripts, errors, token } = await storefront(context, 'buyer-1');
     await expect.poll(() => scripts.filter((s) => /\/(sio|payments)\.[0-9a-z]+\.js$/.test(s)).length, { timeout: 15_000 }).toBe(2);
     // Joined the user room: wait for the bell's data to be there (the widget says so through the API).
     await expect.poll(() => page.evaluate(() => (window as unknown as Win).VeryChat('getNotifications')), { timeout: 15_000 }).toMatchObject({ unreadCount: 0 });
 
-    const res = await deliver(t, seed.workspace, paymentEvent({ payer: 'seller-9', payee: 'buyer-1', amount: '123456789012345678901234567890.000000000000000001' }));
+    const res = await deliver(
+      t,
+      seed.workspace,
+      paymentEvent({ payer: 'seller-9', payerName: 'Nine Seller', payee: 'buyer-1', amount: '123456789012345678901234567890.000000000000000001' }),
+    );
     expect(res.status).toBeLessThan(300);
     const toast = toasts(page).first();
     await toast.waitFor({ timeout: 20_000 });
     expect(await shadow(page).locator('[role="dialog"]').count()).toBe(0);
-    await expect.poll(() => toast.locator('[role="status"]').textContent()).toBe('Payment received123,456,789,012,345,678,901,234,567,890.000000000000000001 VRC from seller-9');
+    await expect.poll(() => toast.locator('[role="status"]').textContent()).toBe('Payment received123,456,789,012,345,678,901,234,567,890.000000000000000001 VRC from Nine Seller');
+    // The receipt link (this receipt, this customer, for a while) and the widget's language; never the identity token.
     const href = (await toast.locator('a').getAttribute('href'))!;
-    expect(href).toMatch(new RegExp(`^${t.url}/receipts/[^?]+\\?token=ey`));
+    expect(href).toMatch(new RegExp(`^${t.url}/receipts/[0-9a-f-]{36}\\?k=[0-9a-z]+\\.[A-Za-z0-9_-]{43}&lang=en$`));
+    expect(href).not.toContain(token!);
     const receipt = await page.request.get(href);
     expect(receipt.status()).toBe(200);
-    expect(await receipt.text()).toContain('123456789012345678901234567890.000000000000000001');
+    const html = await receipt.text();
+    expect(html).toContain('123,456,789,012,345,678,901,234,567,890.000000000000000001 VRC');
+    expect(html).toContain('Nine Seller');
+    // The API hands the host page the same kind of link.
+    const listed = (await page.evaluate(() => (window as unknown as Win).VeryChat('getNotifications'))) as { notifications: { payment: { receiptUrl: string; counterpartyName: string } }[] };
+    expect(listed.notifications[0]!.payment).toMatchObject({ counterpartyName: 'Nine Seller', receiptUrl: expect.stringMatching(/\?k=/) });
+    expect(JSON.stringify(listed)).not.toContain(token!);
 
     // The toast is really drawn, above the launcher, and clickable.
     const box = await toast.boundingBox();

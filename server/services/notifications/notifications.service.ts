@@ -25,10 +25,17 @@ export interface NewNotification {
   data: PaymentEventDto;
 }
 
+/**
+ * Stored views as their reader sees them now: the payments service gives each one a fresh receipt link (the
+ * stored links expire). Without one, views are shown as stored.
+ */
+export type PresentViews = (workspaceId: string, userId: string, views: PaymentEventDto[]) => Promise<PaymentEventDto[]>;
+
 export class NotificationService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly publisher: Publisher,
+    private readonly present: PresentViews = async (_w, _u, views) => views,
   ) {}
 
   /** Written by the caller's transaction, so a notification exists exactly when its cause does. */
@@ -64,7 +71,9 @@ export class NotificationService {
       }),
       this.unreadCount(p.workspaceId, userId),
     ]);
-    return { unreadCount, notifications: rows.slice(0, limit).map(toDto), hasMore: rows.length > limit };
+    const page = rows.slice(0, limit);
+    const views = await this.present(p.workspaceId, userId, page.map((n) => n.data as unknown as PaymentEventDto));
+    return { unreadCount, notifications: page.map((n, i) => toDto(n, views[i]!)), hasMore: rows.length > limit };
   }
 
   /** Marks some (or all) as read and tells the user's other devices. */
@@ -107,6 +116,6 @@ export class NotificationService {
   }
 }
 
-function toDto(n: Notification): NotificationDto {
-  return { id: n.id, kind: 'payment', read: n.readAt !== null, createdAt: n.createdAt.toISOString(), payment: n.data as unknown as PaymentEventDto };
+function toDto(n: Notification, payment: PaymentEventDto): NotificationDto {
+  return { id: n.id, kind: 'payment', read: n.readAt !== null, createdAt: n.createdAt.toISOString(), payment };
 }

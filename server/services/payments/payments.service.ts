@@ -17,7 +17,9 @@ import type { NotificationService } from '../notifications/notifications.service
 import type { Publisher } from '../publisher.ts';
 import { rooms } from '../rooms.ts';
 import { canonicalDecimal, decimalToString } from './decimal.ts';
-import { partyView, toPaymentDto, type ReceiptRow } from './dto.ts';
+import { contactNames, partyView, toPaymentDto, unnamedParties, type ReceiptRow } from './dto.ts';
+import type { LinkMaker, ReceiptLinks } from './receipt-links.ts';
+import { cleanName, cleanText } from './text.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 
@@ -37,6 +39,8 @@ export interface PaymentServiceDeps {
   cards: PaymentCards;
   /** This server's public URL, for receipt links (a function: with PORT=0 it is known only after listen). */
   baseUrl: () => string;
+  /** Each party's own receipt link, in their toast, notification and card. */
+  links: ReceiptLinks;
 }
 
 export interface IngestResult {
@@ -49,12 +53,13 @@ export interface IngestResult {
 /** Prisma's interactive-transaction defaults (2 s wait, 5 s run) are too tight under a burst of events. */
 const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 };
 const FLUSH_DELAY_MS = 100;
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
 
-type NormalizedEvent = Omit<PaymentEventInput, 'reference' | 'memo' | 'failure'> & {
+type NormalizedEvent = Omit<PaymentEventInput, 'reference' | 'memo' | 'failure' | 'payerName' | 'payeeName'> & {
   reference: string;
   memo: string | null;
   failure: { code: string; message: string } | null;
+  payerName: string | null;
+  payeeName: string | null;
 };
 type StoredEvent = Prisma.PaymentEventGetPayload<object>;
 interface Party {
@@ -91,14 +96,16 @@ export class PaymentService {
   async ingest(workspaceId: string, input: PaymentEventInput): Promise<IngestResult> {
     const event = normalize(input);
     const digest = digestOf(event);
-    let result = await this.createNew(workspaceId, event, digest).catch((err: unknown) => {
+    // Loaded before any transaction (cached): with one embedded connection, a query beside one would wait for it.
+    const links = await this.deps.links.makerFor(workspaceId);
+    let result = await this.createNew(workspaceId, event, digest, links).catch((err: unknown) => {
       if (isUniqueViolation(err)) return null;
       throw err;
     });
     // Not a new payment (or a redelivery): the general path decides under the payment's row lock.
     for (let attempt = 0; !result; attempt++) {
       try {
-        const outcome = await this.prisma.$transaction((tx) => this.apply(tx, workspaceId, event, digest), TX_OPTIONS);
+        const outcome = await this.prisma.$transaction((tx) => this.apply(tx, workspaceId, event, digest, links), TX_OPTIONS);
         if (!('kind' in outcome)) return this.replay(outcome, digest);
         result = outcome;
       } catch (err) {
@@ -151,8 +158,9 @@ export class PaymentService {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const base = this.deps.baseUrl();
+    const names = await contactNames(this.prisma, workspaceId, unnamedParties(page));
     return {
-      payments: page.map((p) => toPaymentDto(p, p.receipt, base)),
+      payments: page.map((p) => toPaymentDto(p, p.receipt, base, names)),
       nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
       totals: groups.map((g) => ({
         token: g.token,
@@ -168,7 +176,7 @@ export class PaymentService {
    * counter), notifications and the event record are written together or not at all. Returns null, having
    * written nothing, when the reference already exists (a later event, or a redelivery).
    */
-  private async createNew(workspaceId: string, ev: NormalizedEvent, digest: string): Promise<Applied | null> {
+  private async createNew(workspaceId: string, ev: NormalizedEvent, digest: string, links: LinkMaker | null): Promise<Applied | null> {
     const to = statusOfEvent(ev.type);
     if (to === 'refunded') return null; // the general path explains why it is refused
     const now = new Date();
@@ -176,20 +184,21 @@ export class PaymentService {
     const eventRowId = randomUUID();
     const receiptId = to === 'succeeded' ? randomUUID() : null;
     const row: Payment = { id: paymentId, ...paymentColumns(workspaceId, ev, to), createdAt: now, updatedAt: now };
+    const names = await contactNames(this.prisma, workspaceId, unnamedParties([row]));
     // The receipt number comes from the counter inside the statement: the JSON carries a placeholder the
     // statement fills in (a `"number":` key cannot occur inside a JSON string, where quotes are escaped).
-    const dto = toPaymentDto(row, receiptId ? { id: receiptId, number: NUMBER_PLACEHOLDER } : null, this.deps.baseUrl());
-    const parties = to === 'pending' ? [] : partiesOf(dto);
+    const dto = toPaymentDto(row, receiptId ? { id: receiptId, number: NUMBER_PLACEHOLDER } : null, this.deps.baseUrl(), names);
+    const parties = to === 'pending' ? [] : partiesOf(dto, links);
     const response: PaymentEventResponse = { eventId: ev.id, applied: true, reason: null, payment: dto };
     const body = JSON.stringify(response);
     const notes = JSON.stringify(parties.map((p) => ({ id: p.view.notificationId, userId: p.userId, data: JSON.stringify(p.view) })));
     const rows = await this.prisma.$queryRaw<{ number: number | null; inserted: boolean }[]>`
       WITH p AS (
-        INSERT INTO "Payment" ("id", "workspaceId", "reference", "status", "amount", "token", "payerId", "payeeId", "txHash",
-                               "memo", "failureCode", "failureMessage", "occurredAt", "createdAt", "updatedAt")
+        INSERT INTO "Payment" ("id", "workspaceId", "reference", "status", "amount", "token", "payerId", "payeeId", "payerName",
+                               "payeeName", "txHash", "memo", "failureCode", "failureMessage", "occurredAt", "createdAt", "updatedAt")
         VALUES (${paymentId}::uuid, ${workspaceId}::uuid, ${row.reference}, ${to}::"PaymentStatus", ${ev.amount}::numeric, ${row.token},
-                ${row.payerId}, ${row.payeeId}, ${row.txHash}, ${row.memo}, ${row.failureCode}, ${row.failureMessage},
-                ${row.occurredAt}::timestamptz, ${now}::timestamptz, ${now}::timestamptz)
+                ${row.payerId}, ${row.payeeId}, ${row.payerName}, ${row.payeeName}, ${row.txHash}, ${row.memo}, ${row.failureCode},
+                ${row.failureMessage}, ${row.occurredAt}::timestamptz, ${now}::timestamptz, ${now}::timestamptz)
         ON CONFLICT ("workspaceId", "reference") DO NOTHING
         RETURNING "id"
       ), c AS (
@@ -236,6 +245,7 @@ export class PaymentService {
     workspaceId: string,
     ev: NormalizedEvent,
     digest: string,
+    links: LinkMaker | null,
   ): Promise<Applied | StoredEvent> {
     const locked = await tx.$queryRaw<{ id: string }[]>`
       SELECT "id" FROM "Payment" WHERE "workspaceId" = ${workspaceId}::uuid AND "reference" = ${ev.reference} FOR UPDATE`;
@@ -277,6 +287,9 @@ export class PaymentService {
             occurredAt,
             txHash: ev.txHash ?? current.txHash,
             memo: ev.memo ?? current.memo,
+            // A later event may name a party the first one did not (or spell the name anew).
+            payerName: ev.payerName ?? current.payerName,
+            payeeName: ev.payeeName ?? current.payeeName,
             ...(ev.failure && { failureCode: ev.failure.code, failureMessage: ev.failure.message }),
           },
           include: { receipt: { select: { id: true, number: true } } },
@@ -289,9 +302,10 @@ export class PaymentService {
     }
 
     if (applied && to === 'succeeded' && !payment.receipt) payment.receipt = await issueReceipt(tx, workspaceId, payment.id);
-    const dto = toPaymentDto(payment, payment.receipt, this.deps.baseUrl());
+    const names = await contactNames(tx, workspaceId, unnamedParties([payment]));
+    const dto = toPaymentDto(payment, payment.receipt, this.deps.baseUrl(), names);
     // Customers hear about outcomes; a pending payment is stored silently.
-    const parties = applied && to !== 'pending' ? partiesOf(dto) : [];
+    const parties = applied && to !== 'pending' ? partiesOf(dto, links) : [];
     await this.deps.notifications.createWithin(
       tx,
       parties.map((p) => ({
@@ -330,7 +344,11 @@ export class PaymentService {
     }
     if (!known.fannedOutAt) {
       const status = statusOfEvent(known.type as PaymentEventType);
-      const parties = await this.deps.notifications.forPayment(known.workspaceId, known.paymentId, notificationKey(known.paymentId, status));
+      const stored = await this.deps.notifications.forPayment(known.workspaceId, known.paymentId, notificationKey(known.paymentId, status));
+      // The links stored with them may have expired by now.
+      const parties = await Promise.all(
+        stored.map(async (p) => ({ userId: p.userId, view: (await this.deps.links.refresh(known.workspaceId, p.userId, [p.view]))[0]! })),
+      );
       await this.postCards(known.workspaceId, known.id, parties);
     }
     return { status: known.responseStatus, body: known.response, replayed: true };
@@ -401,20 +419,23 @@ const notificationKey = (paymentId: string, status: PaymentStatus) => `payment:$
 /** Stands for the receipt number in JSON written before the number is known (see createNew). */
 const NUMBER_PLACEHOLDER = -1;
 
-function partiesOf(dto: PaymentDto): Party[] {
-  return (['payer', 'payee'] as const).map((role) => ({
-    userId: role === 'payer' ? dto.payer : dto.payee,
-    view: partyView(dto, role, randomUUID()),
-  }));
+/** Each party's view, with their own receipt link (none when the workspace's link key is gone). */
+function partiesOf(dto: PaymentDto, links: LinkMaker | null): Party[] {
+  return (['payer', 'payee'] as const).map((role) => {
+    const userId = role === 'payer' ? dto.payer : dto.payee;
+    const receiptUrl = dto.receipt && links ? links(dto.receipt.id, userId) : null;
+    return { userId, view: partyView(dto, role, randomUUID(), receiptUrl) };
+  });
 }
 
 function normalize(e: PaymentEventInput): NormalizedEvent {
-  const memo = e.memo?.replace(CONTROL, '').trim();
   return {
     ...e,
     reference: e.reference ?? e.id,
-    memo: memo ? memo : null,
-    failure: e.failure ? { code: e.failure.code, message: e.failure.message.replace(CONTROL, '').trim() || e.failure.code } : null,
+    memo: cleanText(e.memo),
+    failure: e.failure ? { code: e.failure.code, message: cleanText(e.failure.message) ?? e.failure.code } : null,
+    payerName: cleanName(e.payerName),
+    payeeName: cleanName(e.payeeName),
   };
 }
 
@@ -432,6 +453,8 @@ function digestOf(e: NormalizedEvent): string {
     e.memo,
     e.failure ? [e.failure.code, e.failure.message] : null,
     new Date(e.occurredAt).toISOString(),
+    // Only when given, so events without names keep the digests stored before names existed.
+    ...(e.payerName !== null || e.payeeName !== null ? [[e.payerName, e.payeeName]] : []),
   ];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
@@ -446,6 +469,8 @@ function paymentColumns(workspaceId: string, ev: NormalizedEvent, status: Paymen
     token: ev.token,
     payerId: ev.payer,
     payeeId: ev.payee,
+    payerName: ev.payerName,
+    payeeName: ev.payeeName,
     txHash: ev.txHash ?? null,
     memo: ev.memo,
     failureCode: ev.failure?.code ?? null,

@@ -219,9 +219,9 @@ const PAGE_CSS = `
 html{-webkit-text-size-adjust:100%}
 body{margin:0;padding:2.5rem 1rem;background:#f1f2f6;color:#18181b;font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Arabic",Tahoma,sans-serif}
 .sheet{max-width:34rem;margin:0 auto;background:#fff;border-radius:16px;overflow:hidden;box-shadow:0 1px 2px rgba(16,24,40,.06),0 12px 32px -8px rgba(16,24,40,.14)}
-.brand{display:flex;align-items:center;gap:.75rem;padding:1.1rem 1.5rem;background:var(--brand);color:var(--on-brand)}
+.brand{display:flex;flex-wrap:wrap;align-items:center;gap:.75rem;padding:1.1rem 1.5rem;background:var(--brand);color:var(--on-brand)}
 .mark{flex:none;display:grid;place-items:center;width:2.25rem;height:2.25rem;border-radius:10px;background:color-mix(in srgb,var(--on-brand) 16%,transparent);font-weight:700;font-size:1.05rem}
-.merchant{flex:1;min-width:0;font-weight:650;font-size:1.05rem;overflow-wrap:anywhere}
+.merchant{flex:1 1 9rem;min-width:0;font-weight:650;font-size:1.05rem;overflow-wrap:break-word}
 .print{flex:none;font:inherit;font-size:.85rem;font-weight:600;padding:.45rem .9rem;border-radius:999px;cursor:pointer;color:var(--on-brand);background:color-mix(in srgb,var(--on-brand) 14%,transparent);border:1px solid color-mix(in srgb,var(--on-brand) 40%,transparent)}
 .print:hover{background:color-mix(in srgb,var(--on-brand) 24%,transparent)}
 .print:focus-visible{outline:2px solid var(--on-brand);outline-offset:2px}
@@ -232,6 +232,7 @@ h1{margin:0;font-size:1rem;font-weight:650;color:#18181b;font-variant-numeric:ta
 .status{margin:0;padding:.15rem .7rem;border-radius:999px;font-size:.8rem;font-weight:650;background:#f4f4f5;color:#3f3f46}
 .status-succeeded{background:#dcfce7;color:#14532d}.status-failed{background:#fee2e2;color:#7f1d1d}.status-refunded{background:#fef3c7;color:#78350f}
 .amount-label{margin:1.5rem 0 .15rem;font-size:.8rem;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#71717a}
+[dir=rtl] .amount-label,[dir=rtl] .party h2{letter-spacing:0;font-size:.85rem}
 .amount{margin:0;font-size:2.25rem;line-height:1.2;font-weight:750;letter-spacing:-.01em;overflow-wrap:anywhere;font-variant-numeric:tabular-nums}
 .when{margin:.4rem 0 0;color:#52525b;font-size:.9rem}
 .parties{display:grid;grid-template-columns:1fr 1fr;gap:1rem;padding:1.25rem 1.5rem;border-bottom:1px solid #f0f0f2}
@@ -246,10 +247,16 @@ dd{margin:0;text-align:end;overflow-wrap:anywhere;min-width:0}
 footer{padding:1rem 1.5rem 1.4rem;background:#fafafa;border-top:1px solid #f0f0f2;color:#71717a;font-size:.85rem}
 footer p{margin:0}
 footer .keep{margin-top:.35rem;font-size:.8rem}
-.sheet-message{padding:2rem 1.75rem;border-top:4px solid var(--brand)}
+.sheet-message{padding:2rem 1.75rem;background:linear-gradient(var(--brand),var(--brand)) top/100% 4px no-repeat #fff}
 .sheet-message h1{font-size:1.25rem;color:#18181b;margin-bottom:.5rem}
 .sheet-message p{margin:0;color:#52525b}
-@media (max-width:30rem){body{padding:0}.sheet{border-radius:0;box-shadow:none}.parties{grid-template-columns:1fr}}
+@media (max-width:30rem){
+  body{padding:0}
+  .sheet{border-radius:0;box-shadow:none}
+  .parties{grid-template-columns:1fr}
+  .details div{flex-direction:column;gap:.1rem}
+  dd{text-align:start}
+}
 @media print{
   @page{margin:16mm}
   body{background:#fff;padding:0;font-size:11pt}

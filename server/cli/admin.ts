@@ -94,7 +94,7 @@ async function runInServer(dataDir: string, pid: number, argv: string[]): Promis
       );
     }
     if (!told) {
-      io.err(`The server (pid ${pid}) holds the embedded database; waiting for its admin channel…`);
+      io.err(`Process ${pid} holds the embedded database (a server still starting, or another admin command); waiting…`);
       told = true;
     }
     await new Promise((r) => setTimeout(r, POLL_MS));

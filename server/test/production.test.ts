@@ -3,7 +3,9 @@
 // nor static files at info. On the embedded database, or PostgreSQL when DATABASE_URL is set.
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/client.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { runCli } from './support/cli-process.ts';
+import { createTestDatabase, databaseUrlFor, type TestDatabase } from './support/database.ts';
+import { needs } from './support/needs.ts';
 import { spawnServer, stopServer, type ServerProcess } from './support/server-process.ts';
 
 const databases: TestDatabase[] = [];
@@ -108,5 +110,22 @@ describe('NODE_ENV=development', () => {
     expect(lines.join('\n')).toMatch(/INFO: request completed [45]\d\d in \d+ ms/);
     expect(lines.join('\n')).toContain('INFO: incoming request GET /api/v1/widget/settings?siteKey=pk_nope');
     expect(lines.filter((l) => /GET \/(health|widget|favicon)/.test(l))).toEqual([]);
+  }, 60_000);
+});
+
+needs('postgres').describe('a PostgreSQL database that does not exist yet', () => {
+  it('db:deploy and start-up say so in one line, with what to do', async () => {
+    const name = `verychat_missing_${process.pid}`;
+    const missing = databaseUrlFor(process.env.DATABASE_URL!, name);
+    const server = new URL(missing);
+    const where = `${server.hostname}:${server.port || '5432'}`;
+    const expected = `Database "${name}" does not exist on ${where}. Create it first (in psql: CREATE DATABASE "${name}";), then run npm run db:deploy.`;
+    const deploy = await runCli('db', ['deploy'], { DATABASE_URL: missing });
+    expect(deploy.code).toBe(1);
+    expect(deploy.stderr).toBe(`Error: ${expected}\n`);
+
+    const run = await start({ DATABASE_URL: missing, PORT: '0', NODE_ENV: 'production' }).exited;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`VeryChat failed to start: ${expected}\n`);
   }, 60_000);
 });

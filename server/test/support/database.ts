@@ -20,8 +20,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const url = process.env.DATABASE_URL?.trim();
+/** PostgreSQL when DATABASE_URL is set, else PGlite; `{ embedded: true }` asks for PGlite whatever is set. */
+export async function createTestDatabase(opts: { embedded?: boolean } = {}): Promise<TestDatabase> {
+  const url = opts.embedded ? undefined : process.env.DATABASE_URL?.trim();
   const key = await migrationsKey();
   return url ? createPostgresDatabase(url, key) : createPgliteDatabase(key);
 }

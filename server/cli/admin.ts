@@ -53,10 +53,19 @@ async function main(argv: string[]): Promise<number> {
 async function runHere(config: Readonly<Config>, argv: string[]): Promise<number> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   // The same kind of bus the servers use, so they forget what they cached about what we change.
+  let warned = false;
   const invalidation = createInvalidationBus({
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
-    log: { warn: (_obj, msg) => io.err(`Warning: ${msg}`) },
+    // One warning says it all (a Redis that is down fails every retry the same way).
+    log: {
+      warn: (obj, msg) => {
+        if (warned) return;
+        warned = true;
+        const detail = (obj as { err?: unknown }).err;
+        io.err(`Warning: ${msg}${detail ? ` (${String(detail)})` : ''}: running servers see changes when their caches expire.`);
+      },
+    },
   });
   try {
     await db.migrate();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAdmin } from '../cli/admin.ts';
+import { runAdmin } from '../cli/admin-commands.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { sendPaymentEvent, signIdentityToken, signPaymentEvent, VeryChatApiError } from '../sdk/index.ts';
 import { seedWorkspace, startTestApp, type TestApp } from './support/app.ts';
@@ -121,8 +121,11 @@ describe('examples/merchant-backend', () => {
 
   it('workspace:show prints the secret the example needs', async () => {
     const lines: string[] = [];
-    await runAdmin(['workspace:show', seed.workspace.siteKey], (l) => lines.push(l), t.db);
-    expect(lines.join('\n')).toContain(`secret    ${seed.workspace.secret}`);
-    await expect(runAdmin(['workspace:show', 'pk_missing'], () => {}, t.db)).rejects.toMatchObject({ code: 'SITE_KEY_UNKNOWN' });
+    const errors: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => errors.push(l) };
+    expect(await runAdmin(['workspace:show', seed.workspace.siteKey], t.app.services, io)).toBe(0);
+    expect(lines.join('\n')).toMatch(new RegExp(`secret\\s+${seed.workspace.secret}`));
+    expect(await runAdmin(['workspace:show', 'pk_missing'], t.app.services, io)).toBe(1);
+    expect(errors.join('\n')).toContain('SITE_KEY_UNKNOWN');
   });
 });

@@ -1,8 +1,12 @@
 // The real entry point (the bundle `npm start` runs) as production and as development start it: production
 // creates and serves no demo and logs JSON lines; development logs readable text; neither logs health checks
 // nor static files at info. On the embedded database, or PostgreSQL when DATABASE_URL is set.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES } from '../config.ts';
 import { openDatabase } from '../db/client.ts';
+import { REPO_ROOT } from '../paths.ts';
 import { runCli } from './support/cli-process.ts';
 import { createTestDatabase, databaseUrlFor, type TestDatabase } from './support/database.ts';
 import { needs } from './support/needs.ts';
@@ -128,4 +132,13 @@ needs('postgres').describe('a PostgreSQL database that does not exist yet', () =
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`VeryChat failed to start: ${expected}\n`);
   }, 60_000);
+});
+
+describe('README, Running in production', () => {
+  it('says what to do with every configuration variable', () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Running in production'), readme.indexOf('## Admin CLI'));
+    const named = new Set([...section.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]));
+    expect(CONFIG_VARIABLES.filter((v) => !named.has(v))).toEqual([]);
+  });
 });

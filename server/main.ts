@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, logFormatFor(config.env));
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (m) => logger.info(m) });
   const { applied } = await db.migrate().catch(async (err: unknown) => {
-    const problem = config.databaseUrl ? connectionProblem(err, config.databaseUrl) : null;
+    const problem = connectionProblem(err, config.databaseUrl);
     await db.close();
     throw problem ? new Error(problem) : err;
   });

@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw new Error(`The embedded database in ${config.dataDir} keeps changing hands; try again.`);
   } catch (err) {
-    const problem = config.databaseUrl ? connectionProblem(err, config.databaseUrl) : null;
+    const problem = connectionProblem(err, config.databaseUrl);
     return reportAdminError(problem ? new Error(problem) : err, io);
   }
 }

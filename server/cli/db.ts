@@ -62,7 +62,7 @@ async function withDatabase(fn: (db: Database) => Promise<number>): Promise<numb
     return await fn(db);
   } catch (err) {
     // A missing database, a refused connection: one line saying what to do, not a driver's stack trace.
-    const problem = config.databaseUrl ? connectionProblem(err, config.databaseUrl) : null;
+    const problem = connectionProblem(err, config.databaseUrl);
     if (!problem) throw err;
     console.error(`Error: ${problem}`);
     return 1;

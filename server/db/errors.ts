@@ -14,9 +14,11 @@ export function isUniqueViolation(err: unknown): boolean {
 
 /**
  * One line saying why a PostgreSQL database could not be used and what to do, for the CLIs and start-up;
- * null when `err` is not a connection problem. Names host, port and database, never user or password.
+ * null when `err` is not a connection problem (or there is no DATABASE_URL). Names host, port and database,
+ * never user or password.
  */
-export function connectionProblem(err: unknown, databaseUrl: string): string | null {
+export function connectionProblem(err: unknown, databaseUrl: string | undefined): string | null {
+  if (!databaseUrl) return null;
   const code = (err as { code?: unknown } | null)?.code;
   let where = 'the DATABASE_URL server';
   let database = '(default)';

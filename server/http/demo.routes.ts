@@ -52,7 +52,7 @@ export function demoRoutes(
   app.post('/demo/payments', async (request, reply) => {
     const body = parseInput(z.object({ user: DemoUser, kind: z.enum(['success', 'failure']) }).strict(), request.body);
     const ws = await demoWorkspace(request);
-    const other = body.user === 'user123' ? 'user456' : 'user123';
+    const other: keyof typeof DEMO_USERS = body.user === 'user123' ? 'user456' : 'user123';
     const id = `demo_${randomUUID()}`;
     const event =
       body.kind === 'success'
@@ -66,7 +66,9 @@ export function demoRoutes(
             payee: other,
             failure: { code: 'insufficient_funds', message: 'Insufficient balance in the wallet.' },
           };
-    const result = await services.payments.ingest(ws.id, { ...event, occurredAt: new Date().toISOString() });
+    // Named as a merchant's backend would name them: the other demo customer may never have signed in.
+    const names = { payerName: DEMO_USERS[event.payer], payeeName: DEMO_USERS[event.payee] };
+    const result = await services.payments.ingest(ws.id, { ...event, ...names, occurredAt: new Date().toISOString() });
     return reply.status(result.status).type('application/json').send(result.body);
   });
 }

@@ -44,7 +44,8 @@ describe('demo mode', () => {
       const toast = nextEvent(socket, 'payment-event' as never);
       const pay = await post('/demo/payments', { user: 'user123', kind: 'success' });
       expect(pay.status).toBe(201);
-      expect(await toast).toMatchObject({ type: 'success', amount: '100', direction: 'in' });
+      // Bob never signed in here: the demo names him as a merchant's backend would.
+      expect(await toast).toMatchObject({ type: 'success', amount: '100', direction: 'in', counterparty: 'user456', counterpartyName: 'Bob (user456)' });
     } finally {
       socket.close();
     }

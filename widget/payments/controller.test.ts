@@ -15,7 +15,7 @@ function setup(opts: { identity?: string | null; apiUrl?: string; connected?: bo
   const store = createStore(initialPaymentsState());
   const events: [string, unknown][] = [];
   const emit: Emit = (event, payload) => void events.push([event, payload]);
-  let identity = opts.identity === undefined ? 'jwt.of.customer' : opts.identity;
+  const identity = opts.identity === undefined ? 'jwt.of.customer' : opts.identity;
   if (opts.connected) connection.setStatus('connected');
   const payments = createPayments({
     connection,
@@ -29,7 +29,7 @@ function setup(opts: { identity?: string | null; apiUrl?: string; connected?: bo
     waitMs: 50,
   });
   const named = (name: string) => events.filter(([e]) => e === name).map(([, p]) => p);
-  return { connection, store, events, named, payments, setIdentity: (v: string | null) => (identity = v) };
+  return { connection, store, events, named, payments };
 }
 
 describe('joining the user room', () => {

@@ -45,12 +45,10 @@ function Money({ p, i18n }: { p: PaymentEventDto; i18n: I18n }) {
   return <bdi class="vc-amount">{i18n.t('money', { amount: formatAmount(p.amount, i18n.locale), token: p.token })}</bdi>;
 }
 
-/** The other party as people call them: their name, else their id (events and tokens from before names, or none given). */
-export const counterpartyLabel = (p: PaymentEventDto): string => p.counterpartyName || p.counterparty;
-
 /** The amount, who the money went to or came from, and why it failed. */
 export function Details({ p, i18n }: { p: PaymentEventDto; i18n: I18n }) {
-  const who = counterpartyLabel(p);
+  // Their name, else their id (none given, or a payment from before names: no field at all).
+  const who = p.counterpartyName || p.counterparty;
   return (
     <>
       <span class="vc-pay-line">

@@ -45,9 +45,9 @@ export function App(props: AppProps) {
   // Explicit locale, else the visitor's own language when we have it, else the workspace's.
   const wanted = resolveLocale(appearance.locale, [...languages, settings?.locale ?? 'en']);
   useEffect(() => ensureCatalog(wanted), [wanted]);
-  // Until a catalog arrives, everything stays English (text and direction together).
-  const locale = loaded[wanted] ? wanted : 'en';
-  const i18n = useMemo(() => createI18n(locale, loaded[locale], loaded.en), [locale, loaded[locale], loaded.en]);
+  // Until the wanted catalog arrives, one we have stays (text and direction together).
+  const locale = loaded[wanted] ? wanted : ((Object.keys(loaded)[0] as Locale | undefined) ?? wanted);
+  const i18n = useMemo(() => createI18n(locale, loaded[locale] ?? {}, loaded.en), [locale, loaded[locale], loaded.en]);
   const context = useMemo(() => ({ i18n, controller, features }), [i18n, controller, features]);
   const color = parseHexColor(appearance.color) ?? parseHexColor(settings?.color) ?? DEFAULT_COLOR;
   const dark = settings?.theme === 'dark' || (settings?.theme !== 'light' && prefersDark);

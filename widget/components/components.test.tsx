@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Emit } from '../controller.ts';
 import { createLogger } from '../log.ts';
-import { createFakeConnection, message, settle, type FakeConnection } from '../test/fake-connection.ts';
+import { createFakeConnection, drawn, message, settle, type FakeConnection } from '../test/fake-connection.ts';
 import type { WidgetSettings } from '../../protocol/rest.ts';
 import { mountWidget, type WidgetHandle } from '../widget.tsx';
 
@@ -29,7 +29,7 @@ async function mount(locale?: string, settings: Partial<WidgetSettings> = {}): P
     features: [],
   });
   widget = w;
-  await settle();
+  await drawn(w.root);
   await settle();
   return { w, connection, root: w.root };
 }

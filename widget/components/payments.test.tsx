@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Emit } from '../controller.ts';
 import { createLogger } from '../log.ts';
-import { CUSTOMER_SESSION, createFakeConnection, message, notification, notificationId, paymentEvent, settle, type FakeConnection } from '../test/fake-connection.ts';
+import { CUSTOMER_SESSION, RECEIPT_LINK, createFakeConnection, drawn, message, notification, notificationId, paymentEvent, settle, type FakeConnection } from '../test/fake-connection.ts';
 import { FEATURES } from '../features.ts';
 import type { PaymentsFeature } from '../payments/payments.tsx';
 import { mountWidget, type WidgetHandle } from '../widget.tsx';
@@ -36,7 +36,7 @@ async function mountCustomer(opts: { identified?: boolean } = {}): Promise<{ w: 
     ...(identified ? { user: { token: 'customer.jwt' } } : {}),
   });
   widget = w;
-  await settle();
+  await drawn(w.root);
   connection.connectNow();
   await settle();
   if (identified) await vi.waitFor(() => expect(w.features.get('payments')).not.toBeNull());
@@ -60,7 +60,7 @@ describe('payments in the widget', () => {
     expect(root.querySelector('[role="dialog"]')).toBeNull();
     const toast = root.querySelector('.vc-toasts .vc-toast')!;
     expect(toast.querySelector('[role="status"]')!.textContent).toBe('Payment received123,456,789,012,345,678,901,234,567,890.5 VRC from user123');
-    expect(toast.querySelector('a')!.getAttribute('href')).toBe('https://chat.example/receipts/r-1?token=customer.jwt');
+    expect(toast.querySelector('a')!.getAttribute('href')).toBe(`https://chat.example/receipts/r-1?k=${RECEIPT_LINK}&lang=en`);
   });
 
   it('a toast without a receipt opens the chat, and acting on a toast reads its notification', async () => {
@@ -138,7 +138,7 @@ describe('payments in the widget', () => {
     expect(root.querySelector('img')).toBeNull();
     const link = card.querySelector('a')!;
     expect(link.textContent).toBe('View receipt (opens in a new tab)');
-    expect(link.getAttribute('href')).toBe('https://chat.example/receipts/r-1?token=customer.jwt');
+    expect(link.getAttribute('href')).toBe(`https://chat.example/receipts/r-1?k=${RECEIPT_LINK}&lang=en`);
   });
 
   it('a payment message whose payload is not a payment stays a text bubble', async () => {

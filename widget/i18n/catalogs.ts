@@ -1,8 +1,13 @@
-// Catalogs other than English, loaded on demand (each its own chunk) so English visitors download none.
-import type { Catalog } from './types.ts';
+// The catalogs, each its own small chunk fetched on demand, so a visitor downloads only the language
+// they read (English included: it is one of three, not a built-in).
+import type { Catalog, Locale } from './index.ts';
 
-export type LazyLocale = 'es' | 'ar';
+const CATALOGS: Record<Locale, () => Promise<{ default: unknown }>> = {
+  en: () => import('./en.json'),
+  es: () => import('./es.json'),
+  ar: () => import('./ar.json'),
+};
 
-export function loadCatalog(locale: LazyLocale): Promise<Catalog> {
-  return (locale === 'es' ? import('./es.json') : import('./ar.json')).then((m) => m.default as Catalog);
+export function loadCatalog(locale: Locale): Promise<Catalog> {
+  return CATALOGS[locale]().then((m) => m.default as Catalog);
 }

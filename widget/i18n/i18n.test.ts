@@ -30,7 +30,7 @@ describe('catalogs', () => {
     const t = createI18n('ar', ar);
     expect(t.plural('unread', 2)).toBe('رسالتان غير مقروءتين');
     expect(t.plural('unread', 5)).toMatch(/^(5|٥) رسائل غير مقروءة$/); // "few" form
-    expect(createI18n('en').plural('unread', 1)).toBe('1 unread message');
+    expect(createI18n('en', en).plural('unread', 1)).toBe('1 unread message');
     expect(t.dir).toBe('rtl');
   });
 

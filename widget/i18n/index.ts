@@ -1,15 +1,13 @@
 // Locale selection and formatting. Catalogs are JSON (en.json is the reference: its keys are the
-// MessageKey type). English ships in the app bundle and is the fallback for any missing key;
-// the others load on demand (catalogs.ts).
-import en from './en.json';
+// MessageKey type). Every language, English too, is a small chunk fetched on demand (catalogs.ts):
+// a visitor downloads exactly the one they read.
 import type { Catalog, MessageKey } from './types.ts';
 
 export type { Catalog, MessageKey };
-export { loadCatalog, type LazyLocale } from './catalogs.ts';
+export { loadCatalog } from './catalogs.ts';
 
 export const LOCALES = ['en', 'es', 'ar'] as const;
 export type Locale = (typeof LOCALES)[number];
-export const english: Catalog = en;
 const RTL_LOCALES = new Set<string>(['ar']);
 
 /** First supported language among the requested one and the browser's preferences; English otherwise. */
@@ -41,8 +39,8 @@ export function dayKey(iso: string): string {
   return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
 }
 
-/** Formatting for `locale` with its catalog; missing keys come from `fallback` (English). */
-export function createI18n(locale: Locale, catalog: Record<string, string> = english, fallback: Record<string, string> = english): I18n {
+/** Formatting for `locale` with its catalog; missing keys come from `fallback` (English, when loaded). */
+export function createI18n(locale: Locale, catalog: Record<string, string>, fallback: Record<string, string> = catalog): I18n {
   const rules = new Intl.PluralRules(locale);
   const timeFmt = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
   const dateFmt = new Intl.DateTimeFormat(locale, { weekday: 'long', month: 'long', day: 'numeric' });

@@ -1,21 +1,22 @@
-// Which texts the widget has, per language: the core catalog (English built in, the others fetched
-// on demand) plus the texts of each feature that has arrived (FeatureModule.messages). Feature texts
-// are fetched only for the languages the visitor may see, and a language counts as available (the
-// App switches to it) once its core catalog is here, with every arrived feature's texts merged in.
+// Which texts the widget has, per language: the core catalog (each language a chunk fetched on demand)
+// plus the texts of each feature that has arrived (FeatureModule.messages). Texts are fetched only for
+// the languages the visitor may see, and a language counts as available (the App switches to it) once
+// its core catalog is here, with every arrived feature's texts merged in. English is fetched when it
+// is the visitor's language, or when theirs cannot be loaded.
 import type { FeatureMessages } from '../feature.ts';
 import { createStore, type Store } from '../state/store.ts';
-import { english, loadCatalog, type Catalog, type Locale } from './index.ts';
+import { loadCatalog, type Catalog, type Locale } from './index.ts';
 
 type Texts = Record<string, string>;
 
 export interface TextsOptions {
   warn(message: string, e: unknown): void;
-  /** Where non-English core catalogs come from (the lazy chunks, by default). */
-  load?: (locale: Exclude<Locale, 'en'>) => Promise<Catalog>;
+  /** Where core catalogs come from (the lazy chunks, by default). */
+  load?: (locale: Locale) => Promise<Catalog>;
 }
 
 export interface TextStore {
-  /** Complete catalogs per language; English is always there. */
+  /** Complete catalogs per language, as they arrive. */
   catalogs: Store<Partial<Record<Locale, Catalog>>>;
   /** The visitor may see this language: fetch its catalog, and its texts of every feature so far. */
   show(locale: Locale): Promise<void>;
@@ -24,7 +25,7 @@ export interface TextStore {
 }
 
 export function createTexts({ warn, load = loadCatalog }: TextsOptions): TextStore {
-  const catalogs = createStore<Partial<Record<Locale, Catalog>>>({ en: english });
+  const catalogs = createStore<Partial<Record<Locale, Catalog>>>({});
   const shown = new Map<Locale, Promise<void>>();
   const features: FeatureMessages[] = [];
   /** Feature texts per language, kept until (and after) the core catalog arrives. */
@@ -41,16 +42,18 @@ export function createTexts({ warn, load = loadCatalog }: TextsOptions): TextSto
       (e: unknown) => warn(`Could not load some "${locale}" texts.`, e),
     ) ?? Promise.resolve();
 
-  return {
+  const texts: TextStore = {
     catalogs,
     show(locale) {
       let p = shown.get(locale);
       if (!p) {
-        const core = locale === 'en' ? Promise.resolve(english) : load(locale);
         p = Promise.all([
-          core.then(
+          load(locale).then(
             (catalog) => catalogs.set((s) => ({ ...s, [locale]: { ...extra.get(locale), ...catalog } })),
-            (e: unknown) => warn(`Could not load the "${locale}" texts; using English.`, e),
+            (e: unknown) => {
+              warn(`Could not load the "${locale}" texts; using English.`, e);
+              return locale === 'en' ? undefined : texts.show('en');
+            },
           ),
           ...features.map((m) => featureTexts(m, locale)),
         ]).then(() => undefined);
@@ -63,4 +66,5 @@ export function createTexts({ warn, load = loadCatalog }: TextsOptions): TextSto
       await Promise.all([...shown.keys()].map((locale) => featureTexts(messages, locale)));
     },
   };
+  return texts;
 }

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../log.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
-import { CUSTOMER_SESSION, createFakeConnection, message, notification, notificationId, paymentEvent, settle, type FakeConnection } from '../test/fake-connection.ts';
+import { CUSTOMER_SESSION, RECEIPT_LINK, createFakeConnection, message, notification, notificationId, paymentEvent, settle, type FakeConnection } from '../test/fake-connection.ts';
 import { mountWidget } from '../widget.tsx';
 import { FEATURES } from '../features.ts';
 import { installLoader, type AppModule, type VeryChatGlobal } from './install.ts';
@@ -91,7 +91,8 @@ describe('window.VeryChat before and after the app loads', () => {
     await expect(Promise.all([p1, p2, p3, p4])).resolves.toEqual([undefined, undefined, undefined, 0]);
     expect(order).toEqual(['open-event']);
     const root = runtime!.widget!.root;
-    await settle();
+    // The first paint waits for the visitor's catalog (a chunk of its own).
+    await vi.waitFor(() => expect(root.querySelector('textarea')).not.toBeNull());
     expect(root.querySelector('textarea')!.value).toBe('Hello there');
     expect(errorSpy).not.toHaveBeenCalled();
   });
@@ -247,7 +248,7 @@ describe('payments API', () => {
     await expect(page).resolves.toEqual({
       unreadCount: 2,
       hasMore: false,
-      notifications: [expect.objectContaining({ read: false, payment: expect.objectContaining({ amount: '100', receiptUrl: 'https://chat.example.com/receipts/r-1?token=customer.jwt' }) })],
+      notifications: [expect.objectContaining({ read: false, payment: expect.objectContaining({ amount: '100', receiptUrl: `https://chat.example.com/receipts/r-1?k=${RECEIPT_LINK}` }) })],
     });
     connection.emit('payment-event', paymentEvent({ notificationId: notificationId(77), amount: '0.000000000000000001' }));
     expect(payments).toEqual([expect.objectContaining({ amount: '0.000000000000000001', notificationId: notificationId(77) })]);

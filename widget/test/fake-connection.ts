@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 // A scripted Connection for unit tests only: records every request and lets the test play the
 // server (statuses, server events, replies). Never used by the product.
 import type { ConversationDto, MessageDto, SessionEvent } from '../../protocol/chat.ts';
@@ -45,6 +46,9 @@ let uuidCounter = 0;
 /** A notification id as the server makes them (UUIDs): `n` gives a stable one. */
 export const notificationId = (n: number = ++uuidCounter + 1000): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
+/** The receipt link (`?k=`) the server puts in a party's receipt URL (opaque to the widget). */
+export const RECEIPT_LINK = 'mh0x2a.receipt-link-of-customer-1';
+
 /** One party's view of a payment, as the server sends it in `payment-event` and card payloads. */
 export function paymentEvent(overrides: Partial<PaymentEventDto> = {}): PaymentEventDto {
   return {
@@ -59,6 +63,7 @@ export function paymentEvent(overrides: Partial<PaymentEventDto> = {}): PaymentE
     direction: 'in',
     token: 'VRC',
     counterparty: 'user123',
+    counterpartyName: null,
     payer: 'user123',
     payee: 'customer-1',
     txHash: null,
@@ -66,7 +71,7 @@ export function paymentEvent(overrides: Partial<PaymentEventDto> = {}): PaymentE
     failure: null,
     receiptId: 'r-1',
     receiptNumber: 1,
-    receiptUrl: 'http://localhost:1/receipts/r-1',
+    receiptUrl: `http://localhost:1/receipts/r-1?k=${RECEIPT_LINK}`,
     ...overrides,
   };
 }
@@ -100,6 +105,12 @@ export interface FakeConnection extends Connection {
   connectNow(): void;
   sent(name: CommandName): unknown[];
 }
+
+/** Waits for the widget's first paint (it waits for the visitor's catalog, a chunk of its own). */
+export const drawn = (root: ShadowRoot): Promise<void> =>
+  vi.waitFor(() => {
+    if (!root.querySelector('.vc-launcher')) throw new Error('not drawn yet');
+  });
 
 /** Lets pending promise callbacks (acks, then-chains) run. */
 export const settle = async (): Promise<void> => {

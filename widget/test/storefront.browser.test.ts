@@ -16,6 +16,8 @@ needs('chromium').describe('storefront in a real browser', { timeout: 60_000 }, 
   beforeAll(async () => {
     t = await startTestApp();
     seed = await seedWorkspace(t, [t.url]);
+    // The storefront at / is wired to the demo workspace (settings.demo, which only bootstrap writes): be it.
+    await t.db.prisma.workspace.update({ where: { id: seed.workspace.id }, data: { settings: { demo: true } } });
     token = await agentToken(t, seed.workspace.siteKey, seed.agent.email, seed.password);
     browser = await launchChromium();
   }, 60_000);

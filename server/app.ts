@@ -95,6 +95,9 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
       },
     },
     hsts: false,
+    // Same-origin requests keep their Referer (nothing is sent across origins): on plain-HTTP LAN addresses
+    // browsers send no Sec-Fetch-Site, and the Referer is how a page of ours is recognised (cors.ts).
+    referrerPolicy: { policy: 'same-origin' },
     // The widget's scripts and API are loaded from merchants' origins.
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     crossOriginEmbedderPolicy: false,

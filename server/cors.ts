@@ -19,15 +19,29 @@ export function corsOriginCheck(workspaces: Pick<WorkspaceService, 'isOriginKnow
 }
 
 /**
- * The page's origin as the browser reports it. A same-origin GET carries no Origin header (socket.io's
- * long-polling handshake from a page this server serves, e.g. the demo storefront), but browsers mark
- * it `Sec-Fetch-Site: same-origin`: then the page's origin is this server's, as the browser addressed it —
- * behind a TLS-terminating proxy, with the protocol and host the trusted proxy reports.
+ * The page's origin as the browser reports it. A same-origin GET carries no Origin header (the widget's
+ * settings request, socket.io's long-polling handshake, from a page this server serves such as the demo
+ * storefront). Over HTTPS and on localhost browsers mark it `Sec-Fetch-Site: same-origin`; on any other
+ * plain-HTTP address (a LAN IP) they send no Sec-Fetch-* at all, only the Referer (this server's pages use
+ * `Referrer-Policy: same-origin`). Either stands in for the Origin only when it says "this server, as the
+ * browser addressed it" — behind a TLS-terminating proxy, with the protocol and host the trusted proxy reports.
+ * A cross-origin request always carries an Origin (CORS), and no page can make a browser claim ours.
  */
 export function browserOrigin(req: IncomingMessage, proxy: ProxyRule): string | undefined {
   const { headers } = req;
   if (typeof headers.origin === 'string') return headers.origin;
   const host = proxy.host(req);
-  if (headers['sec-fetch-site'] === 'same-origin' && host) return `${proxy.protocol(req)}://${host}`;
+  if (!host) return undefined;
+  const own = `${proxy.protocol(req)}://${host}`;
+  if (headers['sec-fetch-site'] === 'same-origin') return own;
+  if (headers['sec-fetch-site'] === undefined && typeof headers.referer === 'string' && originOf(headers.referer) === originOf(own)) return own;
   return undefined;
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
 }

@@ -135,3 +135,21 @@ describe('a same-origin page behind a TLS-terminating proxy', () => {
     c.socket.close();
   });
 });
+
+describe('a same-origin page on a plain-HTTP LAN address', () => {
+  // There browsers send neither Origin nor Sec-Fetch-Site on a same-origin GET, only the Referer
+  // (this server's pages send Referrer-Policy: same-origin).
+  it('is recognised by a Referer on this server, and only then', async () => {
+    t = await start();
+    const { workspace } = await seedWorkspace(t, [t.url]);
+    const settings = (headers: Record<string, string>) =>
+      fetch(`${t!.url}/api/v1/widget/settings?siteKey=${workspace.siteKey}`, { headers }).then((r) => r.status);
+    expect(await settings({ referer: `${t.url}/products?id=1` })).toBe(200);
+    expect(await settings({})).toBe(403);
+    expect(await settings({ referer: 'https://evil.example/' })).toBe(403);
+    // A browser that marks the request cross-site is believed over the Referer.
+    expect(await settings({ referer: `${t.url}/`, 'sec-fetch-site': 'cross-site' })).toBe(403);
+    const page = await fetch(`${t.url}/health`);
+    expect(page.headers.get('referrer-policy')).toBe('same-origin');
+  });
+});

@@ -22,6 +22,8 @@ export interface StartOptions {
   database?: TestDatabase;
   /** The services' clock (token and signature expiry, grace periods), for tests that move time. */
   now?: () => number;
+  /** The interface to listen on (default 127.0.0.1), e.g. a LAN address a browser opens the server by. */
+  host?: string;
 }
 
 /**
@@ -44,7 +46,8 @@ export async function startTestApp(env: Env = {}, opts: StartOptions = {}): Prom
     },
   });
   const app = await createApp(config, { db, logger: createLogger('info', sink), ...(opts.now && { now: opts.now }) });
-  await app.fastify.listen({ port: 0, host: '127.0.0.1' });
+  const host = opts.host ?? '127.0.0.1';
+  await app.fastify.listen({ port: 0, host });
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   let closed = false;
@@ -52,7 +55,7 @@ export async function startTestApp(env: Env = {}, opts: StartOptions = {}): Prom
     app,
     db,
     config,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     logs,
     async close() {
       if (closed) return;

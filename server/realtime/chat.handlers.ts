@@ -4,7 +4,23 @@ import { AppError } from '../errors.ts';
 import type { ChatService } from '../services/chat/chat.service.ts';
 import type { RateLimits } from '../services/rate-limits.ts';
 import { customerKey, identityKey, rooms } from '../services/rooms.ts';
-import type { CommandHandlers } from './handle.ts';
+import type { Socket } from 'socket.io';
+import type { CommandHandlers, SocketData } from './handle.ts';
+
+/** Conversations one socket is in at once; joining another leaves the one joined longest ago. */
+export const MAX_JOINED = 200;
+
+/** Into the conversation's room (typing and live messages); bounded, as everything a client can grow. */
+export async function joinConversation(socket: Socket, data: SocketData, conversationId: string): Promise<void> {
+  if (data.joined.has(conversationId)) return;
+  if (data.joined.size >= MAX_JOINED) {
+    const oldest = data.joined.values().next().value!;
+    data.joined.delete(oldest);
+    await socket.leave(rooms.conversation(oldest));
+  }
+  await socket.join(rooms.conversation(conversationId));
+  data.joined.add(conversationId);
+}
 
 export function chatHandlers(chat: ChatService, rateLimits: RateLimits) {
   return {
@@ -26,10 +42,7 @@ export function chatHandlers(chat: ChatService, rateLimits: RateLimits) {
         // Each new conversation is a row (and a line in the agents' inbox): only a few per person.
         if (payload.forceNew) await rateLimits.consume('new-conversation', data.tier, identityKey(data.principal));
         // Joined before the page is read: a message stored meanwhile is in the page, or arrives live.
-        return chat.startConversation(data.principal, payload, async (conversationId) => {
-          await socket.join(rooms.conversation(conversationId));
-          data.joined.add(conversationId);
-        });
+        return chat.startConversation(data.principal, payload, (conversationId) => joinConversation(socket, data, conversationId));
       },
     },
 
@@ -37,8 +50,7 @@ export function chatHandlers(chat: ChatService, rateLimits: RateLimits) {
       limits: ['command:conn'],
       async run({ conversationId }, { socket, data }) {
         const conversation = await chat.describe(data.principal, conversationId);
-        await socket.join(rooms.conversation(conversationId));
-        data.joined.add(conversationId);
+        await joinConversation(socket, data, conversationId);
         return { conversation };
       },
     },

@@ -8,7 +8,7 @@ import { signPaymentEvent } from '../sdk/index.ts';
 import type { Services } from '../services/index.ts';
 import { SIGNATURE_HEADER, SITE_KEY_HEADER } from '../../protocol/values.ts';
 import { paymentEvent } from './payments.support.ts';
-import { identityToken, json } from './support/app.ts';
+import { agentToken, identityToken, visitorToken } from './support/app.ts';
 import { connectSocket, handshakeError, nextEvent, request, type TestSocket } from './support/sockets.ts';
 
 export interface Cluster {
@@ -36,14 +36,7 @@ async function workspace(c: Cluster) {
 const settingsStatus = (url: string, siteKey: string, origin: string) =>
   fetch(`${url}/api/v1/widget/settings?siteKey=${siteKey}`, { headers: { origin } }).then((r) => r.status);
 
-async function visitorToken(url: string, siteKey: string, origin: string): Promise<string> {
-  const res = await fetch(`${url}/api/v1/widget/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin },
-    body: JSON.stringify({ siteKey }),
-  });
-  return (await json(res)).visitorToken as string;
-}
+const visitorTokenAt = (url: string, siteKey: string, origin: string) => visitorToken({ url }, siteKey, origin);
 
 async function connect(c: Cluster, url: string, auth: Record<string, unknown>, origin?: string) {
   const s = await connectSocket(url, { auth, ...(origin && { origin }) });
@@ -73,7 +66,7 @@ export async function removingAnOrigin(c: Cluster): Promise<void> {
   const { ws } = await workspace(c);
   // Both instances have the workspace cached, and a page on the origin is connected to B.
   expect([await settingsStatus(c.a, ws.siteKey, O2), await settingsStatus(c.b, ws.siteKey, O2)]).toEqual([200, 200]);
-  const page = await connect(c, c.b, { siteKey: ws.siteKey, visitorToken: await visitorToken(c.a, ws.siteKey, O2) }, O2);
+  const page = await connect(c, c.b, { siteKey: ws.siteKey, visitorToken: await visitorTokenAt(c.a, ws.siteKey, O2) }, O2);
   const ended = endedOf(page.socket);
 
   await c.admin.workspaces.removeOrigin(ws.siteKey, O2);
@@ -113,12 +106,7 @@ export async function rotatingTheSecret(c: Cluster): Promise<void> {
 
 export async function removingAnAgent(c: Cluster): Promise<void> {
   const { ws, agent, password } = await workspace(c);
-  const login = await fetch(`${c.a}/api/v1/agent/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ siteKey: ws.siteKey, email: agent.email, password }),
-  });
-  const { token } = (await json(login)) as { token: string };
+  const token = await agentToken({ url: c.a }, ws.siteKey, agent.email, password);
   const console = await connect(c, c.b, { siteKey: ws.siteKey, agentToken: token });
   const ended = endedOf(console.socket);
 
@@ -131,13 +119,8 @@ export async function removingAnAgent(c: Cluster): Promise<void> {
 
 export async function deletingAWorkspace(c: Cluster): Promise<void> {
   const { ws, agent, password } = await workspace(c);
-  const login = await fetch(`${c.b}/api/v1/agent/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ siteKey: ws.siteKey, email: agent.email, password }),
-  });
-  const { token } = (await json(login)) as { token: string };
-  const page = await connect(c, c.a, { siteKey: ws.siteKey, visitorToken: await visitorToken(c.a, ws.siteKey, O1) }, O1);
+  const token = await agentToken({ url: c.b }, ws.siteKey, agent.email, password);
+  const page = await connect(c, c.a, { siteKey: ws.siteKey, visitorToken: await visitorTokenAt(c.a, ws.siteKey, O1) }, O1);
   const console = await connect(c, c.b, { siteKey: ws.siteKey, agentToken: token });
   const ended = [endedOf(page.socket), endedOf(console.socket)];
   expect([await settingsStatus(c.a, ws.siteKey, O1), await settingsStatus(c.b, ws.siteKey, O1)]).toEqual([200, 200]);
@@ -149,7 +132,7 @@ export async function deletingAWorkspace(c: Cluster): Promise<void> {
 
 export async function mergingAVisitorIntoACustomer(c: Cluster): Promise<void> {
   const { ws } = await workspace(c);
-  const visitorTok = await visitorToken(c.a, ws.siteKey, O1);
+  const visitorTok = await visitorTokenAt(c.a, ws.siteKey, O1);
   // An anonymous tab on B writes (B now knows the conversation as the visitor's) ...
   const anonymous = await connect(c, c.b, { siteKey: ws.siteKey, visitorToken: visitorTok }, O1);
   const started = await request(anonymous.socket, 'start-conversation', {});

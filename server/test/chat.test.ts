@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MessageDto } from '../../protocol/chat.ts';
 import { COMMANDS, type CommandName } from '../../protocol/events.ts';
 import { agentToken, identityToken, json, seedWorkspace, startTestApp, visitorToken, type TestApp } from './support/app.ts';
-import { collect, connectSocket, handshakeError, nextEvent, quietPeriod, request, type TestSocket } from './support/sockets.ts';
+import { collect, connectSocket, handshakeError, nextEvent, quietPeriod, request, startConversation as start, type TestSocket } from './support/sockets.ts';
 
 const ORIGIN = 'https://shop.example';
 let t: TestApp;
@@ -30,12 +30,6 @@ async function agent() {
   const c = await connectSocket(t.url, { auth: { siteKey: seed.workspace.siteKey, agentToken: agentTok } });
   open.push(c.socket);
   return c;
-}
-
-async function start(socket: TestSocket) {
-  const r = await request(socket, 'start-conversation', {});
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r;
 }
 
 async function send(socket: TestSocket, conversationId: string, text: string, clientMessageId = randomUUID()) {

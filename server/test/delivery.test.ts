@@ -7,7 +7,7 @@ import type { MessageDto } from '../../protocol/chat.ts';
 import type { Principal } from '../services/principal.ts';
 import { rooms } from '../services/rooms.ts';
 import { identityToken, seedWorkspace, startTestApp, type TestApp } from './support/app.ts';
-import { collect, connectSocket, handshakeError, nextEvent, request, type TestSocket } from './support/sockets.ts';
+import { collect, connectSocket, handshakeError, nextEvent, request, startConversation as start, type TestSocket } from './support/sockets.ts';
 
 const ORIGIN = 'https://shop.example';
 let t: TestApp;
@@ -28,12 +28,6 @@ async function device(app: TestApp, sub: string) {
   const c = await connectSocket(app.url, { auth: { siteKey: seed.workspace.siteKey, identityToken: token }, origin: ORIGIN });
   open.push(c.socket);
   return c;
-}
-
-async function start(socket: TestSocket) {
-  const r = await request(socket, 'start-conversation', {});
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r;
 }
 
 const agent = (): Principal => ({ kind: 'agent', workspaceId: seed.workspace.id, agentId: seed.agent.id, name: seed.agent.name });

@@ -96,7 +96,7 @@ export async function identityToken(secret: string, sub: string, opts: { ttl?: n
     .sign(new TextEncoder().encode(secret));
 }
 
-export async function agentToken(t: TestApp, siteKey: string, email: string, password: string): Promise<string> {
+export async function agentToken(t: Pick<TestApp, 'url'>, siteKey: string, email: string, password: string): Promise<string> {
   const res = await fetch(`${t.url}/api/v1/agent/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -107,7 +107,7 @@ export async function agentToken(t: TestApp, siteKey: string, email: string, pas
   return body.token as string;
 }
 
-export async function visitorToken(t: TestApp, siteKey: string, origin = 'https://shop.example'): Promise<string> {
+export async function visitorToken(t: Pick<TestApp, 'url'>, siteKey: string, origin = 'https://shop.example'): Promise<string> {
   const res = await fetch(`${t.url}/api/v1/widget/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin },

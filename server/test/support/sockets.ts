@@ -49,6 +49,13 @@ export function request<K extends CommandName>(socket: TestSocket, name: K, payl
     .emitWithAck(name, payload);
 }
 
+/** start-conversation, throwing on a refusal: its reply (conversation, newest page). */
+export async function startConversation(socket: TestSocket) {
+  const r = await request(socket, 'start-conversation', {});
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r;
+}
+
 /** Resolve with the next `event` matching `filter`, or reject after `ms`. */
 export function nextEvent<E extends keyof ServerEvents>(
   socket: TestSocket,

@@ -18,7 +18,7 @@ import type { Publisher } from '../services/publisher.ts';
 import { identityKey, rooms, userKey } from '../services/rooms.ts';
 import type { RateLimits, Tier } from '../services/rate-limits.ts';
 import { chatHandlers } from './chat.handlers.ts';
-import { CommandTracker, endSession, makeRegistrar, type CommandHandlers, type SocketData } from './handle.ts';
+import { CommandTracker, endSession, makeRegistrar, settledWithin, type CommandHandlers, type SocketData } from './handle.ts';
 import { paymentHandlers, sendNotificationsOnJoin } from './payments.handlers.ts';
 
 export interface RealtimeDeps {
@@ -159,7 +159,7 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
     const sockets = [...local().values()];
     const closed = Promise.all(sockets.map((s) => connectionClosed(s)));
     for (const s of sockets) endSession(s, 'UNAVAILABLE', 'The server is restarting; reconnect in a moment.');
-    await withinMs(closed, CLOSE_MS);
+    await settledWithin(closed, CLOSE_MS);
     io.engine.close();
     await Promise.resolve(io.of('/').adapter.close?.());
   });
@@ -281,10 +281,4 @@ function connectionClosed(socket: Socket): Promise<void> {
   const conn = socket.conn as unknown as { readyState: string; once(event: 'close', fn: () => void): void };
   if (conn.readyState === 'closed') return Promise.resolve();
   return new Promise((resolve) => conn.once('close', () => resolve()));
-}
-
-async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }

@@ -64,17 +64,22 @@ export class CommandTracker {
   }
 
   /** Stop taking commands; settles once the running ones have answered, or after `ms` (true if they all did). */
-  async drain(ms: number): Promise<boolean> {
+  drain(ms: number): Promise<boolean> {
     this.draining = true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    });
-    try {
-      return await Promise.race([Promise.allSettled([...this.running]).then(() => true as const), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return settledWithin(Promise.allSettled([...this.running]), ms);
+  }
+}
+
+/** Whether `promise` settles within `ms`; waits no longer than that either way. */
+export async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const, () => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

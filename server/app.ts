@@ -102,6 +102,19 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     crossOriginEmbedderPolicy: false,
   });
+  // Behind a proxy TRUST_PROXY does not name, every client looks like the proxy and shares its per-IP limits
+  // (handshakes, open sockets, logins): say so once, where the operator looks. (A client can send the header
+  // too; then the warning is merely early.)
+  let warnedForwarded = false;
+  fastify.addHook('onRequest', async (request) => {
+    if (warnedForwarded || request.headers['x-forwarded-for'] === undefined || proxy.fromTrustedProxy(request.raw)) return;
+    warnedForwarded = true;
+    request.log.warn(
+      { peer: request.raw.socket.remoteAddress },
+      'X-Forwarded-For from a peer TRUST_PROXY does not trust: ignored, so clients behind it share its address and per-IP limits; set TRUST_PROXY if it is your proxy',
+    );
+  });
+
   // What only makes sense over HTTPS (the connection's, or a trusted proxy's): a page opened over plain HTTP,
   // such as the demo storefront by LAN address from a phone, must keep loading its scripts over HTTP.
   fastify.addHook('onRequest', async (request, reply) => {

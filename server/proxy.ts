@@ -41,6 +41,8 @@ export interface ProxyRule {
   protocol(req: IncomingMessage): 'http' | 'https';
   /** The host the browser addressed: a trusted proxy's X-Forwarded-Host, or Host. */
   host(req: IncomingMessage): string | undefined;
+  /** Whether the peer is a trusted proxy (its X-Forwarded-* headers count). */
+  fromTrustedProxy(req: IncomingMessage): boolean;
 }
 
 export function proxyRule(trust: TrustProxy): ProxyRule {
@@ -51,19 +53,20 @@ export function proxyRule(trust: TrustProxy): ProxyRule {
         ? (_address: string, hop: number) => hop < trust.hops
         : proxyAddr.compile(trust.addresses);
   // Forwarded protocol and host are believed only from a trusted peer (hop 0: the proxy itself).
-  const fromTrustedPeer = (req: IncomingMessage) => fn !== null && fn(req.socket?.remoteAddress ?? '', 0);
+  const fromTrustedProxy = (req: IncomingMessage) => fn !== null && fn(req.socket?.remoteAddress ?? '', 0);
   return {
     fastify: fn ?? false,
     ip: (req) => (fn ? proxyAddr(req, fn) : (req.socket?.remoteAddress ?? '')),
     protocol(req) {
-      const forwarded = fromTrustedPeer(req) ? lastEntry(req.headers['x-forwarded-proto']) : undefined;
+      const forwarded = fromTrustedProxy(req) ? lastEntry(req.headers['x-forwarded-proto']) : undefined;
       if (forwarded) return forwarded.toLowerCase() === 'https' ? 'https' : 'http';
       return (req.socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http';
     },
     host(req) {
-      const forwarded = fromTrustedPeer(req) ? lastEntry(req.headers['x-forwarded-host']) : undefined;
+      const forwarded = fromTrustedProxy(req) ? lastEntry(req.headers['x-forwarded-host']) : undefined;
       return forwarded || (typeof req.headers.host === 'string' ? req.headers.host : undefined);
     },
+    fromTrustedProxy,
   };
 }
 

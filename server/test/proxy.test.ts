@@ -45,6 +45,14 @@ describe('client address', () => {
     expect(await logins(t.url, FOUR_IPS.slice(0, 2))).toEqual(['SITE_KEY_UNKNOWN', 'RATE_LIMITED']);
   });
 
+  it('warns once when a peer it does not trust sends X-Forwarded-For (a proxy left out of TRUST_PROXY)', async () => {
+    t = await start();
+    await fetch(`${t.url}/health`);
+    expect(t.logs.join('')).not.toContain('TRUST_PROXY');
+    for (let i = 0; i < 3; i++) await fetch(`${t.url}/health`, { headers: { 'x-forwarded-for': FOUR_IPS[i]! } });
+    expect(t.logs.filter((l) => l.includes('X-Forwarded-For from a peer TRUST_PROXY does not trust'))).toHaveLength(1);
+  });
+
   it('ignores it from a peer that is not a listed proxy', async () => {
     t = await start({ TRUST_PROXY: '10.9.9.9, 10.10.0.0/16' });
     expect(await handshakes(t.url, FOUR_IPS)).toEqual(['SITE_KEY_UNKNOWN', 'SITE_KEY_UNKNOWN', 'SITE_KEY_UNKNOWN', 'RATE_LIMITED']);

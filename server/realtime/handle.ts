@@ -60,7 +60,8 @@ export class CommandTracker {
 
   track(run: Promise<unknown>): void {
     this.running.add(run);
-    void run.finally(() => this.running.delete(run));
+    const done = () => void this.running.delete(run);
+    run.then(done, done);
   }
 
   /** Stop taking commands; settles once the running ones have answered, or after `ms` (true if they all did). */
@@ -143,7 +144,10 @@ export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger; co
     try {
       await deps.rateLimits.consume('invalid:conn', (socket.data as SocketData).tier, socket.id);
     } catch (err) {
-      if (!(err instanceof AppError && err.code === 'RATE_LIMITED')) throw err;
+      if (!(err instanceof AppError && err.code === 'RATE_LIMITED')) {
+        deps.logger.warn({ err, socket: socket.id }, 'could not count an invalid request');
+        return;
+      }
       if (socket.connected) {
         deps.logger.info({ socket: socket.id }, 'closing a connection that kept sending invalid requests');
         endSession(socket, 'PROTOCOL_VIOLATION');

@@ -40,6 +40,8 @@ export interface App extends Pick<Services, 'chat' | 'payments' | 'notifications
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** On shutdown, how long HTTP requests still running after the sockets closed may take. */
+const HTTP_GRACE_MS = 2_500;
 
 export async function createApp(config: Readonly<Config>, deps: AppDeps): Promise<App> {
   const now = deps.now ?? Date.now;
@@ -154,6 +156,12 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     ...(redis && { redis: { pub: redis.pub, sub: redis.sub, prefix: config.redisPrefix } }),
   });
   services.publisher.attach(realtime.publisher);
+  // Runs after the gateway's: sockets are closed by now. Requests still running get a moment more, then their
+  // connections are cut: a client that stopped reading its response (or never finished sending its body)
+  // must not hold the process until the supervisor kills it.
+  fastify.addHook('preClose', async () => {
+    setTimeout(() => fastify.server.closeAllConnections(), HTTP_GRACE_MS).unref();
+  });
   fastify.addHook('onClose', async () => {
     await services.payments.flush();
     services.publisher.attach(null);

@@ -44,9 +44,12 @@ export type VeryChatServer = Server<ClientToServerEvents, ServerToClientEvents, 
 export const MAX_FRAME_BYTES = 64 * 1024;
 /** The handshake's `auth`: a site key and one token. */
 const MAX_AUTH_BYTES = 8 * 1024;
-/** On shutdown: how long accepted commands may take to finish, then how long sockets get to close. */
-const DRAIN_MS = 5_000;
-const CLOSE_MS = 2_000;
+/**
+ * On shutdown: how long accepted commands may take to finish, then how long sockets get to close. With the
+ * HTTP grace after them (app.ts), within the 10 s main.ts allows.
+ */
+const DRAIN_MS = 4_000;
+const CLOSE_MS = 1_500;
 
 export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { io: VeryChatServer; publisher: Publisher } {
   const { services } = deps;

@@ -2,6 +2,7 @@
 // that committed a message but never published it, a shutdown with commands in flight, and catching up
 // from the last seq a device holds.
 import { randomUUID } from 'node:crypto';
+import { connect as tcpConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MessageDto } from '../../protocol/chat.ts';
 import type { Principal } from '../services/principal.ts';
@@ -136,5 +137,22 @@ describe('graceful shutdown', () => {
     expect(reply.ok && reply.message.text).toBe('said as the server stops');
     expect(await ended).toMatchObject({ code: 'UNAVAILABLE' });
     await closing;
+  });
+});
+
+describe('shutdown with a stalled HTTP client', () => {
+  it('is not held up by a request that never finishes', async () => {
+    const app = await startTestApp();
+    const { port } = new URL(app.url);
+    const headersIn = new Promise<void>((resolve) => app.app.fastify.server.once('request', () => resolve()));
+    // Announces a body it never sends: without a cut-off the server waits for it forever.
+    const client = tcpConnect(Number(port), '127.0.0.1', () =>
+      client.write('POST /api/v1/agent/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"si'),
+    );
+    const cut = new Promise<void>((resolve) => client.on('close', () => resolve()));
+    client.on('error', () => {});
+    await headersIn;
+    await app.close();
+    await cut;
   });
 });

@@ -3,7 +3,7 @@ import { isTransient, isTransientStatus, retryDelay } from './retry.ts';
 
 describe('the retry policy', () => {
   it('retries outages and throttling, not refusals', () => {
-    for (const code of ['OFFLINE', 'TIMEOUT', 'NETWORK', 'UNAVAILABLE', 'RATE_LIMITED', 'OVERLOADED', 'INTERNAL']) expect(isTransient(code), code).toBe(true);
+    for (const code of ['OFFLINE', 'TIMEOUT', 'NETWORK', 'UNAVAILABLE', 'RATE_LIMITED', 'OVERLOADED', 'CONNECTION_LIMIT', 'INTERNAL']) expect(isTransient(code), code).toBe(true);
     for (const code of ['VALIDATION_FAILED', 'AUTH_INVALID', 'AUTH_EXPIRED', 'FORBIDDEN', 'NOT_FOUND', 'ORIGIN_NOT_ALLOWED', 'CONFLICT']) expect(isTransient(code), code).toBe(false);
     expect([429, 500, 502, 503].map(isTransientStatus)).toEqual([true, true, true, true]);
     expect([400, 401, 404, 409, 413].map(isTransientStatus)).toEqual([false, false, false, false, false]);

@@ -3,7 +3,7 @@
 
 /**
  * Codes after which the same request can succeed later without anyone changing anything: the
- * network, a timeout, a busy or restarting server. Everything else (validation, auth, not found…)
+ * network, a timeout, a busy or restarting server, too many open tabs (one closes). Everything else (validation, auth, not found…)
  * needs a person to fix something first, so retrying would only repeat the refusal.
  */
 export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
@@ -14,6 +14,7 @@ export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'UNAVAILABLE',
   'RATE_LIMITED',
   'OVERLOADED',
+  'CONNECTION_LIMIT',
   'INTERNAL',
 ]);
 

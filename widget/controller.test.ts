@@ -158,6 +158,21 @@ describe('server events', () => {
     expect(String(errors[0]![1])).toMatch(/npm run verychat -- origin:add pk_test /);
   });
 
+  it('a socket the server ends because the origin was removed stops for good; one ended for a restart comes back', async () => {
+    const { connection, controller, ui } = setup();
+    controller.open();
+    await settle();
+    connection.connectNow();
+    await settle();
+    connection.emit('session-ended', { code: 'UNAVAILABLE', message: 'The server is restarting.' });
+    await settle();
+    expect(ui.get().status).not.toBe('failed'); // the connection reconnects by itself
+    connection.emit('session-ended', { code: 'ORIGIN_NOT_ALLOWED', message: 'Origin https://shop.example is not allowed for this workspace.' });
+    await settle();
+    expect(ui.get()).toMatchObject({ status: 'failed', error: { code: 'ORIGIN_NOT_ALLOWED' } });
+    expect(connection.status).toBe('idle');
+  });
+
   it('a refused stored visitor token is replaced by a fresh session once', async () => {
     const { connection } = setup({ storedToken: 'old' });
     await settle();

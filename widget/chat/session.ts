@@ -143,6 +143,10 @@ export function createSession(o: SessionOptions): Session {
 
   const stop = [
     connection.onStatus(onStatus),
+    // The server closes a socket on purpose and says why first. A refusal for good (the origin was
+    // removed, the workspace deleted) or of the identity is handled like a refused handshake; anything
+    // else (a restart, a protocol error) the connection's own reconnect takes care of.
+    connection.on('session-ended', (e) => void ((SETUP_REFUSALS.has(e.code) || AUTH.has(e.code)) && onStatus('refused', e))),
     // The server accepted our credentials: a pending identify() succeeded if we are now a customer.
     connection.on('session', (s) => void (s.role === 'customer' && identityToken && settle())),
   ];

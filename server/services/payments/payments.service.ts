@@ -195,10 +195,12 @@ export class PaymentService {
     const rows = await this.prisma.$queryRaw<{ number: number | null; inserted: boolean }[]>`
       WITH p AS (
         INSERT INTO "Payment" ("id", "workspaceId", "reference", "status", "amount", "token", "payerId", "payeeId", "payerName",
-                               "payeeName", "txHash", "memo", "failureCode", "failureMessage", "occurredAt", "createdAt", "updatedAt")
+                               "payeeName", "txHash", "memo", "failureCode", "failureMessage", "occurredAt", "initiatedAt", "succeededAt",
+                               "failedAt", "createdAt", "updatedAt")
         VALUES (${paymentId}::uuid, ${workspaceId}::uuid, ${row.reference}, ${to}::"PaymentStatus", ${ev.amount}::numeric, ${row.token},
                 ${row.payerId}, ${row.payeeId}, ${row.payerName}, ${row.payeeName}, ${row.txHash}, ${row.memo}, ${row.failureCode},
-                ${row.failureMessage}, ${row.occurredAt}::timestamptz, ${now}::timestamptz, ${now}::timestamptz)
+                ${row.failureMessage}, ${row.occurredAt}::timestamptz, ${row.initiatedAt}::timestamptz, ${row.succeededAt}::timestamptz,
+                ${row.failedAt}::timestamptz, ${now}::timestamptz, ${now}::timestamptz)
         ON CONFLICT ("workspaceId", "reference") DO NOTHING
         RETURNING "id"
       ), c AS (
@@ -285,6 +287,7 @@ export class PaymentService {
           data: {
             status: to,
             occurredAt,
+            ...outcomeTime(to, occurredAt),
             txHash: ev.txHash ?? current.txHash,
             memo: ev.memo ?? current.memo,
             // A later event may name a party the first one did not (or spell the name anew).
@@ -476,5 +479,18 @@ function paymentColumns(workspaceId: string, ev: NormalizedEvent, status: Paymen
     failureCode: ev.failure?.code ?? null,
     failureMessage: ev.failure?.message ?? null,
     occurredAt: new Date(ev.occurredAt),
+    initiatedAt: new Date(ev.occurredAt),
+    succeededAt: null,
+    failedAt: null,
+    refundedAt: null,
+    ...outcomeTime(status, new Date(ev.occurredAt)),
   };
+}
+
+/** Each outcome keeps its own time, so the assistant can tell when a payment was made, paid, failed or refunded. */
+function outcomeTime(status: PaymentStatus, at: Date): { succeededAt?: Date; failedAt?: Date; refundedAt?: Date } {
+  if (status === 'succeeded') return { succeededAt: at };
+  if (status === 'failed') return { failedAt: at };
+  if (status === 'refunded') return { refundedAt: at };
+  return {};
 }

@@ -22,6 +22,8 @@ const InvalidationSchema = z.discriminatedUnion('type', [
     toContactId: id,
     conversationIds: z.array(id).max(10_000),
   }),
+  /** A workspace's own knowledge-base articles changed: its search indexes are rebuilt. */
+  z.object({ type: z.literal('kb'), workspaceId: id }),
   /** Some events may have been missed (the subscription dropped): forget everything. */
   z.object({ type: z.literal('all') }),
 ]);

@@ -49,6 +49,16 @@ const plugins = [
   esbuild({ target: 'es2022', jsx: 'automatic', jsxImportSource: 'preact', tsconfig: 'tsconfig.json' }),
 ];
 
+/**
+ * The loader is a classic script, usually on another origin than the page: import() there has no base URL
+ * (a cross-origin classic script's is about:blank), so its one import() is resolved against the loader's
+ * own URL, which loader.ts passes as the parameter `base`.
+ */
+const loaderImport = {
+  name: 'loader-import',
+  renderDynamicImport: ({ moduleId }) => (moduleId?.endsWith('/widget/loader.ts') ? { left: 'import(new URL(', right: ', base).href)' } : null),
+};
+
 /** Empties an output folder first, so stale hashed chunks never linger next to the new ones. */
 const clean = (dir) => ({ name: 'clean', buildStart: () => rm(dir, { recursive: true, force: true }) });
 
@@ -62,7 +72,7 @@ export default [
   {
     // The loader is the only entry; everything else is reached by import() and split by Rollup.
     input: { widget: 'widget/loader.ts' },
-    plugins: [clean('dist/public'), ...plugins],
+    plugins: [clean('dist/public'), loaderImport, ...plugins],
     output: {
       dir: 'dist/public',
       format: 'es',

@@ -25,6 +25,9 @@ import { proxyRule } from './proxy.ts';
 import { createInvalidationBus } from './services/invalidation.ts';
 import { Redis } from 'ioredis';
 
+/** The widget's pre-socket REST calls (settings, session): see the CORS delegator below. */
+const WIDGET_API = '/api/v1/widget/';
+
 export interface AppDeps {
   db: Database;
   /** A ready logger (tests pass a silent one); otherwise built from config.logLevel. */
@@ -127,12 +130,18 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     if (typeof csp === 'string') reply.raw.setHeader('content-security-policy', `${csp};upgrade-insecure-requests`);
   });
 
-  await fastify.register(cors, {
-    origin: corsOrigin,
+  const corsOptions = {
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['content-type', 'authorization', 'x-request-id', SITE_KEY_HEADER.toLowerCase()],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
+  };
+  await fastify.register(cors, {
+    // The widget's two calls before its socket may be read from any origin: they carry no credentials,
+    // check the origin against the site key's workspace themselves, and a page that is not allowed must be
+    // able to read the coded refusal to say "not available here" (and tell the merchant the fix) instead of
+    // taking a blocked response for an outage and retrying forever.
+    delegator: async (request: { url?: string }) => ({ ...corsOptions, origin: request.url?.startsWith(WIDGET_API) ? true : corsOrigin }),
   });
   await fastify.register(compress, { threshold: 1024 });
 

@@ -2,4 +2,6 @@
 import { installLoader } from './loader/install.ts';
 
 // currentScript is set while a classic script runs, async ones included.
-installLoader({ win: window, doc: document, script: document.currentScript as HTMLScriptElement | null, importApp: () => import('./app.ts') });
+// `base` is the loader's own URL: in a classic script served from another origin than the page, import()
+// has no base URL of its own, so the build (rollup.config.mjs, `loaderImport`) resolves it against this.
+installLoader({ win: window, doc: document, script: document.currentScript as HTMLScriptElement | null, importApp: (base) => import('./app.ts') });

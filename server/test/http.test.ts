@@ -86,9 +86,28 @@ describe('CORS', () => {
 
   it('does not allow an origin no workspace allows', async () => {
     for (const origin of ['https://evil.example', 'https://brand.example', 'http://shop.example']) {
-      const res = await preflight(origin);
+      const res = await fetch(`${t.url}/api/v1/agent/login`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
     }
+  });
+
+  it('lets any page read the widget’s refusal, so a site that is not set up learns why (the route still refuses)', async () => {
+    const origin = 'https://evil.example';
+    expect((await preflight(origin)).headers.get('access-control-allow-origin')).toBe(origin);
+    const res = await fetch(`${t.url}/api/v1/widget/session`, {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ siteKey }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+    expect((await json(res)).error.code).toBe('ORIGIN_NOT_ALLOWED');
+    const look = await fetch(`${t.url}/api/v1/widget/settings?siteKey=${siteKey}`, { headers: { origin } });
+    expect(look.headers.get('access-control-allow-origin')).toBe(origin);
+    expect((await json(look)).error.code).toBe('ORIGIN_NOT_ALLOWED');
   });
 
   it('is the same decision for the Socket.io handshake (its long-polling transport)', async () => {

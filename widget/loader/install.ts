@@ -43,8 +43,8 @@ export interface LoaderEnv {
   win: Window & { VeryChat?: VeryChatGlobal };
   doc: Document;
   script: HTMLScriptElement | null;
-  /** Fetches the app: `import('./app.ts')`, which Rollup points at the content-hashed chunk next to the loader. */
-  importApp(): Promise<AppModule>;
+  /** Fetches the app: `import('./app.ts')`, which Rollup points at the content-hashed chunk next to the loader, resolved against `base` (the loader's URL). */
+  importApp(base: string): Promise<AppModule>;
 }
 
 type Pending = [method: string, args: unknown[], resolve: (v: unknown) => void, reject: (e: unknown) => void];
@@ -73,7 +73,7 @@ export function installLoader({ win, doc, script, importApp }: LoaderEnv): VeryC
   const load = (): void => {
     if (loading || dispatch) return;
     loading = true;
-    importApp().then(
+    importApp(config.src).then(
       (app) => {
         dispatch = app.start(config);
         for (const [method, args, resolve, reject] of queue.splice(0)) dispatch(method, args).then(resolve, reject);

@@ -1,6 +1,8 @@
 // The widget in a real browser (Debian chromium driven by playwright-core) against a real server:
 // the storefront's one script tag, a conversation with an agent replying over REST, hostile host CSS,
 // and HTML in messages shown as text.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { needs } from '../../server/test/support/needs.ts';
@@ -79,6 +81,14 @@ needs('chromium').describe('storefront in a real browser', { timeout: 60_000 }, 
     return found!;
   }
 
+  /** A merchant's page with the script tag, served from its own origin (another port on this machine). */
+  async function merchantPage(): Promise<{ url: string; close(): void }> {
+    const html = `<!doctype html><meta charset="utf-8"><title>Shop</title><h1>Shop</h1><script src="${t.url}/widget.js" data-site-key="${seed.workspace.siteKey}" async></script>`;
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+  }
+
   async function agentReply(conversationId: string, text: string) {
     const res = await fetch(`${t.url}/api/v1/conversations/${conversationId}/messages`, {
       method: 'POST',
@@ -155,6 +165,46 @@ needs('chromium').describe('storefront in a real browser', { timeout: 60_000 }, 
     }
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it('on an origin the workspace does not allow: "not available" for the visitor, the exact fix for the merchant', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const consoleErrors: string[] = [];
+    const socketRequests: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('request', (r) => r.url().includes('/socket.io/') && socketRequests.push(r.url()));
+    // The merchant's page on an origin the workspace does not allow.
+    const shop = await merchantPage();
+    await page.goto(`${shop.url}/`);
+    await page.getByRole('button', { name: /open chat/i }).click();
+    await page.getByText('Chat is not available on this site.').waitFor({ timeout: 15_000 });
+    expect(await page.getByRole('textbox').count()).toBe(0);
+    await expect.poll(() => consoleErrors.filter((e) => e.includes('origin:add'))).toEqual([
+      `[VeryChat] This page's origin (${shop.url}) is not allowed for site key ${seed.workspace.siteKey}, so the chat is not available here. Allow it on your VeryChat server: npm run verychat -- origin:add ${seed.workspace.siteKey} ${shop.url}`,
+    ]);
+    // No endless "Reconnecting…": it never even tried a socket.
+    await page.waitForTimeout(1500);
+    expect(socketRequests).toEqual([]);
+    await context.close();
+    shop.close();
+  });
+
+  it('works on a merchant’s own site (another origin than the chat server), once its origin is allowed', async () => {
+    const shop = await merchantPage();
+    await t.app.services.workspaces.addOrigin(seed.workspace.siteKey, shop.url);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${shop.url}/`);
+    await chatRoundTrip(page, 'Hello from the merchant’s own domain');
+    const conversationId = await conversationWith('Hello from the merchant’s own domain');
+    await agentReply(conversationId, 'Answered across origins');
+    await page.getByRole('log').getByText('Answered across origins', { exact: true }).waitFor({ timeout: 10_000 });
+    expect(errors).toEqual([]);
+    await context.close();
+    shop.close();
   });
 
   it('shows HTML sent as a message as text, and runs none of it', async () => {

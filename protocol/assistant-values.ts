@@ -1,0 +1,105 @@
+// The assistant's answer shape and knowledge-base article shape, as plain types and values. No zod here, so
+// the widget can import them at run time without pulling zod in; protocol/assistant.ts has the schemas.
+
+/** Languages the knowledge base and the embedded answer engine speak. */
+export const ASSISTANT_LANGUAGES = ['en', 'es'] as const;
+export type AssistantLanguage = (typeof ASSISTANT_LANGUAGES)[number];
+
+/**
+ * How a question was answered:
+ * - `faq`: from a knowledge-base article; `payments`: from the customer's own payments;
+ * - `clarify`: "Did you mean A or B?" (two articles fit about equally);
+ * - `handoff`: the customer asked for a person (`handoff: true` on the answer);
+ * - `smalltalk`: greetings, thanks, "are you a bot?";
+ * - `refuse`: out of scope, someone else's data, an action on money, or the assistant's instructions;
+ * - `sign-in`: a question about one's own payments from an anonymous visitor;
+ * - `not-sure`: nothing fits well enough; a person is offered instead.
+ */
+export const ASSISTANT_ROUTES = ['faq', 'payments', 'clarify', 'handoff', 'smalltalk', 'refuse', 'sign-in', 'not-sure'] as const;
+export type AssistantRoute = (typeof ASSISTANT_ROUTES)[number];
+
+/** Routes that count as a miss for the "two misses in a row offer a person directly" rule. */
+export const MISS_ROUTES: readonly AssistantRoute[] = ['clarify', 'not-sure'];
+
+export const KB_CATEGORIES = [
+  'sending-receiving',
+  'payment-links-qr',
+  'failed-payments',
+  'pending-payments',
+  'refunds',
+  'receipts',
+  'fees',
+  'wallets',
+  'vrc-tokens-networks',
+  'transactions-explorers',
+  'security-phishing',
+  'sign-in-verification',
+  'merchants-widget',
+  'disputes',
+  'limits',
+  'privacy-data',
+  'contact-support',
+  'using-chat',
+] as const;
+export type KbCategory = (typeof KB_CATEGORIES)[number];
+
+/** Buttons the transport renders under an answer. */
+export type AssistantAction =
+  /** "Talk to a person": the customer accepting switches the conversation to human mode. */
+  | { type: 'handoff' }
+  /** "View receipt": the transport mints the customer's receipt link for this receipt. */
+  | { type: 'receipt'; receiptId: string; receiptNumber: number; paymentId: string }
+  /** Opens the article (widget article view, or /help/<slug>). */
+  | { type: 'article'; slug: string; title: string }
+  /** Questions about one's own payments need the customer signed in on the merchant's site. */
+  | { type: 'sign-in' };
+
+export interface AssistantSources {
+  /** Article slugs the answer came from, most relevant first. */
+  articles: string[];
+  /** Ids of the customer's own payments the answer is about. */
+  payments: string[];
+}
+
+/** The whole answer: what `ai-response` `final` carries (plus the transport's query and interaction ids). */
+export interface AssistantAnswerDto {
+  route: AssistantRoute;
+  /** Markdown-light (paragraphs, **bold**, lists), in `language`. Data from payments (memos, names) is quoted, never markup. */
+  text: string;
+  /** The language of the answer: the question's, which may differ from the widget's locale. */
+  language: AssistantLanguage;
+  sources: AssistantSources;
+  /** 2–3 suggested next questions, in `language`. */
+  followUps: string[];
+  actions: AssistantAction[];
+  /** 0..1, calibrated on the evaluation set: how likely the route and answer are right. */
+  confidence: number;
+  /** The customer asked for a person: the transport switches the conversation to human mode. */
+  handoff: boolean;
+}
+
+/** A knowledge-base article as the widget's FAQ panel and /help show it. */
+export interface FaqArticleDto {
+  slug: string;
+  language: AssistantLanguage;
+  category: KbCategory | string;
+  title: string;
+  /** The short answer (one paragraph). */
+  answer: string;
+  /** Markdown; relative links (`[Title](other-slug)`) name other articles. */
+  details: string;
+  tags: string[];
+}
+
+/** A search hit for the FAQ panel's as-you-type search. */
+export interface FaqSearchHitDto {
+  slug: string;
+  title: string;
+  category: string;
+  answer: string;
+  score: number;
+}
+
+export const FEEDBACK_RATINGS = ['up', 'down'] as const;
+export type FeedbackRating = (typeof FEEDBACK_RATINGS)[number];
+export const MAX_FEEDBACK_REASON_LENGTH = 500;

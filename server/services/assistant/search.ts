@@ -1,0 +1,215 @@
+// Retrieval over a workspace's knowledge base: MiniSearch (BM25 with field boosts, fuzzy and prefix matching)
+// over analyzed text (accent folding, slang table, stemming), re-ranked by how close the question is to one
+// of the ways customers ask it (the title and the alternatives), and a calibrated confidence that decides
+// between answering, asking "Did you mean A or B?", and offering a person.
+//
+// One index per (knowledge base, language): workspaces without their own articles share the default one.
+// Indexes are built on first use, kept in a bounded LRU, and dropped when the knowledge base changes.
+import MiniSearch from 'minisearch';
+import type { AssistantLanguage } from '../../../protocol/assistant-values.ts';
+import { boundedCache, type BoundedCache } from '../cache.ts';
+import type { EffectiveArticle, KnowledgeBase } from './kb.ts';
+import { createAnalyzer, type Analyzer } from './lexicon/index.ts';
+
+export interface SearchHit {
+  article: EffectiveArticle;
+  /** The ranking score (BM25 scaled by the closeness to a phrasing); comparable within one search only. */
+  score: number;
+}
+
+export interface RetrievalFeatures {
+  /** Share of the question's terms the top article matched (0..1). */
+  coverage: number;
+  /** Closeness of the question to the top article's best phrasing (title or alternative), 0..1. */
+  phrasing: number;
+  /** (top − second) / top score, 0..1: how clearly the top article wins. */
+  margin: number;
+  /** Content terms in the question. */
+  terms: number;
+}
+
+export type RetrievalDecision = 'answer' | 'clarify' | 'not-sure';
+
+export interface Retrieval {
+  hits: SearchHit[];
+  features: RetrievalFeatures;
+  /** Estimated probability that the top article answers the question (see CALIBRATION). */
+  confidence: number;
+  decision: RetrievalDecision;
+}
+
+/**
+ * Logistic model of "the top article is the right one", fitted on the training split of the evaluation set
+ * (eval/assistant/calibrate.ts prints a fresh fit: `npm run eval:assistant -- --calibrate`). Features as in
+ * RetrievalFeatures. Thresholds: answer at ANSWER_AT and above; below it, "Did you mean A or B?" when the
+ * second article is nearly as good and the two together are likely right (CLARIFY_AT); else a person.
+ */
+export const CALIBRATION = {
+  bias: -4.2,
+  coverage: 3.4,
+  phrasing: 4.6,
+  margin: 2.2,
+  ANSWER_AT: 0.55,
+  CLARIFY_AT: 0.25,
+  /** The second hit must score at least this share of the first to be offered beside it. */
+  CLARIFY_SECOND_SHARE: 0.6,
+} as const;
+
+const FIELDS = ['title', 'alternatives', 'tags', 'answer', 'details'] as const;
+const BOOST = { title: 3, alternatives: 2.5, tags: 1.5, answer: 1, details: 0.35 };
+/** How much the closeness to a phrasing multiplies the BM25 score (1 + PHRASING_WEIGHT × closeness). */
+const PHRASING_WEIGHT = 1.5;
+const CANDIDATES = 12;
+
+interface Phrasings {
+  sets: Set<string>[];
+}
+
+/** One language's articles of one knowledge base, searchable. Immutable: a change builds a new one. */
+export class ArticleIndex {
+  private readonly search: MiniSearch;
+  private readonly bySlug = new Map<string, EffectiveArticle>();
+  private readonly phrasings = new Map<string, Phrasings>();
+
+  constructor(
+    readonly language: AssistantLanguage,
+    articles: readonly EffectiveArticle[],
+    private readonly analyzer: Analyzer = createAnalyzer(language),
+  ) {
+    this.search = new MiniSearch({
+      idField: 'slug',
+      fields: [...FIELDS],
+      // The analyzer already folded, mapped, filtered and stemmed.
+      tokenize: (text) => this.analyzer.terms(text),
+      processTerm: (term) => term,
+      searchOptions: {
+        boost: BOOST,
+        // Typos: one edit in words of 5+ letters, two in long ones (stems are compared, so be careful).
+        fuzzy: (term) => (term.length >= 8 ? 0.25 : term.length >= 5 ? 0.2 : false),
+        // A word still being typed (the FAQ search box), and abbreviations ("recei" → "receipt").
+        prefix: (term, i, terms) => term.length >= 4 && i === terms.length - 1,
+        weights: { fuzzy: 0.45, prefix: 0.6 },
+      },
+    });
+    this.search.addAll(
+      articles.map((a) => ({
+        slug: a.slug,
+        title: a.title,
+        alternatives: a.alternatives.join('\n'),
+        tags: a.tags.join('\n'),
+        answer: a.answer,
+        details: a.details,
+      })),
+    );
+    for (const a of articles) {
+      this.bySlug.set(a.slug, a);
+      this.phrasings.set(a.slug, { sets: [a.title, ...a.alternatives].map((p) => new Set(this.analyzer.terms(p))).filter((s) => s.size) });
+    }
+  }
+
+  get size(): number {
+    return this.bySlug.size;
+  }
+
+  article(slug: string): EffectiveArticle | undefined {
+    return this.bySlug.get(slug);
+  }
+
+  articles(): IterableIterator<EffectiveArticle> {
+    return this.bySlug.values();
+  }
+
+  /** Ranked articles for a question, with the features the confidence is computed from. */
+  retrieve(question: string, limit = 5): Retrieval {
+    const terms = [...new Set(this.analyzer.terms(question))];
+    if (!terms.length) return { hits: [], features: { coverage: 0, phrasing: 0, margin: 0, terms: 0 }, confidence: 0, decision: 'not-sure' };
+    const raw = this.search.search(terms.join(' ')).slice(0, CANDIDATES);
+    const ranked = raw
+      .map((r) => {
+        const phrasing = this.closeness(terms, r.id as string);
+        const covered = new Set(r.queryTerms).size / terms.length;
+        return { slug: r.id as string, score: r.score * (1 + PHRASING_WEIGHT * phrasing), phrasing, coverage: Math.min(1, covered) };
+      })
+      .sort((a, b) => b.score - a.score || a.slug.localeCompare(b.slug));
+    const top = ranked[0];
+    if (!top) return { hits: [], features: { coverage: 0, phrasing: 0, margin: 0, terms: terms.length }, confidence: 0, decision: 'not-sure' };
+    const second = ranked[1];
+    const features: RetrievalFeatures = {
+      coverage: top.coverage,
+      phrasing: top.phrasing,
+      margin: second ? (top.score - second.score) / top.score : 1,
+      terms: terms.length,
+    };
+    const confidence = confidenceOf(features);
+    const hits = ranked.slice(0, limit).map((r) => ({ article: this.bySlug.get(r.slug)!, score: r.score }));
+    let decision: RetrievalDecision = 'not-sure';
+    if (confidence >= CALIBRATION.ANSWER_AT) decision = 'answer';
+    else if (confidence >= CALIBRATION.CLARIFY_AT && second && second.score >= CALIBRATION.CLARIFY_SECOND_SHARE * top.score) decision = 'clarify';
+    return { hits, features, confidence, decision };
+  }
+
+  /** Best cosine between the question's terms and one phrasing's terms (sets of stems). */
+  private closeness(terms: string[], slug: string): number {
+    const q = new Set(terms);
+    let best = 0;
+    for (const set of this.phrasings.get(slug)?.sets ?? []) {
+      let shared = 0;
+      for (const t of set) if (q.has(t)) shared++;
+      const cos = shared / Math.sqrt(set.size * q.size);
+      if (cos > best) best = cos;
+    }
+    return best;
+  }
+}
+
+export function confidenceOf(f: RetrievalFeatures): number {
+  const c = CALIBRATION;
+  const z = c.bias + c.coverage * f.coverage + c.phrasing * f.phrasing + c.margin * f.margin;
+  return 1 / (1 + Math.exp(-z));
+}
+
+export interface SearchIndexesOptions {
+  /** Indexes kept in memory (one per knowledge base and language); the least recently used goes first. */
+  maxIndexes?: number;
+}
+
+/** The indexes of every workspace's knowledge base, built lazily, bounded, dropped when it changes. */
+export class SearchIndexes {
+  private readonly indexes: BoundedCache<ArticleIndex>;
+  private readonly analyzers = { en: createAnalyzer('en'), es: createAnalyzer('es') };
+
+  constructor(
+    private readonly kb: KnowledgeBase,
+    opts: SearchIndexesOptions = {},
+  ) {
+    this.indexes = boundedCache<ArticleIndex>({ max: opts.maxIndexes ?? 64 });
+    // A knowledge base's key changes with its content, so a changed one is simply not asked for again;
+    // dropping its indexes frees the memory at once instead of when the LRU gets to them.
+    kb.onChange((workspaceId) => {
+      if (workspaceId === null) this.indexes.clear();
+      else for (const key of [...this.indexes.keys()]) if (key.startsWith(`${workspaceId}:`)) this.indexes.delete(key);
+    });
+  }
+
+  /** The index of a workspace's articles in one language. */
+  async index(workspaceId: string, language: AssistantLanguage): Promise<ArticleIndex> {
+    const kb = await this.kb.effective(workspaceId);
+    const key = `${kb.key}/${language}`;
+    let index = this.indexes.get(key);
+    if (!index) {
+      // Built synchronously (milliseconds for a thousand articles), so two questions never build one twice.
+      index = new ArticleIndex(language, kb.byLanguage[language], this.analyzers[language]);
+      this.indexes.set(key, index);
+    }
+    return index;
+  }
+
+  async retrieve(workspaceId: string, language: AssistantLanguage, question: string, limit?: number): Promise<Retrieval> {
+    return (await this.index(workspaceId, language)).retrieve(question, limit);
+  }
+
+  /** Number of indexes in memory (for the bench and tests). */
+  get size(): number {
+    return this.indexes.size;
+  }
+}

@@ -2,6 +2,7 @@
 // fresh ones. Services reach clients only through `publisher`, which the gateway attaches once it exists.
 import type { PrismaClient } from '../db/generated/client.ts';
 import { AgentService } from './auth/agents.service.ts';
+import { AssistantService } from './assistant/assistant.service.ts';
 import { TokenService } from './auth/tokens.ts';
 import { ChatService } from './chat/chat.service.ts';
 import { NotificationService } from './notifications/notifications.service.ts';
@@ -43,6 +44,8 @@ export interface Services {
   rateLimits: RateLimits;
   publisher: LatePublisher;
   invalidation: InvalidationBus;
+  /** The answer engine, knowledge base, interactions and report (transport-free). */
+  assistant: AssistantService;
 }
 
 /**
@@ -78,6 +81,7 @@ export function createServices(deps: ServiceDeps): Services {
     rateLimits: new RateLimits(deps.rateLimits),
     publisher,
     invalidation,
+    assistant: new AssistantService(prisma, { invalidation, cacheTtlMs, now }),
   };
 }
 

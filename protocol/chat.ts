@@ -1,7 +1,7 @@
 // Chat wire contract: the schemas the server validates with, and the DTO types both sides use.
 import { z } from 'zod';
 
-import { MAX_HISTORY_PAGE, MAX_MESSAGE_LENGTH } from './limits.ts';
+import { MAX_CONVERSATIONS_PAGE, MAX_HISTORY_PAGE, MAX_MESSAGE_LENGTH } from './limits.ts';
 import type { ConversationStatus } from './values.ts';
 
 export { MAX_HISTORY_PAGE, MAX_MESSAGE_LENGTH };
@@ -34,6 +34,17 @@ export const StartConversation = z
   .object({
     /** Start a new conversation even when one is open. */
     forceNew: z.boolean().optional(),
+    /** Resume this one of yours (the one a device was showing, or one picked from list-conversations). */
+    conversationId: id.optional(),
+  })
+  .strict()
+  .refine((p) => !(p.forceNew && p.conversationId), { message: 'forceNew and conversationId exclude each other', path: ['conversationId'] });
+/** `list-conversations`: the customer's own conversations, most recent first. */
+export const ListConversations = z
+  .object({
+    /** `nextCursor` of the previous page. */
+    cursor: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(MAX_CONVERSATIONS_PAGE).optional(),
   })
   .strict();
 export const SendMessage = z
@@ -70,6 +81,7 @@ export const Typing = z.object({ conversationId: id, isTyping: z.boolean() }).st
 export type JoinUserRoom = z.infer<typeof JoinUserRoom>;
 export type JoinChatRoom = z.infer<typeof JoinChatRoom>;
 export type StartConversation = z.infer<typeof StartConversation>;
+export type ListConversations = z.infer<typeof ListConversations>;
 export type SendMessage = z.infer<typeof SendMessage>;
 export type LoadHistory = z.infer<typeof LoadHistory>;
 export type MarkRead = z.infer<typeof MarkRead>;
@@ -108,6 +120,16 @@ export interface ConversationDto {
   createdAt: string;
   /** Highest seq each side has read. */
   read: { contact: number; agent: number };
+}
+
+/** A line of a customer's conversation list. */
+export interface ConversationSummaryDto extends ConversationDto {
+  lastMessage: MessageDto | null;
+}
+
+export interface ConversationsPage {
+  conversations: ConversationSummaryDto[];
+  nextCursor: string | null;
 }
 
 export interface HistoryPage {

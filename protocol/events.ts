@@ -7,12 +7,14 @@ import type { Ack, ErrorBody } from './errors.ts';
 import {
   JoinChatRoom,
   JoinUserRoom,
+  ListConversations,
   LoadHistory,
   MarkRead,
   SendMessage,
   StartConversation,
   Typing,
   type ConversationDto,
+  type ConversationsPage,
   type HistoryPage,
   type MessageDto,
   type MessageStatusEvent,
@@ -39,6 +41,7 @@ export const COMMANDS = {
   'join-user-room': { payload: JoinUserRoom, acked: true },
   'join-chat-room': { payload: JoinChatRoom, acked: true },
   'start-conversation': { payload: StartConversation, acked: true },
+  'list-conversations': { payload: ListConversations, acked: true },
   'send-message': { payload: SendMessage, acked: true },
   'load-history': { payload: LoadHistory, acked: true },
   'mark-read': { payload: MarkRead, acked: true },
@@ -64,7 +67,9 @@ export interface CommandReplies {
    * socket joined the conversation: a message may arrive as `message-received` before this ack, and also be
    * in the page; merge by id.
    */
-  'start-conversation': { conversation: ConversationDto; created: boolean } & HistoryPage;
+  /** `others`: how many more conversations of this customer have messages (list-conversations shows them). */
+  'start-conversation': { conversation: ConversationDto; created: boolean; others: number } & HistoryPage;
+  'list-conversations': ConversationsPage;
   'send-message': { message: MessageDto; duplicate: boolean };
   'load-history': HistoryPage;
   'mark-read': { seq: number };

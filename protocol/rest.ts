@@ -62,6 +62,8 @@ export interface AgentLoginResponse {
 /** GET /api/v1/conversations */
 export const ListConversationsQuery = z.object({
   status: z.enum(CONVERSATION_STATUSES).optional(),
+  /** One customer's conversations (a guest who signed in keeps the ones from before: all are theirs). */
+  contactId: z.string().uuid().optional(),
   /** Opaque cursor from the previous page's `nextCursor`. */
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),

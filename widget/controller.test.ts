@@ -217,12 +217,12 @@ describe('every message, once, in order, without a reload', () => {
   it('after a reconnect, loads what was stored meanwhile between the messages it holds', async () => {
     const { connection, chat } = setup({ storedToken: 't' });
     await settle();
-    connection.handlers['start-conversation'] = () => ({ ok: true, conversation: conversation(), created: false, messages: [1, 2, 3].map((n) => message(n)), hasMore: false });
+    connection.handlers['start-conversation'] = () => ({ ok: true, conversation: conversation(), created: false, others: 0, messages: [1, 2, 3].map((n) => message(n)), hasMore: false });
     connection.connectNow();
     await settle();
     // Offline while 4..7 were stored; the reconnect's page is the newest only.
     connection.setStatus('reconnecting');
-    connection.handlers['start-conversation'] = () => ({ ok: true, conversation: conversation(), created: false, messages: [8, 9].map((n) => message(n)), hasMore: true });
+    connection.handlers['start-conversation'] = () => ({ ok: true, conversation: conversation(), created: false, others: 0, messages: [8, 9].map((n) => message(n)), hasMore: true });
     const asked: unknown[] = [];
     connection.handlers['load-history'] = history(asked);
     connection.connectNow();

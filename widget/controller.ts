@@ -5,7 +5,8 @@
 //   chat/outbox.ts    messages leave in typing order, exactly once per client id
 //   chat/receipts.ts  read and delivered marks
 // No network before the visitor shows interest (or a token from an earlier visit exists).
-import type { MessageDto } from '../protocol/chat.ts';
+import type { ConversationsPage, MessageDto } from '../protocol/chat.ts';
+import type { CommandReply } from '../protocol/events.ts';
 import { isTransient, retryDelay } from '../protocol/retry.ts';
 import { createOutbox } from './chat/outbox.ts';
 import { createReceipts } from './chat/receipts.ts';
@@ -62,6 +63,10 @@ export interface Controller {
   setDraft(text: string): void;
   /** Shows a feature's panel (`<feature>:<panel>`) in place of the messages; null goes back to them. */
   showPanel(panel: string | null): void;
+  /** Switches to one of the customer's conversations, or (null) starts a new one. */
+  openConversation(id: string | null): Promise<void>;
+  /** A page of the customer's conversations (null when it could not be had). */
+  listConversations(cursor?: string): Promise<ConversationsPage | null>;
   /** Sign the customer in; settles on the server's answer (rejects AUTH_INVALID / AUTH_EXPIRED). */
   identify(user: VeryChatUser): Promise<void>;
   /** The identity token in use (identify() or boot({ user })), until the server refuses it. */
@@ -131,26 +136,34 @@ export function createController(o: ControllerOptions): Controller {
     }
   }
 
-  /** A session is up: open (or resume) the conversation, then catch up on everything pending. */
-  async function onSession(): Promise<void> {
-    session.established();
-    const res = await connection.request('start-conversation', {});
-    if (!res.ok) {
-      log.warn('could not open the conversation:', res.error.code, res.error.message);
-      if (isTransient(res.error.code) && connected()) {
-        clearTimeout(startTimer);
-        startTimer = setTimeout(() => void (connected() && onSession()), retryDelay(startAttempts++, res.error.retryAfterMs));
-      }
-      return;
-    }
+  /** Shows a conversation the server opened (start-conversation's answer), then catches up on what is pending. */
+  function show(res: CommandReply<'start-conversation'> & { ok: true }): void {
     startAttempts = 0;
     announce(res.messages, false);
-    chat.set((s) => setConversation(s, res.conversation, { messages: res.messages, hasMore: res.hasMore }));
+    chat.set((s) => setConversation(s, res.conversation, res));
     void fillGaps();
     receipts.resume(res.conversation);
     void outbox.flush();
     receipts.markRead();
     receipts.markDelivered();
+  }
+
+  /**
+   * A session is up: resume the conversation this device shows (after a reconnect), else the server's
+   * choice (the open one, or a new one), then catch up on everything pending.
+   */
+  async function onSession(): Promise<void> {
+    session.established();
+    const shown = chat.get().conversation;
+    let res = await connection.request('start-conversation', shown && shown.lastSeq > 0 ? { conversationId: shown.id } : {});
+    // Not theirs any more (another customer signed in on this device): the server's choice then.
+    if (!res.ok && res.error.code === 'FORBIDDEN') res = await connection.request('start-conversation', {});
+    if (res.ok) return show(res);
+    log.warn('could not open the conversation:', res.error.code, res.error.message);
+    if (isTransient(res.error.code) && connected()) {
+      clearTimeout(startTimer);
+      startTimer = setTimeout(() => void (connected() && onSession()), retryDelay(startAttempts++, res.error.retryAfterMs));
+    }
   }
 
   function onMessage(dto: MessageDto): void {
@@ -245,6 +258,15 @@ export function createController(o: ControllerOptions): Controller {
     stopTyping: () => typingThrottle.stop(),
     setDraft: (draft) => patchUi({ draft }),
     showPanel: (panel) => patchUi({ panel }),
+    async listConversations(cursor) {
+      const res = await connection.request('list-conversations', cursor ? { cursor } : {});
+      return res.ok ? res : null;
+    },
+    async openConversation(id) {
+      const res = await connection.request('start-conversation', id ? { conversationId: id } : { forceNew: true });
+      if (res.ok) show(res);
+      else log.warn('could not open the conversation:', res.error.code, res.error.message);
+    },
     identify(user) {
       controller.consent();
       return session.identify(user.token);

@@ -46,6 +46,11 @@ export function chatHandlers(chat: ChatService, rateLimits: RateLimits) {
       },
     },
 
+    'list-conversations': {
+      limits: ['command:conn'],
+      run: (payload, { data }) => chat.listForContact(data.principal, payload),
+    },
+
     'join-chat-room': {
       limits: ['command:conn'],
       async run({ conversationId }, { socket, data }) {

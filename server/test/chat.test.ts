@@ -129,6 +129,48 @@ describe('conversation flow', () => {
   });
 });
 
+describe('a customer’s conversations', () => {
+  it('a guest who signs in keeps both the guest conversation and the customer’s older one: listed, resumable, one customer for agents', async () => {
+    // The customer chatted before, on another device.
+    const earlier = await customer('user-two-threads');
+    const old = await start(earlier.socket);
+    await send(earlier.socket, old.conversation.id, 'my older question');
+    // Later, as a guest, then signing in.
+    const v = await visitor();
+    const guest = await start(v.socket);
+    await send(v.socket, guest.conversation.id, 'asked as a guest');
+    const tok = await identityToken(seed.workspace.secret, 'user-two-threads');
+    const c = await connectSocket(t.url, { auth: { siteKey: seed.workspace.siteKey, identityToken: tok, visitorToken: v.token }, origin: ORIGIN });
+    open.push(c.socket);
+    const now = await start(c.socket);
+    expect(now.others).toBe(1);
+
+    const list = await request(c.socket, 'list-conversations', {});
+    if (!list.ok) throw new Error(list.error.message);
+    expect(list.conversations.map((x) => x.lastMessage?.text).sort()).toEqual(['asked as a guest', 'my older question']);
+    expect(list.conversations.map((x) => x.lastMessageAt)).toEqual([...list.conversations.map((x) => x.lastMessageAt)].sort().reverse());
+
+    // Either can be picked up again, with its history.
+    const other = list.conversations.find((x) => x.id !== now.conversation.id)!;
+    const resumed = await request(c.socket, 'start-conversation', { conversationId: other.id });
+    expect(resumed.ok && resumed.conversation.id).toBe(other.id);
+    expect(resumed.ok && resumed.messages.map((m) => m.text)).toEqual([other.lastMessage!.text]);
+    expect(resumed.ok && resumed.others).toBe(1);
+
+    // Nobody else's: another customer cannot resume or list them.
+    const stranger = await customer('user-stranger');
+    expect(await request(stranger.socket, 'start-conversation', { conversationId: other.id })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const theirs = await request(stranger.socket, 'list-conversations', {});
+    expect(theirs.ok && theirs.conversations).toEqual([]);
+
+    // The agent API shows both under the one customer.
+    const res = await json(
+      await fetch(`${t.url}/api/v1/conversations?contactId=${now.conversation.contact.id}`, { headers: { authorization: `Bearer ${agentTok}` } }),
+    );
+    expect(res.conversations.map((x: { id: string }) => x.id).sort()).toEqual([now.conversation.id, other.id].sort());
+  });
+});
+
 describe('message pipeline', () => {
   it('is idempotent: a retry with the same client id returns the original message', async () => {
     const v = await visitor();

@@ -1,10 +1,11 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatState } from '../state/chat.ts';
 import type { UiState } from '../state/ui.ts';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { Composer } from './Composer.tsx';
 import { FeatureSlot, openPanel } from './FeatureSlot.tsx';
-import { CLOSE_ICON } from './icons.ts';
+import { adoptStyles } from '../host.ts';
+import { CLOSE_ICON, LIST_ICON } from './icons.ts';
 import { Icon } from './Icon.tsx';
 import { MessageList } from './MessageList.tsx';
 import { useWidget } from './context.ts';
@@ -33,12 +34,20 @@ export function ChatWindow({ chat, ui, onClose }: ChatWindowProps) {
   /** The header button that opened the panel: focus goes back to it when the panel closes. */
   const opener = useRef<HTMLElement | null>(null);
   const panel = openPanel(features, ui);
+  const listing = ui.panel === CONVERSATIONS;
+  const conversations = useConversations(listing, dialog);
+  // Anyone who has written has a list to go back to (and a new conversation to start).
+  const canList = chat.others > 0 || (chat.conversation?.lastSeq ?? 0) > 0;
   const fullScreen = typeof matchMedia === 'function' && matchMedia(FULL_SCREEN).matches;
 
   // Focus enters the window when it opens: straight into the composer.
   useEffect(() => {
     input.current?.focus();
   }, []);
+  const openConversation = (id: string | null): void => {
+    closePanel();
+    void controller.openConversation(id);
+  };
   const closePanel = (): void => {
     controller.showPanel(null);
     if (opener.current?.isConnected) opener.current.focus();
@@ -58,7 +67,7 @@ export function ChatWindow({ chat, ui, onClose }: ChatWindowProps) {
       onKeyDown={(e) => {
         if (e.key === 'Escape') {
           e.stopPropagation();
-          if (panel) closePanel();
+          if (panel || listing) closePanel();
           else onClose();
         } else if (e.key === 'Tab' && fullScreen && dialog.current) trapTab(e, dialog.current);
       }}
@@ -73,13 +82,28 @@ export function ChatWindow({ chat, ui, onClose }: ChatWindowProps) {
           </h2>
           <p class="vc-subtitle">{greeting || i18n.t('subtitle')}</p>
         </div>
+        {canList && (
+          <button
+            type="button"
+            class="vc-icon-button"
+            aria-label={i18n.t('conversations')}
+            aria-expanded={listing}
+            onClick={() => (listing ? closePanel() : controller.showPanel(CONVERSATIONS))}
+          >
+            <Icon path={LIST_ICON} />
+          </button>
+        )}
         <FeatureSlot slot="HeaderButtons" ui={ui} />
         <button type="button" class="vc-icon-button" aria-label={i18n.t('minimize')} onClick={onClose}>
           <Icon path={CLOSE_ICON} />
         </button>
       </div>
       <ConnectionBanner status={ui.status} error={ui.error} />
-      {panel ? (
+      {listing ? (
+        conversations ? (
+          <conversations.Conversations current={chat.conversation?.id ?? null} list={controller.listConversations} open={openConversation} />
+        ) : null
+      ) : panel ? (
         <panel.Panel i18n={i18n} ui={ui} panel={ui.panel} />
       ) : (
         <>
@@ -102,6 +126,29 @@ export function ChatWindow({ chat, ui, onClose }: ChatWindowProps) {
       )}
     </div>
   );
+}
+
+/** The panel id of the customer's conversation list (the core's own; features' are `<feature>:<panel>`). */
+const CONVERSATIONS = 'conversations';
+
+type ConversationsModule = typeof import('./Conversations.tsx');
+/** Per widget (shadow root): the list's chunk, fetched once, with its CSS adopted once. */
+const conversationsChunk = new WeakMap<Node, Promise<ConversationsModule>>();
+
+function useConversations(wanted: boolean, dialog: { current: HTMLElement | null }): ConversationsModule | null {
+  const [module, setModule] = useState<ConversationsModule | null>(null);
+  useEffect(() => {
+    const root = dialog.current?.getRootNode();
+    if (!wanted || module || !root) return;
+    let p = conversationsChunk.get(root);
+    if (!p) {
+      p = import('./Conversations.tsx').then((m) => (adoptStyles(root as ShadowRoot, m.css), m));
+      conversationsChunk.set(root, p);
+      p.catch(() => conversationsChunk.delete(root));
+    }
+    p.then((m) => setModule(() => m), () => {});
+  }, [wanted]);
+  return module;
 }
 
 /** Tab and Shift+Tab wrap around inside the window instead of walking into the page behind it. */

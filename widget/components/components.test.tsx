@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Emit } from '../controller.ts';
 import { createLogger } from '../log.ts';
-import { createFakeConnection, drawn, message, settle, type FakeConnection } from '../test/fake-connection.ts';
+import { CONVERSATION_ID, conversation, createFakeConnection, drawn, message, settle, type FakeConnection } from '../test/fake-connection.ts';
 import type { WidgetSettings } from '../../protocol/rest.ts';
 import { mountWidget, type WidgetHandle } from '../widget.tsx';
 
@@ -107,6 +107,50 @@ describe('a site that is not set up', () => {
     // Opening did not start a session that could only be refused again, nor log twice.
     expect(connection.sessions).toEqual([]);
     expect(errors).toHaveLength(1);
+  });
+});
+
+describe('the customer’s conversations', () => {
+  it('lists them (most recent first, last message each) when there are others, and switches to one or starts a new one', async () => {
+    const m = await mount();
+    const { connection, root } = m;
+    const other = '00000000-0000-4000-8000-0000000000aa';
+    connection.handlers['start-conversation'] = (p) => ({
+      ok: true,
+      conversation: conversation(p.conversationId ? { id: p.conversationId, lastSeq: 1 } : { lastSeq: 1 }),
+      created: false,
+      others: 1,
+      messages: [message(1, { conversationId: p.conversationId ?? CONVERSATION_ID })],
+      hasMore: false,
+    });
+    connection.handlers['list-conversations'] = () => ({
+      ok: true,
+      nextCursor: null,
+      conversations: [
+        { ...conversation({ lastSeq: 1, lastMessageAt: '2026-01-02T10:00:00.000Z' }), lastMessage: message(1, { text: 'Where is my refund?', sender: { type: 'contact', id: 'c1', name: null } }) },
+        { ...conversation({ id: other, lastSeq: 3, lastMessageAt: '2026-01-01T10:00:00.000Z' }), lastMessage: message(3, { conversationId: other, text: 'Your card was charged once.' }) },
+      ],
+    });
+    root.querySelector<HTMLButtonElement>('.vc-launcher')!.click();
+    await settle();
+    connection.connectNow();
+    await settle();
+    root.querySelector<HTMLButtonElement>('button[aria-label="Your conversations"]')!.click();
+    await vi.waitFor(() => expect(root.querySelectorAll('.vc-conv')).toHaveLength(2));
+    const items = [...root.querySelectorAll('.vc-conv')];
+    expect(items.map((b) => b.querySelector('.vc-conv-text')!.textContent)).toEqual(['You: Where is my refund?', 'Your card was charged once.']);
+    expect(items[0]!.getAttribute('aria-current')).toBe('true');
+    expect(items[1]!.classList.contains('vc-unread')).toBe(true);
+    (items[1] as HTMLButtonElement).click();
+    await settle();
+    expect(connection.sent('start-conversation').at(-1)).toEqual({ conversationId: other });
+    expect(m.w.chat.get().conversation!.id).toBe(other);
+    expect(root.querySelector('[role="log"]')).not.toBeNull();
+    root.querySelector<HTMLButtonElement>('button[aria-label="Your conversations"]')!.click();
+    await vi.waitFor(() => expect(root.querySelector('.vc-convs-head .vc-link-button')).not.toBeNull());
+    root.querySelector<HTMLButtonElement>('.vc-convs-head .vc-link-button')!.click();
+    await settle();
+    expect(connection.sent('start-conversation').at(-1)).toEqual({ forceNew: true });
   });
 });
 

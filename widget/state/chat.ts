@@ -42,6 +42,8 @@ export interface ChatState {
   deliveredToAgent: number;
   /** Who on the support side is typing, if anyone. */
   typing: SenderDto | null;
+  /** How many more conversations of theirs have messages (the list offers them). */
+  others: number;
 }
 
 export const initialChatState = (): ChatState => ({
@@ -53,6 +55,7 @@ export const initialChatState = (): ChatState => ({
   readByAgent: 0,
   deliveredToAgent: 0,
   typing: null,
+  others: 0,
 });
 
 const isOwn = (sender: SenderDto): boolean => sender.type === 'contact';
@@ -110,11 +113,12 @@ export function mergeMessages(state: ChatState, dtos: readonly MessageDto[]): Ch
 }
 
 /** A conversation was (re)started: keep local unsent messages, take the server's page and cursors. */
-export function setConversation(state: ChatState, conversation: ConversationDto, page: { messages: MessageDto[]; hasMore: boolean }): ChatState {
+export function setConversation(state: ChatState, conversation: ConversationDto, page: { messages: MessageDto[]; hasMore: boolean; others?: number }): ChatState {
   const sameConversation = state.conversation?.id === conversation.id;
   const base: ChatState = {
     ...state,
     conversation,
+    others: page.others ?? state.others,
     // A reconnect returns only the newest page: keep older ones already loaded.
     messages: sameConversation ? state.messages : state.messages.filter((m) => m.id === null),
     hasMore: sameConversation ? state.hasMore || page.hasMore : page.hasMore,

@@ -136,7 +136,8 @@ export function createFakeConnection(): FakeConnection {
       visitorId: 'v1',
     },
     handlers: {
-      'start-conversation': () => ({ ok: true, conversation: conversation(), created: true, messages: [], hasMore: false }),
+      'start-conversation': () => ({ ok: true, conversation: conversation(), created: true, others: 0, messages: [], hasMore: false }),
+      'list-conversations': () => ({ ok: true, conversations: [], nextCursor: null }),
       'send-message': (p) => ({ ok: true, message: message(100 + fake.sent('send-message').length, { clientMessageId: p.clientMessageId, text: p.text, sender: { type: 'contact', id: 'c1', name: null } }), duplicate: false }),
       'mark-read': (p) => ({ ok: true, seq: p.seq }),
       typing: () => ({ ok: true }),

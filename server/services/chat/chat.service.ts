@@ -2,6 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type {
   ConversationDto,
+  ConversationsPage,
   HistoryPage,
   MessageDto,
   MessageKind,
@@ -180,21 +181,56 @@ export class ChatService {
    */
   async startConversation(
     p: Principal,
-    opts: { forceNew?: boolean; limit?: number } = {},
+    opts: { forceNew?: boolean; conversationId?: string; limit?: number } = {},
     join: (conversationId: string) => Promise<void> = async () => {},
-  ): Promise<{ conversation: ConversationDto; created: boolean } & HistoryPage> {
+  ): Promise<{ conversation: ConversationDto; created: boolean; others: number } & HistoryPage> {
     if (p.kind === 'agent') throw new AppError('FORBIDDEN', 'Agents reply to conversations; customers start them.');
     if (p.kind === 'visitor' && !(await this.contactStored(p.contactId))) {
       const draft = this.draftDto(p);
+      if (opts.conversationId && opts.conversationId !== draft.id) throw new AppError('FORBIDDEN', 'You are not a member of this conversation.');
       await join(draft.id);
-      return { conversation: draft, created: true, messages: [], hasMore: false };
+      return { conversation: draft, created: true, others: 0, messages: [], hasMore: false };
     }
-    const { conversation, created } = opts.forceNew
-      ? { conversation: await this.createConversation(this.prisma, p.workspaceId, p.contactId), created: true }
-      : await this.openConversationFor(p.workspaceId, p.contactId);
+    const { conversation, created } = opts.conversationId
+      ? { conversation: await this.getForMember(p, opts.conversationId), created: false }
+      : opts.forceNew
+        ? { conversation: await this.createConversation(this.prisma, p.workspaceId, p.contactId), created: true }
+        : await this.openConversationFor(p.workspaceId, p.contactId);
     await join(conversation.id);
-    const { page, conversation: current } = await this.readPage(conversation.id, {}, opts.limit ?? DEFAULT_PAGE);
-    return { conversation: await this.toConversationDto(current), created, ...page };
+    const [{ page, conversation: current }, others] = await Promise.all([
+      this.readPage(conversation.id, {}, opts.limit ?? DEFAULT_PAGE),
+      // Nothing of theirs hidden: the widget offers the list when there are more (a guest who signed in).
+      this.prisma.conversation.count({ where: { contactId: p.contactId, lastSeq: { gt: 0 }, id: { not: conversation.id } } }),
+    ]);
+    return { conversation: await this.toConversationDto(current), created, others, ...page };
+  }
+
+  /** The customer's (or visitor's) own conversations that have messages, most recent first, each with its last message. */
+  async listForContact(p: Principal, opts: { cursor?: string; limit?: number }): Promise<ConversationsPage> {
+    if (p.kind === 'agent') throw new AppError('FORBIDDEN', 'Agents list conversations through the agent API.');
+    const limit = opts.limit ?? 20;
+    const after = opts.cursor ? decodeCursor(opts.cursor) : null;
+    const rows = await this.prisma.conversation.findMany({
+      where: {
+        workspaceId: p.workspaceId,
+        contactId: p.contactId,
+        lastSeq: { gt: 0 },
+        ...(after && { OR: [{ lastMessageAt: { lt: after.at } }, { lastMessageAt: after.at, id: { lt: after.id } }] }),
+      },
+      orderBy: [{ lastMessageAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+      include: { contact: true },
+    });
+    const page = rows.slice(0, limit);
+    const last = await this.prisma.message.findMany({ where: { OR: page.map((c) => ({ conversationId: c.id, seq: c.lastSeq })) } });
+    const conversations = await Promise.all(
+      page.map(async (c) => {
+        const m = last.find((x) => x.conversationId === c.id);
+        return { ...(await this.toConversationDto(c)), lastMessage: m ? await this.toMessageDto(m, c.contact) : null };
+      }),
+    );
+    const tail = page.at(-1);
+    return { conversations, nextCursor: rows.length > limit && tail?.lastMessageAt ? encodeCursor(tail.lastMessageAt, tail.id) : null };
   }
 
   private async contactStored(contactId: string): Promise<boolean> {
@@ -436,7 +472,7 @@ export class ChatService {
   }
 
   /** Conversations of a workspace, most recent activity first, with an opaque keyset cursor. */
-  async listForWorkspace(workspaceId: string, opts: { status?: Conversation['status']; cursor?: string; limit?: number }) {
+  async listForWorkspace(workspaceId: string, opts: { status?: Conversation['status']; contactId?: string; cursor?: string; limit?: number }) {
     const limit = opts.limit ?? 25;
     const after = opts.cursor ? decodeCursor(opts.cursor) : null;
     const rows = await this.prisma.conversation.findMany({
@@ -445,6 +481,7 @@ export class ChatService {
         // A widget opens (or resumes) a conversation on connect; until someone writes, agents need not see it.
         lastSeq: { gt: 0 },
         ...(opts.status && { status: opts.status }),
+        ...(opts.contactId && { contactId: opts.contactId }),
         ...(after && {
           OR: [{ lastMessageAt: { lt: after.at } }, { lastMessageAt: after.at, id: { lt: after.id } }],
         }),

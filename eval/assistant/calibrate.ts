@@ -15,27 +15,28 @@ export interface Fit {
   coverage: number;
   phrasing: number;
   margin: number;
+  novelty: number;
   /** With the current CALIBRATION (not the fit): answered and correct at each threshold. */
   table: { threshold: number; answered: number; correct: number }[];
 }
 
 export function calibrate(samples: Sample[], iterations = 20_000, rate = 0.5, l2 = 0.001): Fit {
-  const w = [0, 0, 0, 0];
-  const x = samples.map((s) => [1, s.features.coverage, s.features.phrasing, s.features.margin]);
+  const w = [0, 0, 0, 0, 0];
+  const x = samples.map((s) => [1, s.features.coverage, s.features.phrasing, s.features.margin, s.features.novelty]);
   const y = samples.map((s) => (s.correct ? 1 : 0));
   for (let it = 0; it < iterations; it++) {
-    const grad = [0, 0, 0, 0];
+    const grad = [0, 0, 0, 0, 0];
     for (let i = 0; i < x.length; i++) {
       const xi = x[i]!;
       const z = xi.reduce((acc, v, j) => acc + v * w[j]!, 0);
       const err = 1 / (1 + Math.exp(-z)) - y[i]!;
-      for (let j = 0; j < 4; j++) grad[j]! += err * xi[j]!;
+      for (let j = 0; j < 5; j++) grad[j]! += err * xi[j]!;
     }
-    for (let j = 0; j < 4; j++) w[j]! -= rate * (grad[j]! / x.length + (j ? l2 * w[j]! : 0));
+    for (let j = 0; j < 5; j++) w[j]! -= rate * (grad[j]! / x.length + (j ? l2 * w[j]! : 0));
   }
   const table = [0.3, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8].map((threshold) => {
     const answered = samples.filter((s) => confidenceOf(s.features) >= threshold);
     return { threshold, answered: answered.length, correct: answered.filter((s) => s.correct).length };
   });
-  return { bias: w[0]!, coverage: w[1]!, phrasing: w[2]!, margin: w[3]!, table };
+  return { bias: w[0]!, coverage: w[1]!, phrasing: w[2]!, margin: w[3]!, novelty: w[4]!, table };
 }

@@ -207,7 +207,7 @@ function printCalibration(samples: Sample[]) {
   const fit = calibrate(samples);
   console.log('');
   console.log(`calibration fit on ${samples.length} training questions (${samples.filter((s) => s.correct).length} with the right top article):`);
-  console.log(`  bias ${fit.bias.toFixed(2)}, coverage ${fit.coverage.toFixed(2)}, phrasing ${fit.phrasing.toFixed(2)}, margin ${fit.margin.toFixed(2)}`);
+  console.log(`  bias ${fit.bias.toFixed(2)}, coverage ${fit.coverage.toFixed(2)}, phrasing ${fit.phrasing.toFixed(2)}, margin ${fit.margin.toFixed(2)}, novelty ${fit.novelty.toFixed(2)}`);
   console.log('  threshold  answered  precision-when-answered');
   for (const row of fit.table) console.log(`  ${row.threshold.toFixed(2).padEnd(11)}${pct(row.answered, samples.length).padEnd(22)}${pct(row.correct, row.answered)}`);
 }

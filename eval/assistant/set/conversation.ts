@@ -163,6 +163,20 @@ export const UNANSWERABLE_CASES: readonly RouteCase[] = [
   { q: 'can i get a loan from vpay', lang: 'en', routes: ['not-sure', 'refuse'] },
   { q: 'tienen tarjeta de debito', lang: 'es', routes: ['not-sure', 'refuse'] },
   { q: 'puedo pedir un prestamo', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'can i buy gift cards with vrc', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'do you offer a savings account with interest', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'is there a vpay credit card', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'can i stake vrc to earn rewards', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'do you have a referral bonus for inviting friends', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'can i pay my taxes with vpay', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'does vpay work on apple watch', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'do i get cashback when i shop', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'puedo comprar tarjetas de regalo con vrc', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'tienen cuenta de ahorro con intereses', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'hay bono por invitar amigos', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'puedo pagar impuestos con vpay', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'dan cashback por comprar', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'vpay funciona en el reloj inteligente', lang: 'es', routes: ['not-sure', 'refuse'] },
 ];
 
 export const ADVERSARIAL_CASES: readonly RouteCase[] = [

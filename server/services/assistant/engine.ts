@@ -165,7 +165,7 @@ export class EmbeddedEngine implements Answerer {
     }
     const run = {
       'last-payment': () => this.lastPayment(scope, ask, env),
-      details: () => this.lastPayment(scope, ask, env),
+      details: () => this.lastPayment(scope, ask, env, true),
       'why-failed': () => this.whyFailed(scope, ask, env),
       pending: () => this.pending(scope, env),
       refunds: () => this.refunds(scope, ask, env),
@@ -225,8 +225,9 @@ export class EmbeddedEngine implements Answerer {
     return draft;
   }
 
-  private async lastPayment(scope: CustomerScope, ask: PaymentQuestion, env: Env): Promise<Draft> {
-    const p = await this.deps.payments.last(scope, this.filter(ask));
+  /** `withMemo`: the question is about a payment's note, so the last payment that has one. */
+  private async lastPayment(scope: CustomerScope, ask: PaymentQuestion, env: Env, withMemo = false): Promise<Draft> {
+    const p = (withMemo ? await this.deps.payments.last(scope, { ...this.filter(ask), withMemo }) : null) ?? (await this.deps.payments.last(scope, this.filter(ask)));
     if (!p) return empty('payments', noPayment(ask, env), 0.9);
     const intro = env.lang === 'es' ? 'Tu último pago' : 'Your last payment';
     const draft = this.paymentDraft(p, `${intro}${scopeText(ask, env)}: ${describePayment(p, env.lang, env.tz)}`, env);
@@ -567,7 +568,8 @@ function mentionsSomeone(folded: string, counterparties: readonly Counterparty[]
 
 function directionOf(folded: string): Direction | null {
   if (/ (send|sent|pay|paid|transfer|transferred|give|gave) me | me (mando|envio|pago|transfirio|dio|depositaron|pagaron|mandaron|mandaste|devolvio) /.test(folded)) return 'in';
-  if (/ (receive|received|receiving|got|get|earn|earned|recibi|recibido|recibidos|cobre|from|income|incoming|entrante|entrantes) /.test(folded)) return 'in';
+  if (/ (receive|received|receiving|earn|earned|recibi|recibido|recibidos|cobre|income|incoming|entrante|entrantes) | (got|get|getting) (paid|money|a payment|payments|sent) /.test(folded)) return 'in';
+  if (/ from (?!yesterday|today|last|this|the last|the past|past|\d)[a-z]/.test(folded)) return 'in';
   if (/ (send|sent|pay|paid|spend|spent|transfer|transferred|to|mande|envie|pague|gaste|transferi|enviado|enviados|mandado) /.test(folded)) return 'out';
   if (/ (le|les) (mande|envie|pague|transferi) | a [a-z]/.test(folded)) return 'out';
   return null;

@@ -48,19 +48,19 @@ const isHandoff = any(
 const SMALLTALK: [SmalltalkTopic, RegExp][] = [
   ['bot', /^ (hey |hi |hola )?(are|r) (you|u) (a |an )?(bot|robot|human|real|real person|person|ai|machine|chatbot)( or (a )?(bot|human|person|real))? $/],
   ['bot', /^ (hola )?(eres|sos|es) (un |una )?(bot|robot|humano|humana|persona|real|ia|maquina|persona real)( o (un |una )?(bot|robot|humano|persona))? $/],
-  ['bot', /^ (is this|am i talking to|am i chatting with) (a |an )?(bot|robot|human|real person|person|ai)$/],
+  ['bot', /^ (is this|am i talking to|am i chatting with) (a |an )?(bot|robot|human|real person|person|ai) $/],
   ['how-are-you', /^ (hi |hello |hey |hola )?(how are you|how r u|hows it going|como estas|que tal|como vas)( today)? $/],
   ['greeting', /^ (hi|hello|hey|hiya|yo|heya|good (morning|afternoon|evening)|hola|buenas|buenos dias|buenas tardes|buenas noches|saludos|que onda|hello there|hi there|hey there)( (there|team|vpay|assistant|bot|amigo|amiga))? $/],
   ['thanks', /^ (ok |okay |great |perfect |perfecto |listo |vale )?(thanks|thank you|thx|ty|tysm|thank you so much|thanks a lot|many thanks|cheers|gracias|muchas gracias|mil gracias|te agradezco|gracias por todo)( (so much|a lot|again|bot|assistant|amigo|crack))? $/],
   ['bye', /^ (ok |okay )?(bye|goodbye|see you|see ya|cya|good night|chao|chau|adios|hasta luego|nos vemos|hasta pronto)( (bye|thanks|gracias))? $/],
-  ['ack', /^ (ok|okay|k|cool|ok cool|great|nice|got it|perfect|alright|fine|awesome|vale|dale|listo|perfecto|genial|entendido|bueno|ya|ah ok|oh ok|ok gracias|ok thanks)$/],
+  ['ack', /^ (ok|okay|k|cool|ok cool|great|nice|got it|perfect|alright|fine|awesome|vale|dale|listo|perfecto|genial|entendido|bueno|ya|ah ok|oh ok|ok gracias|ok thanks) $/],
 ];
 
 /** A greeting at the start of a real question ("hi, why did my payment fail"): dropped before classifying the rest. */
 const LEADING_GREETING = /^ (hi|hello|hey|hola|buenas|buenos dias|buenas tardes|buenas noches|good (morning|afternoon|evening))( there| team)? (?=\S+ \S+)/;
 
-const AFFIRM = /^ (yes|yeah|yep|yup|sure|ok|okay|please|yes please|yes pls|ok please|do it|go ahead|si|sip|claro|dale|por favor|si por favor|si porfa|ok si|de acuerdo|bueno)$/;
-const DECLINE = /^ (no|nope|nah|no thanks|no thank you|not now|no gracias|ahora no|todavia no|no por ahora)$/;
+const AFFIRM = /^ (yes|yeah|yep|yup|sure|ok|okay|please|yes please|yes pls|ok please|do it|go ahead|si|sip|claro|dale|por favor|si por favor|si porfa|ok si|de acuerdo|bueno) $/;
+const DECLINE = /^ (no|nope|nah|no thanks|no thank you|not now|no gracias|ahora no|todavia no|no por ahora) $/;
 
 // --- Refusals -------------------------------------------------------------------------------------------------
 const isInstructions = any(
@@ -80,7 +80,7 @@ const isInstructions = any(
 
 /** An order to the assistant to do something with money (a how-to question is not one). */
 const MONEY_ACTION: ['refund' | 'send' | 'cancel', RegExp][] = [
-  ['refund', /^ (please |pls |plz |now |ok )?((can|could|will|would) you (please )?|i want you to |i need you to |go ahead and |just )?(refund|reimburse|reverse|undo|chargeback|claw back)\b(?! (policy|process|work|time|take))/],
+  ['refund', /^ (please |pls |plz |now |ok )?((can|could|will|would) you (please )?|i want you to |i need you to |go ahead and |just )?(refund|reimburse|reverse|undo|chargeback|claw back) (me|my|the|this|that|it|all|everything|\d)/],
   ['refund', /\b(refund|reimburse) (me|my money|that|this|it)\b(?!.{0,20}\b(how|when|policy))/],
   ['refund', /\b(give|send|return) (me )?(back )?my money( back)?( now)?\b(?!.{0,30}\bhow\b)/],
   ['send', /^ (please |pls |now |ok )?((can|could|will|would) you (please )?|i want you to |i need you to |go ahead and |just )?(send|transfer|move|pay|wire|withdraw|deposit) (\d|[a-z]+ \d|all|my|the|some|money|funds|it)/],
@@ -90,13 +90,15 @@ const MONEY_ACTION: ['refund' | 'send' | 'cancel', RegExp][] = [
   ['cancel', /^ (por favor |porfa )?((puedes|podrias|quiero que|necesito que) )?(cancela|cancelame|cancelalo|canceles|anula|anules|deten|bloquea) (mi|el|ese|este|la|los|mis|pago|transaccion|tx)\b/],
 ];
 
+/** "victor's payments", "user456’s balance": checked on the text with its apostrophes. */
+const POSSESSIVE = /\b(?!my\b|your\b|our\b|its\b|it\b|this\b|that\b)([a-z][a-z0-9_-]{1,30})['’]s (payments|transactions|transfers|balance|history|account|receipts|money|data|wallet)\b/;
+
 /** Other people's payments, balances or data (the customer's own payments with someone are fine). */
 const isOtherData = any(
   /\b(all|every|everyone s|everybodys|everyones|other) (payments|transactions|customers|users|accounts|peoples)\b/,
   /\b(list|show|give|tell|dump|export)\b.{0,20}\b(all|every) (the )?(payments|transactions|users|customers)\b/,
   /\b(payments|transactions|balance|history|account|data|receipts) (of|for|from) (user|customer|account|client) \S+/,
   /\bas (an )?(admin|administrator|agent|merchant|support|staff)\b/,
-  /\b(?!my\b|your\b|our\b|its\b|this\b|that\b)([a-z][a-z0-9_-]{1,30})s (payments|transactions|balance|history|account|receipts|money|data)\b/,
   /\b(how much|what|when) (did|does|has|is) (?!i\b|you\b|we\b|my\b)([a-z][a-z0-9_-]{1,30})( [a-z][a-z0-9_-]{1,30})? (receive|received|get|got|earn|earned|make|made|pay|paid|spend|spent|have|own|send|sent)\b(?!.{0,15}\b(me|my|to me|from me)\b)/,
   /\b(pagos|transacciones|saldo|historial|cuenta|datos|recibos|dinero|plata) de(l usuario| la usuaria| el usuario| usuario| cliente)? (?!mi\b|mis\b|tu\b|el\b|la\b|los\b|las\b|un\b|una\b|este\b|esta\b|ese\b|esa\b|hoy\b|ayer\b|la semana\b|octubre|noviembre)[a-z][a-z0-9_-]{1,30}\b/,
   /\b(todos los|todas las) (pagos|transacciones|usuarios|clientes|cuentas)\b/,
@@ -138,12 +140,19 @@ const MINE = new RegExp(
     `\\b(me|le|les) (mande|envie|pague|transferi|mando|envio|pago|transfirio|devolvieron|reembolsaron|cobraron|llego)\\b`,
     `\\b(mande|envie|pague|recibi|gaste|transferi|hice)\\b`,
     `\\b(send|sent|pay|paid|transfer|transferred|give|gave) me\\b`,
+    `\\b(last|latest|most recent|ultimo|ultima)( \\S+){0,2} ${PAYMENT_NOUN}\\b`,
+    `\\b(me|le) (rechazaron|rebotaron|cobraron|fallo|devolvieron|reembolsaron|pagaron|enviaron|mandaron)\\b`,
+    `\\b(receipt|recibo|comprobante) (for|of|del|de) (the |my |mi |el )?(last |ultimo )?${PAYMENT_NOUN}\\b`,
+    `\\b(do i have|have i (got|had|received)|any of my)\\b`,
+    `\\b(tengo|hay) (algun|alguna|algunos|algunas|pagos?|reembolsos?|transferencias?)\\b`,
   ].join('|'),
 );
 const HASHLIKE = /(?:^|\s)(0x[0-9a-f]{6,64}|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,64})(?=\s|$)/;
 const HOW_TO = /^ (how|como|donde|where|what is|what are|what does|que es|que son|que significa|can i|puedo|se puede|is it possible|es posible)\b/;
 /** A general question about how things work ("do I pay a fee if my payment fails"), not about one payment. */
-const GENERAL = /\b(if|what happens|do i (need|have)|will i|should i|can i|is there|are there|does it|do you|si (mi|el|un)|que pasa|necesito|tengo que|puedo|se puede)\b/;
+const GENERAL = /\b(if|what happens|do i need|do i have to|will i|should i|can i|how do i|how can i|how to|is there|are there|does it|do you|si (mi|el|un)|que pasa|necesito|tengo que|puedo|se puede|como (hago|puedo)|quiero que me devuelvan|money back)\b/;
+/** Plainly about the customer's actual payments, even in a general-sounding question. */
+const PLAINLY_MINE = /\b(my|mis) (payments|transfers|transactions|pagos|transferencias)\b|\b(do i have|have i got|have i had|tengo|hay) (any |algun |alguna |algunos |algunas )?(pending|failed|refunds?|pagos?|reembolsos?|transferencias?|pendientes?)\b/;
 
 const TOOLS: [PaymentToolName, RegExp][] = [
   ['receipt', /\b(receipt|receipts|invoice|recibo|recibos|comprobante|factura)\b/],
@@ -152,11 +161,11 @@ const TOOLS: [PaymentToolName, RegExp][] = [
   ['why-failed', /\b(fail\w*|declin\w*|reject\w*|bounc\w*|error|didnt go through|did not go through|fall\w*|rechaz\w*|rebot\w*|no paso|no se hizo)\b/],
   ['pending', /\b(pending|stuck|processing|on hold|pendiente\w*|trabad\w*|atorad\w*|en proceso|colgad\w*|retenid\w*)\b/],
   ['details', /\b(note|memo|message on|nota|mensaje del|mensaje de mi|concepto)\b/],
-  ['last-payment', /\b(last|latest|recent|most recent|ultimo|ultima|reciente|status|estado|go through|went through|show|see|find|muestra|muestrame|ver|busca|paso con)\b/],
+  ['last-payment', /\b(last|latest|recent|most recent|ultimo|ultima|reciente|status|estado|go through|went through|show|find|muestra|muestrame|busca|paso con)\b/],
 ];
 
 /** Signals that name a specific payment of the customer's even without "my": a hash, a period, a counterparty verb. */
-const SPECIFIC = /\b(yesterday|today|this week|last week|last month|this month|ayer|hoy|esta semana|la semana pasada|el mes pasado|este mes|to \w+|from \w+)\b/;
+const SPECIFIC = /\b(yesterday|today|this week|last week|last month|this month|ayer|hoy|esta semana|la semana pasada|el mes pasado|este mes|last|latest|ultimo|ultima|to \w+|from \w+)\b/;
 
 export interface Classification {
   intent: Intent;
@@ -179,14 +188,15 @@ export function classify(raw: string, offerPending = false): Classification {
   if (isInstructions(t)) return is({ kind: 'refuse', topic: 'instructions' });
   if (isHandoff(t)) return is({ kind: 'handoff' });
   for (const [action, re] of MONEY_ACTION) if (re.test(t) && !HOW_TO.test(t)) return is({ kind: 'refuse', topic: 'money-action', action });
-  if (isOtherData(t)) return is({ kind: 'refuse', topic: 'other-data' });
+  if (isOtherData(t) || POSSESSIVE.test(fold(raw))) return is({ kind: 'refuse', topic: 'other-data' });
   if (isPrice(t)) return is({ kind: 'refuse', topic: 'price' });
   if (isCreative(t)) return is({ kind: 'refuse', topic: 'creative' });
   for (const [topic, re] of SMALLTALK) if (re.test(t)) return is({ kind: 'smalltalk', topic });
 
   const hash = HASHLIKE.test(t);
   const mine = MINE.test(t);
-  if (hash || (mine && !HOW_TO.test(t) && !GENERAL.test(t)) || (mine && SPECIFIC.test(t))) {
+  const howTo = HOW_TO.test(t) || /^ (who|quien|quienes)\b/.test(t);
+  if (hash || (PLAINLY_MINE.test(t) && !howTo) || (mine && !howTo && !GENERAL.test(t)) || (mine && SPECIFIC.test(t))) {
     if (hash && !/\b(receipt|recibo|comprobante)\b/.test(t)) return is({ kind: 'own-payment', tool: 'by-hash' });
     for (const [tool, re] of TOOLS) if (re.test(t)) return is({ kind: 'own-payment', tool });
     if (new RegExp(`\\b(my|mi|mis) ${PAYMENT_NOUN}\\b`).test(t) || /\b(to|a|from|de) [a-z]/.test(t)) return is({ kind: 'own-payment', tool: 'last-payment' });

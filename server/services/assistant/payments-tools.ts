@@ -54,6 +54,8 @@ export interface PaymentFilter {
   amount?: string;
   /** Only payments with a receipt. */
   withReceipt?: boolean;
+  /** Only payments with a memo. */
+  withMemo?: boolean;
 }
 
 export interface SumResult {
@@ -117,6 +119,7 @@ export class PaymentTools {
       ...(f.statuses && { status: { in: f.statuses } }),
       ...(f.amount !== undefined && { amount: new Prisma.Decimal(f.amount) }),
       ...(f.withReceipt && { receipt: { isNot: null } }),
+      ...(f.withMemo && { memo: { not: null } }),
     };
   }
 

@@ -6,6 +6,7 @@
 // One index per (knowledge base, language): workspaces without their own articles share the default one.
 // Indexes are built on first use, kept in a bounded LRU, and dropped when the knowledge base changes.
 import MiniSearch from 'minisearch';
+import SearchableMap from 'minisearch/SearchableMap';
 import type { AssistantLanguage } from '../../../protocol/assistant-values.ts';
 import { boundedCache, type BoundedCache } from '../cache.ts';
 import type { EffectiveArticle, KnowledgeBase } from './kb.ts';
@@ -24,6 +25,8 @@ export interface RetrievalFeatures {
   phrasing: number;
   /** (top − second) / top score, 0..1: how clearly the top article wins. */
   margin: number;
+  /** IDF-weighted share of the question's terms that no article uses at all (0..1): a subject the KB lacks. */
+  novelty: number;
   /** Content terms in the question. */
   terms: number;
 }
@@ -45,11 +48,12 @@ export interface Retrieval {
  * second article is nearly as good and the two together are likely right (CLARIFY_AT); else a person.
  */
 export const CALIBRATION = {
-  bias: -4.2,
-  coverage: 3.4,
-  phrasing: 4.6,
-  margin: 2.2,
-  ANSWER_AT: 0.55,
+  bias: -3.34,
+  coverage: 2.5,
+  phrasing: 2.51,
+  margin: 4.83,
+  novelty: -3.31,
+  ANSWER_AT: 0.5,
   CLARIFY_AT: 0.25,
   /** The second hit must score at least this share of the first to be offered beside it. */
   CLARIFY_SECOND_SHARE: 0.6,
@@ -62,7 +66,8 @@ const PHRASING_WEIGHT = 1.5;
 const CANDIDATES = 12;
 
 interface Phrasings {
-  sets: Set<string>[];
+  /** Each phrasing's terms with the sum of their squared weights. */
+  sets: { terms: Set<string>; norm: number }[];
 }
 
 /** One language's articles of one knowledge base, searchable. Immutable: a change builds a new one. */
@@ -70,6 +75,11 @@ export class ArticleIndex {
   private readonly search: MiniSearch;
   private readonly bySlug = new Map<string, EffectiveArticle>();
   private readonly phrasings = new Map<string, Phrasings>();
+  /** Inverse document frequency of each term over the articles: rare words ("partial") weigh more than common ones. */
+  private readonly idf = new Map<string, number>();
+  private readonly unknownIdf: number;
+  /** Every term the articles use, for telling a typo ("sendin") from a word the knowledge base never uses. */
+  private readonly vocabulary = new SearchableMap<true>();
 
   constructor(
     readonly language: AssistantLanguage,
@@ -101,10 +111,37 @@ export class ArticleIndex {
         details: a.details,
       })),
     );
+    const df = new Map<string, number>();
+    for (const a of articles) {
+      for (const t of new Set(this.analyzer.terms([a.title, ...a.alternatives, ...a.tags, a.answer].join('\n')))) df.set(t, (df.get(t) ?? 0) + 1);
+    }
+    const n = Math.max(1, articles.length);
+    for (const [t, d] of df) {
+      this.idf.set(t, Math.log(1 + n / d));
+      this.vocabulary.set(t, true);
+    }
+    this.unknownIdf = Math.log(1 + n);
     for (const a of articles) {
       this.bySlug.set(a.slug, a);
-      this.phrasings.set(a.slug, { sets: [a.title, ...a.alternatives].map((p) => new Set(this.analyzer.terms(p))).filter((s) => s.size) });
+      const sets = [a.title, ...a.alternatives]
+        .map((p) => new Set(this.analyzer.terms(p)))
+        .filter((set) => set.size)
+        .map((terms) => ({ terms, norm: [...terms].reduce((sum, t) => sum + this.weight(t) ** 2, 0) }));
+      this.phrasings.set(a.slug, { sets });
     }
+  }
+
+  /** Used by some article, give or take a typo or an unfinished word. */
+  private known(term: string): boolean {
+    if (this.idf.has(term)) return true;
+    if (term.length < 4) return false;
+    if (this.vocabulary.atPrefix(term).size > 0) return true;
+    for (let n = term.length - 1; n >= 4; n--) if (this.idf.has(term.slice(0, n))) return true;
+    return this.vocabulary.fuzzyGet(term, term.length >= 7 ? 2 : 1).size > 0;
+  }
+
+  private weight(term: string): number {
+    return this.idf.get(term) ?? this.unknownIdf;
   }
 
   get size(): number {
@@ -122,7 +159,9 @@ export class ArticleIndex {
   /** Ranked articles for a question, with the features the confidence is computed from. */
   retrieve(question: string, limit = 5): Retrieval {
     const terms = [...new Set(this.analyzer.terms(question))];
-    if (!terms.length) return { hits: [], features: { coverage: 0, phrasing: 0, margin: 0, terms: 0 }, confidence: 0, decision: 'not-sure' };
+    if (!terms.length) return { hits: [], features: { coverage: 0, phrasing: 0, margin: 0, novelty: 0, terms: 0 }, confidence: 0, decision: 'not-sure' };
+    const total = terms.reduce((sum, t) => sum + this.weight(t), 0);
+    const novelty = terms.reduce((sum, t) => sum + (this.known(t) ? 0 : this.weight(t)), 0) / total;
     const raw = this.search.search(terms.join(' ')).slice(0, CANDIDATES);
     const ranked = raw
       .map((r) => {
@@ -132,12 +171,13 @@ export class ArticleIndex {
       })
       .sort((a, b) => b.score - a.score || a.slug.localeCompare(b.slug));
     const top = ranked[0];
-    if (!top) return { hits: [], features: { coverage: 0, phrasing: 0, margin: 0, terms: terms.length }, confidence: 0, decision: 'not-sure' };
+    if (!top) return { hits: [], features: { coverage: 0, phrasing: 0, margin: 0, novelty, terms: terms.length }, confidence: 0, decision: 'not-sure' };
     const second = ranked[1];
     const features: RetrievalFeatures = {
       coverage: top.coverage,
       phrasing: top.phrasing,
       margin: second ? (top.score - second.score) / top.score : 1,
+      novelty,
       terms: terms.length,
     };
     const confidence = confidenceOf(features);
@@ -148,14 +188,15 @@ export class ArticleIndex {
     return { hits, features, confidence, decision };
   }
 
-  /** Best cosine between the question's terms and one phrasing's terms (sets of stems). */
+  /** Best IDF-weighted cosine between the question's terms and one phrasing's terms (sets of stems). */
   private closeness(terms: string[], slug: string): number {
     const q = new Set(terms);
+    const qNorm = terms.reduce((sum, t) => sum + this.weight(t) ** 2, 0);
     let best = 0;
-    for (const set of this.phrasings.get(slug)?.sets ?? []) {
+    for (const { terms: set, norm } of this.phrasings.get(slug)?.sets ?? []) {
       let shared = 0;
-      for (const t of set) if (q.has(t)) shared++;
-      const cos = shared / Math.sqrt(set.size * q.size);
+      for (const t of set) if (q.has(t)) shared += this.weight(t) ** 2;
+      const cos = shared / Math.sqrt(norm * qNorm);
       if (cos > best) best = cos;
     }
     return best;
@@ -164,7 +205,7 @@ export class ArticleIndex {
 
 export function confidenceOf(f: RetrievalFeatures): number {
   const c = CALIBRATION;
-  const z = c.bias + c.coverage * f.coverage + c.phrasing * f.phrasing + c.margin * f.margin;
+  const z = c.bias + c.coverage * f.coverage + c.phrasing * f.phrasing + c.margin * f.margin + c.novelty * f.novelty;
   return 1 / (1 + Math.exp(-z));
 }
 

@@ -32,7 +32,7 @@ const MARKERS: Record<AssistantLanguage, Set<string>> = {
     ),
   ),
   es: new Set(
-    'el la los las mi mis es fue por porque que como cuando donde cuanto hice hace tengo tiene no me mi se lo le un una unos de del al para con sin esta este estoy ya todavia aun pero y o si hola gracias buenas dias tardes noches pago pagos plata dinero envie envio recibi reembolso recibo cuenta billetera ayuda quiero puedo necesito llego cobraron hablar persona asesor'.split(
+    'el la los las mi mis es fue por porque que como cuando donde cuanto cuanta cual cuales hice hace hacer tengo tiene tienen hay no me mi se lo le un una unos de del al para con sin esta este estoy estan ya todavia aun pero y o si hola gracias buenas dias tardes noches pago pagos plata dinero envie envio enviar recibir recibi reembolso recibo cuenta billetera ayuda quiero puedes puede puedo necesito llego cobran cobraron cobrar hablar persona asesor mande pague sigue dice'.split(
       ' ',
     ),
   ),

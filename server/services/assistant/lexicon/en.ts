@@ -113,9 +113,25 @@ export const en: LexiconTable = {
     walet: 'wallet',
     wallett: 'wallet',
     adress: 'address',
+    bot: 'assistant',
+    chatbot: 'assistant',
+    ai: 'assistant',
+    stop: 'cancel',
+    halt: 'cancel',
+    pick: 'choose',
+    select: 'choose',
+    increase: 'raise',
+    higher: 'raise',
+    bigger: 'raise',
+    pasword: 'password',
+    passwrd: 'password',
+    passowrd: 'password',
+    chnage: 'change',
+    chage: 'change',
+    cahnge: 'change',
   },
   phrases: [
-    [['didnt arrive', 'didnt get', 'didnt receive', 'never arrived', 'never got', 'never received', 'not received', 'havent received', 'hasnt arrived', 'not arrived', 'didnt show up', 'not showing', 'hasnt shown', 'not get', 'didnt come', 'where is my money', 'didnt reach'], 'not received arrive'],
+    [['didnt arrive', 'didnt get', 'didnt receive', 'never arrived', 'never got', 'never received', 'not received', 'havent received', 'hasnt arrived', 'not arrived', 'didnt show up', 'not showing', 'hasnt shown', 'not get', 'didnt come', 'didnt reach', 'nothing came', 'nothing arrived', 'still nothing', 'nothing yet'], 'not received arrive'],
     [['charged twice', 'charged 2 times', 'double charged', 'double charge', 'paid twice', 'charged two times', 'billed twice', 'two charges', 'duplicate charge', 'charged me twice', 'took my money twice'], 'charged twice duplicate'],
     [['money back', 'get back my', 'give back', 'return my money', 'want my money'], 'refund'],
     [['went through', 'go through', 'gone through'], 'succeeded paid'],
@@ -125,7 +141,8 @@ export const en: LexiconTable = {
     [['not enough', 'insufficient', 'low balance', 'no balance', 'no money', 'balance too low'], 'insufficient balance'],
     [['cant log in', 'cant login', 'cant sign in', 'locked out', 'cannot log in', 'cant get in', 'cant access'], 'sign in problem'],
     [['forgot my password', 'forgot password', 'reset password', 'change password', 'forgot pw'], 'reset password'],
-    [['lost my phone', 'lost phone', 'phone stolen', 'new phone', 'lost device', 'broke my phone', 'broken phone'], 'lost device'],
+    [['lost my phone', 'lost phone', 'phone stolen', 'lost device', 'broke my phone', 'broken phone'], 'lost device'],
+    [['new phone', 'new device', 'changed phone', 'switched phone', 'get my wallet back', 'wallet back'], 'restore wallet'],
     [['how much', 'what does it cost', 'cost'], 'fee'],
     [['qr code', 'qr'], 'qr code scan'],
     [['payment link', 'pay link', 'link to pay', 'request money', 'request payment'], 'payment link request'],
@@ -140,12 +157,21 @@ export const en: LexiconTable = {
     [['on hold', 'held', 'under review'], 'hold review'],
     [['balance not updated', 'balance didnt update', 'balance wrong', 'balance not updating', 'balance is wrong', 'balance hasnt changed'], 'balance not updating'],
     [['more than', 'extra', 'overcharged', 'charged more'], 'charged more fee'],
+    [['paid me', 'sent me', 'pay me', 'payment to me', 'payment for me', 'incoming'], 'incoming receive'],
+    [['give it back', 'send it back', 'return it', 'give back the money', 'return the money'], 'refund send back'],
+    [['my own', 'own payments', 'own transactions'], 'own'],
+    [['which network', 'what network', 'which chain', 'what chain', 'pick a network', 'choose a network'], 'choose network'],
+    [['explain', 'how does', 'how do they work', 'how it works'], 'work'],
+    [['pay someone', 'pay somebody', 'pay a friend', 'pay my friend', 'pay a person', 'pay people'], 'send payment'],
+    [['ever ask', 'vpay ask', 'would vpay', 'does vpay ask', 'ask me for my', 'asks for my', 'asking for my'], 'never ask'],
+    [['get paid', 'so people can pay me', 'charge customers', 'collect money', 'collect payment', 'collect payments'], 'request create link'],
+    [['another device', 'other device', 'several devices', 'multiple devices', 'phone and computer', 'phone and laptop', 'on my computer', 'my laptop'], 'devices history'],
   ],
   stopwords: (
     'a an the and or but if so of to in on at by for with from as into about than then there here this that these those it its ' +
     'i im ive id me my mine myself we our you your yours he she they them their his her is are was were be been being am ' +
     'do does did doing done have has had having will would shall should can could may might must ' +
-    'what which who whom whose when where why how please thanks thank hi hello hey ok okay just really very still yet ' +
+    'what which who whom whose when where why please thanks thank hi hello hey ok okay just really very still yet ' +
     'some any all much many also too more most again ever even only own same such up down out off over under ' +
     'get got gets getting im youre dont doesnt isnt wasnt arent werent u ur pls plz lol hmm um uh yeah yes guys guy ' +
     'want wanted need needs know tell help something thing things anyone someone one'

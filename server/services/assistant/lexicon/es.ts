@@ -73,10 +73,10 @@ export const es: LexiconTable = {
     estancado: 'pendiente',
     congelado: 'pendiente',
     procesando: 'pendiente',
-    factura: 'recibo',
-    comprobante: 'recibo',
-    boleta: 'recibo',
-    ticket: 'recibo',
+    factura: 'comprobante',
+    comprobante: 'comprobante',
+    boleta: 'comprobante',
+    ticket: 'comprobante',
     cargo: 'comision',
     comisiones: 'comision',
     gas: 'comision red',
@@ -115,6 +115,13 @@ export const es: LexiconTable = {
     envie: 'envie',
     mande: 'envie',
     transacion: 'transaccion',
+    detener: 'cancelar',
+    parar: 'cancelar',
+    frenar: 'cancelar',
+    aumentar: 'subir',
+    aumento: 'subir',
+    bot: 'asistente',
+    robot: 'asistente',
   },
   phrases: [
     [['no me llego', 'no llego', 'no me ha llegado', 'no ha llegado', 'no he recibido', 'no recibi', 'no me aparece', 'no aparece', 'nunca llego', 'no lo recibio', 'no recibio', 'no le llego', 'donde esta mi dinero', 'no me cae', 'no cae'], 'no recibido llegar'],
@@ -126,7 +133,8 @@ export const es: LexiconTable = {
     [['no alcanza', 'no me alcanza', 'no tengo saldo', 'sin saldo', 'saldo insuficiente', 'no tenia saldo', 'fondos insuficientes', 'no tengo dinero'], 'saldo insuficiente'],
     [['no puedo entrar', 'no puedo iniciar sesion', 'no puedo ingresar', 'no me deja entrar', 'bloqueada', 'bloqueado'], 'iniciar sesion problema'],
     [['olvide mi contrasena', 'olvide la contrasena', 'cambiar contrasena', 'restablecer contrasena', 'olvide mi clave'], 'restablecer contrasena'],
-    [['perdi mi celular', 'perdi el celular', 'me robaron el celular', 'celular nuevo', 'perdi mi telefono', 'se me rompio'], 'perdi dispositivo'],
+    [['perdi mi celular', 'perdi el celular', 'me robaron el celular', 'perdi mi telefono', 'se me rompio'], 'perdi dispositivo'],
+    [['celular nuevo', 'nuevo celular', 'cambie de celular', 'cambie de telefono', 'recuperar mi billetera', 'recupero mi billetera', 'dispositivo nuevo'], 'restaurar billetera'],
     [['cuanto cuesta', 'cuanto cobran', 'cuanto me cobran', 'que cuesta'], 'comision'],
     [['codigo qr', 'qr'], 'codigo qr escanear'],
     [['enlace de pago', 'link de pago', 'link para pagar', 'pedir dinero', 'solicitar pago', 'cobrar con link'], 'enlace pago solicitar'],
@@ -138,10 +146,16 @@ export const es: LexiconTable = {
     [['saldo no se actualiza', 'saldo no cambia', 'saldo incorrecto', 'saldo no actualizado', 'saldo mal'], 'saldo no actualiza'],
     [['cobraron de mas', 'cobraron mas', 'me cobraron mas', 'cobro de mas', 'pague de mas'], 'cobro mas comision'],
     [['se fue', 'se mando'], 'envie'],
+    [['me pagaron', 'me enviaron', 'me mandaron', 'me depositaron', 'me transfirieron', 'me quieren pagar', 'pago para mi'], 'entrante recibir'],
+    [['el recibo', 'mi recibo', 'un recibo', 'del recibo', 'los recibos', 'tu recibo', 'su recibo', 'ver recibo', 'numero de recibo', 'mis recibos', 'recibos', 'sin recibo', 'de recibo'], 'comprobante'],
+    [['otro celular', 'otro dispositivo', 'otra computadora', 'varios dispositivos', 'otro telefono', 'la compu'], 'dispositivos historial'],
+    [['para cobrar', 'que me paguen', 'me paguen'], 'cobrar crear enlace'],
+    [['me puede pedir', 'te pide', 'me pide', 'vpay pide', 'pedir mi', 'piden mi', 'me pidieron mi'], 'nunca pedir'],
+    [['mis propios', 'mi propio', 'mis pagos'], 'propios'],
   ],
   stopwords: (
     'a al ante bajo con contra de del desde en entre hacia hasta para por segun sin sobre tras el la los las lo un una unos unas ' +
-    'y e o u ni que pero sino porque como cuando donde quien cual cuales cuanto cuanta este esta estos estas ese esa eso esos esas ' +
+    'y e o u ni que pero sino porque cuando donde quien cual cuales cuanto cuanta este esta estos estas ese esa eso esos esas ' +
     'aquel aquella mi mis tu tus su sus nuestro nuestra me te se nos le les yo ya si es son era fue ser estar estoy esta estan ' +
     'he ha han hay haber tengo tiene tienen tener hola gracias buenas buenos dias tardes noches favor porfa por favor muy mas tambien ' +
     'algo alguien nada todo toda todos todas solo otra otro ok oye ahi aqui alla pues bueno entonces asi hacer hago hace puedo puede ' +

@@ -148,7 +148,7 @@ const MINE = new RegExp(
   ].join('|'),
 );
 const HASHLIKE = /(?:^|\s)(0x[0-9a-f]{6,64}|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,64})(?=\s|$)/;
-const HOW_TO = /^ (how|como|donde|where|what is|what are|what does|que es|que son|que significa|can i|puedo|se puede|is it possible|es posible)\b/;
+const HOW_TO = /^ (how(?! much| many)|como|donde|where|what is|what are|what does|que es|que son|que significa|can i|puedo|se puede|is it possible|es posible)\b/;
 /** A general question about how things work ("do I pay a fee if my payment fails"), not about one payment. */
 const GENERAL = /\b(if|what happens|do i need|do i have to|will i|should i|can i|how do i|how can i|how to|is there|are there|does it|do you|si (mi|el|un)|que pasa|necesito|tengo que|puedo|se puede|como (hago|puedo)|quiero que me devuelvan|money back)\b/;
 /** Plainly about the customer's actual payments, even in a general-sounding question. */
@@ -165,7 +165,9 @@ const TOOLS: [PaymentToolName, RegExp][] = [
 ];
 
 /** Signals that name a specific payment of the customer's even without "my": a hash, a period, a counterparty verb. */
-const SPECIFIC = /\b(yesterday|today|this week|last week|last month|this month|ayer|hoy|esta semana|la semana pasada|el mes pasado|este mes|last|latest|ultimo|ultima|to \w+|from \w+)\b/;
+const SPECIFIC = /\b(yesterday|today|this week|last week|last month|this month|ayer|hoy|esta semana|la semana pasada|el mes pasado|este mes|last|latest|ultimo|ultima|to \w+|from \w+|january|february|march|april|june|july|august|september|october|november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\b/;
+/** Asks about a payment (rather than telling a story about one): needed before "my payment to Bob" is looked up. */
+const ASKS = /\b(what|when|where|which|status|show|did|was|is|has|cual|cuando|donde|estado|que paso|muestra|muestrame|paso)\b|\?/;
 
 export interface Classification {
   intent: Intent;
@@ -199,7 +201,9 @@ export function classify(raw: string, offerPending = false): Classification {
   if (hash || (PLAINLY_MINE.test(t) && !howTo) || (mine && !howTo && !GENERAL.test(t)) || (mine && SPECIFIC.test(t))) {
     if (hash && !/\b(receipt|recibo|comprobante)\b/.test(t)) return is({ kind: 'own-payment', tool: 'by-hash' });
     for (const [tool, re] of TOOLS) if (re.test(t)) return is({ kind: 'own-payment', tool });
-    if (new RegExp(`\\b(my|mi|mis) ${PAYMENT_NOUN}\\b`).test(t) || /\b(to|a|from|de) [a-z]/.test(t)) return is({ kind: 'own-payment', tool: 'last-payment' });
+    if ((new RegExp(`\\b(my|mi|mis) ${PAYMENT_NOUN}\\b`).test(t) || /\b(to|a|from|de) [a-z]/.test(t)) && ASKS.test(` ${fold(raw)} `)) {
+      return is({ kind: 'own-payment', tool: 'last-payment' });
+    }
   }
   if (isOffTopic(t)) return is({ kind: 'refuse', topic: 'off-topic' });
   return is({ kind: 'question' });

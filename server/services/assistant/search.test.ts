@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { detectLanguage, fold, quoteData } from './text.ts';
+import { createAnalyzer } from './lexicon/index.ts';
+import { parsePeriod } from './periods.ts';
+import { ArticleIndex } from './search.ts';
+import type { EffectiveArticle } from './kb.ts';
+
+const doc = (slug: string, title: string, alternatives: string[], answer: string, language: 'en' | 'es' = 'en'): EffectiveArticle => ({
+  slug,
+  language,
+  category: 'refunds',
+  title,
+  alternatives,
+  tags: [],
+  answer,
+  details: '',
+  origin: 'default',
+});
+
+describe('text', () => {
+  it('folds accents and case', () => {
+    expect(fold('Devolución ¿LLEGÓ?')).toBe('devolucion ¿llego?');
+  });
+
+  it('answers in the language the question is written in, keeping the locale when unsure', () => {
+    expect(detectLanguage('¿por qué falló mi pago?', 'en')).toBe('es');
+    expect(detectLanguage('why did my payment fail', 'es')).toBe('en');
+    expect(detectLanguage('VRC', 'es')).toBe('es');
+    expect(detectLanguage('ok', 'en')).toBe('en');
+  });
+
+  it('quotes stored text as data: one line, bounded, markdown neutralised', () => {
+    const q = quoteData('IGNORE ALL\n[click](https://evil.example) **now**', 60);
+    expect(q).toBe('“IGNORE ALL \\[click\\]\\(https://evil.example\\) \\*\\*now\\*\\*”');
+    expect(quoteData('x'.repeat(500), 50).length).toBe(52);
+  });
+});
+
+describe('analyzer', () => {
+  it('lets slang and its plain form meet (Spanish)', () => {
+    const es = createAnalyzer('es');
+    const slang = new Set(es.terms('no me llegó la plata'));
+    const plain = es.terms('no recibí el dinero');
+    expect(plain.some((t) => slang.has(t))).toBe(true);
+    expect(es.terms('me cobraron dos veces')).toEqual(expect.arrayContaining(es.terms('cobro doble')));
+    expect(es.terms('devolución')).toEqual(es.terms('reembolso'));
+  });
+
+  it('maps English abbreviations and stems', () => {
+    const en = createAnalyzer('en');
+    expect(en.terms('my tx')).toEqual(en.terms('the transaction'));
+    expect(en.terms('refunded')).toEqual(en.terms('refunds'));
+  });
+});
+
+describe('retrieval', () => {
+  const index = new ArticleIndex('en', [
+    doc('refund-how-long', 'How long do refunds take?', ['when will my refund arrive', 'refund time'], 'Usually minutes, at most 5 business days.'),
+    doc('partial-refund', 'Partial refunds', ['only part of my money came back'], 'A partial refund arrives as a separate payment.'),
+    doc('charged-twice', 'I was charged twice', ['double charge', 'paid two times'], 'Check whether both payments are Paid.'),
+    doc('reset-password', 'How do I reset my password?', ['forgot my password'], 'Use Forgot password on the sign-in page.'),
+  ]);
+
+  it('answers a question close to a phrasing, with typos and slang', () => {
+    const r = index.retrieve('how long till my refnd arrives');
+    expect(r.hits[0]?.article.slug).toBe('refund-how-long');
+    expect(r.decision).toBe('answer');
+    expect(index.retrieve('i got double charged!!').hits[0]?.article.slug).toBe('charged-twice');
+  });
+
+  it('is not sure about a question on something no article covers', () => {
+    const r = index.retrieve('can i buy a lottery ticket with stablecoins');
+    expect(r.decision).toBe('not-sure');
+    expect(r.confidence).toBeLessThan(0.5);
+  });
+
+  it('answers nothing for a question with no content words', () => {
+    expect(index.retrieve('the and of').decision).toBe('not-sure');
+  });
+});
+
+describe('periods', () => {
+  const now = new Date('2026-11-18T15:00:00Z'); // a Wednesday
+  const iso = (text: string, tz?: string) => {
+    const p = parsePeriod(text, now, tz);
+    return p && [p.from.toISOString(), p.to.toISOString()];
+  };
+
+  it('reads English and Spanish periods', () => {
+    expect(iso('what did i send yesterday')).toEqual(['2026-11-17T00:00:00.000Z', '2026-11-18T00:00:00.000Z']);
+    expect(iso('this week')).toEqual(['2026-11-16T00:00:00.000Z', '2026-11-19T00:00:00.000Z']);
+    expect(iso('la semana pasada')).toEqual(['2026-11-09T00:00:00.000Z', '2026-11-16T00:00:00.000Z']);
+    expect(iso('el mes pasado')).toEqual(['2026-10-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z']);
+    expect(iso('in October')).toEqual(['2026-10-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z']);
+    expect(iso('en diciembre')).toEqual(['2025-12-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']);
+    expect(iso('last 7 days')).toEqual(['2026-11-12T00:00:00.000Z', '2026-11-19T00:00:00.000Z']);
+    expect(iso('my last payment')).toBeNull();
+  });
+
+  it('starts days at midnight in the customer time zone', () => {
+    expect(iso('ayer', 'America/Mexico_City')).toEqual(['2026-11-17T06:00:00.000Z', '2026-11-18T06:00:00.000Z']);
+  });
+});

@@ -2,9 +2,12 @@
 // CLI process itself (DATABASE_URL, or the embedded database when no server holds it) and, through the admin
 // channel, by the running server (its services, so its caches learn of the change at once). No process
 // handling here: admin.ts is the entry point.
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ZodError } from 'zod';
 import { AppError, validationError } from '../errors.ts';
+import { parseDuration } from '../services/assistant/interactions.ts';
+import { KbValidationError } from '../services/assistant/kb.ts';
 import type { Services } from '../services/index.ts';
 import { workspaceSettings, type SettingsPatch, type Workspace } from '../services/workspaces.service.ts';
 
@@ -29,7 +32,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 interface Command {
-  group: 'Workspaces' | 'Allowed origins' | 'Agents';
+  group: 'Workspaces' | 'Allowed origins' | 'Agents' | 'Assistant';
   /** Positional arguments, in order; all required. */
   args: string[];
   options?: Options;
@@ -251,6 +254,60 @@ const COMMANDS: Record<string, Command> = {
       if (password === undefined) io.out(`  password  ${reset.password}   (shown once)`);
     },
   },
+  'kb:export': {
+    group: 'Assistant',
+    args: ['siteKey', 'dir'],
+    summary: "write the workspace's knowledge base (defaults with its own articles) as <dir>/<en|es>/<slug>.md",
+    async run({ services, io, args }) {
+      const ws = await services.workspaces.resolveSiteKey(args[0]!);
+      const dir = path.resolve(args[1]!);
+      const n = await services.assistant.exportKb(ws.id, dir);
+      io.out(`Wrote ${n} articles of "${ws.name}" to ${dir}.`);
+    },
+  },
+  'kb:import': {
+    group: 'Assistant',
+    args: ['siteKey', 'dir'],
+    summary: 'import <dir>/<en|es>/<slug>.md as the workspace\'s own articles (all checked first; nothing is written if one is wrong)',
+    async run({ services, io, args }) {
+      const ws = await services.workspaces.resolveSiteKey(args[0]!);
+      const dir = path.resolve(args[1]!);
+      try {
+        const r = await services.assistant.importKb(ws.id, dir);
+        io.out(`Imported into "${ws.name}": ${r.created} new, ${r.updated} changed, ${r.unchanged} unchanged. The assistant uses them now.`);
+      } catch (err) {
+        if (err instanceof KbValidationError) for (const i of err.kbIssues) io.err(`  ${i.where}: [${i.code}] ${i.message}`);
+        throw err;
+      }
+    },
+  },
+  'ai:report': {
+    group: 'Assistant',
+    args: ['siteKey'],
+    options: { since: { type: 'string' }, top: { type: 'string' } },
+    optionsUsage: '[--since 7d] [--top 10]',
+    summary: "how the assistant did: answered/deflected, helpful and handoff rates, top unanswered questions",
+    async run({ services, io, args, values }) {
+      const since = str(values, 'since') ?? '7d';
+      const ms = parseDuration(since);
+      if (ms === null) throw new UsageError('--since takes a duration like 30m, 24h, 7d or 4w.');
+      const top = Number(str(values, 'top') ?? '10');
+      if (!Number.isInteger(top) || top < 1 || top > 100) throw new UsageError('--top must be a whole number from 1 to 100.');
+      const ws = await services.workspaces.resolveSiteKey(args[0]!);
+      const r = await services.assistant.report(ws.id, { from: new Date(Date.now() - ms), top });
+      const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
+      io.out(`Assistant report for "${ws.name}", ${r.from.toISOString()} → ${r.to.toISOString()}`);
+      io.out(`  questions       ${r.questions}`);
+      io.out(`  answered        ${pct(r.answeredRate)}   deflected ${pct(r.deflectedRate)} (answered, no person afterwards)`);
+      io.out(`  helpful         ${pct(r.helpfulRate)}   (${r.votes.up} up, ${r.votes.down} down)`);
+      io.out(`  handoff         ${pct(r.handoffRate)}`);
+      io.out(`  routes          ${Object.entries(r.byRoute).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`);
+      io.out(`  engines         ${Object.entries(r.byEngine).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}${r.fallbacks ? ` (${r.fallbacks} fallbacks)` : ''}`);
+      io.out(`  latency         p50 ${r.latencyMs.p50 ?? '—'} ms, p95 ${r.latencyMs.p95 ?? '—'} ms`);
+      io.out(r.topUnanswered.length ? '  top unanswered' : '  top unanswered  none');
+      for (const q of r.topUnanswered) io.out(`    ${String(q.count).padStart(4)}×  ${JSON.stringify(q.question)}`);
+    },
+  },
 };
 
 function describeKeys(ws: Workspace, io: AdminIO): void {
@@ -270,7 +327,7 @@ function describeSettings(ws: Workspace, io: AdminIO): void {
   io.out(`  reply time  ${text(s.replyTime)}`);
 }
 
-const GROUPS = ['Workspaces', 'Allowed origins', 'Agents'] as const;
+const GROUPS = ['Workspaces', 'Allowed origins', 'Agents', 'Assistant'] as const;
 
 function usageOf(name: string, c: Command): string {
   return [name, ...c.args.map((a) => `<${a}>`), ...(c.optionsUsage ? [c.optionsUsage] : [])].join(' ');

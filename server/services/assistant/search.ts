@@ -93,6 +93,9 @@ export class ArticleIndex {
       tokenize: (text) => this.analyzer.terms(text),
       processTerm: (term) => term,
       searchOptions: {
+        // The question is analyzed once, in retrieve(): its terms are already stems, and stemming a stem again
+        // can change it ("rais" → "rai") so that it no longer meets the article's word.
+        tokenize: (query) => query.split(' ').filter(Boolean),
         boost: BOOST,
         // Typos: one edit in words of 5+ letters, two in long ones (stems are compared, so be careful).
         fuzzy: (term) => (term.length >= 8 ? 0.25 : term.length >= 5 ? 0.2 : false),

@@ -87,6 +87,22 @@ describe('intents', () => {
     expect(kind(text)).toEqual({ kind: 'own-payment', tool });
   });
 
+  it('does not refuse what a customer says someone else will not do', () => {
+    expect(kind("merchant won't refund me i want to file a complaint")).toEqual({ kind: 'question' });
+    expect(kind('the seller refused to refund me')).toEqual({ kind: 'question' });
+    expect(kind('please refund me')).toMatchObject({ kind: 'refuse', topic: 'money-action' });
+  });
+
+  it("reads money from a named merchant as the customer's own, and someone's money as someone else's", () => {
+    expect(kind('me devolvieron la plata de mercado luz?')).toEqual({ kind: 'own-payment', tool: 'refunds' });
+    expect(kind('muéstrame la plata de wanda')).toMatchObject({ kind: 'refuse', topic: 'other-data' });
+  });
+
+  it('does not take an infinitive ("need to ask") for a payment to someone', () => {
+    expect(kind('my payment failed do i need to ask for a refund')).toEqual({ kind: 'question' });
+    expect(kind('can i get the receipt of my payment to bob')).toEqual({ kind: 'own-payment', tool: 'receipt' });
+  });
+
   it('keeps general questions general even when they say "my"', () => {
     expect(kind('do I pay a fee if my payment fails?')).toEqual({ kind: 'question' });
     expect(kind('who can see my payments')).toEqual({ kind: 'question' });

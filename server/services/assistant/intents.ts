@@ -81,7 +81,8 @@ const isInstructions = any(
 /** An order to the assistant to do something with money (a how-to question is not one). */
 const MONEY_ACTION: ['refund' | 'send' | 'cancel', RegExp][] = [
   ['refund', /^ (please |pls |plz |now |ok )?((can|could|will|would) you (please )?|i want you to |i need you to |go ahead and |just )?(refund|reimburse|reverse|undo|chargeback|claw back) (me|my|the|this|that|it|all|everything|\d)/],
-  ['refund', /\b(refund|reimburse) (me|my money|that|this|it)\b(?!.{0,20}\b(how|when|policy))/],
+  // Not when it says what someone else will not do or was asked to do ("the merchant won't refund me").
+  ['refund', /(?<!\b(not|never|wont|dont|didnt|doesnt|cant|cannot|wouldnt|hasnt|havent|isnt going to|refuses to|refused to|refuse to|(them|him|her|they|merchant|seller|store|shop) to) )\b(refund|reimburse) (me|my money|that|this|it)\b(?!.{0,20}\b(how|when|policy))/],
   ['refund', /\b(give|send|return) (me )?(back )?my money( back)?( now)?\b(?!.{0,30}\bhow\b)/],
   ['send', /^ (please |pls |now |ok )?((can|could|will|would) you (please )?|i want you to |i need you to |go ahead and |just )?(send|transfer|move|pay|wire|withdraw|deposit) (\d|[a-z]+ \d|all|my|the|some|money|funds|it)/],
   ['cancel', /^ (please |pls |now |ok )?((can|could|will|would) you (please )?|i want you to |i need you to |go ahead and |just )?(cancel|stop|block|void|revoke) (my|the|this|that|it|payment|transaction|tx)\b/],
@@ -100,11 +101,17 @@ const isOtherData = any(
   /\b(payments|transactions|balance|history|account|data|receipts) (of|for|from) (user|customer|account|client) \S+/,
   /\bas (an )?(admin|administrator|agent|merchant|support|staff)\b/,
   /\b(how much|what|when) (did|does|has|is) (?!i\b|you\b|we\b|my\b)([a-z][a-z0-9_-]{1,30})( [a-z][a-z0-9_-]{1,30})? (receive|received|get|got|earn|earned|make|made|pay|paid|spend|spent|have|own|send|sent)\b(?!.{0,15}\b(me|my|to me|from me)\b)/,
-  /\b(pagos|transacciones|saldo|historial|cuenta|datos|recibos|dinero|plata) de(l usuario| la usuaria| el usuario| usuario| cliente)? (?!mi\b|mis\b|tu\b|el\b|la\b|los\b|las\b|un\b|una\b|este\b|esta\b|ese\b|esa\b|hoy\b|ayer\b|la semana\b|octubre|noviembre)[a-z][a-z0-9_-]{1,30}\b/,
+  /\b(pagos|transacciones|saldo|historial|cuenta|datos|recibos) de(l usuario| la usuaria| el usuario| usuario| cliente)? (?!mi\b|mis\b|tu\b|el\b|la\b|los\b|las\b|un\b|una\b|este\b|esta\b|ese\b|esa\b|hoy\b|ayer\b|la semana\b|octubre|noviembre)[a-z][a-z0-9_-]{1,30}\b/,
   /\b(todos los|todas las) (pagos|transacciones|usuarios|clientes|cuentas)\b/,
   /\bcuanto (dinero |plata )?(tiene|gano|recibio|cobro|gasto|pago)\b(?! (mi|el pago|la))/,
   /\bcomo (administrador|admin|agente)\b/,
 );
+
+/** "la plata de X", "el dinero de X": someone else's money, unless the customer's own money with X is meant. */
+const OTHERS_MONEY = /\b(dinero|plata) de(l usuario| la usuaria| el usuario| usuario| cliente)? (?!mi\b|mis\b|tu\b|el\b|la\b|los\b|las\b|un\b|una\b|este\b|esta\b|ese\b|esa\b|hoy\b|ayer\b|la semana\b|octubre|noviembre)[a-z][a-z0-9_-]{1,30}\b/;
+/** The customer's own money with someone: refunded to them, charged to them, sent or received by them. */
+const OWN_MONEY = /\b(me|le|les) (devolvieron|devolvio|reembolsaron|reembolso|regresaron|regreso|cobraron|cobro|mande|envie|pague|transferi)\b|\b(mande|envie|pague|transferi|gaste|recibi)\b/;
+const isOthersMoney = (t: string) => OTHERS_MONEY.test(t) && !OWN_MONEY.test(t);
 
 const isPrice = any(
   /\b(price|value|worth|rate)\b.{0,40}\b(go up|go down|rise|fall|drop|pump|moon|tomorrow|next (week|month|year)|in \d+ (days|months|years)|predict|prediction|forecast|future)\b/,
@@ -164,8 +171,8 @@ const TOOLS: [PaymentToolName, RegExp][] = [
   ['last-payment', /\b(last|latest|recent|most recent|ultimo|ultima|reciente|status|estado|go through|went through|show|find|muestra|muestrame|busca|paso con)\b/],
 ];
 
-/** Signals that name a specific payment of the customer's even without "my": a hash, a period, a counterparty verb. */
-const SPECIFIC = /\b(yesterday|today|this week|last week|last month|this month|ayer|hoy|esta semana|la semana pasada|el mes pasado|este mes|last|latest|ultimo|ultima|to \w+|from \w+|january|february|march|april|june|july|august|september|october|november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\b/;
+/** Signals that name a specific payment of the customer's even without "my": a period, "last", a payment to or from someone ("need to ask" is not one). */
+const SPECIFIC = /\b(yesterday|today|this week|last week|last month|this month|ayer|hoy|esta semana|la semana pasada|el mes pasado|este mes|last|latest|ultimo|ultima|(payments?|paid|pay|sent|send|transfers?|transferred|money|tx|transactions?) (to|from) \w+|january|february|march|april|june|july|august|september|october|november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\b/;
 /** Asks about a payment (rather than telling a story about one): needed before "my payment to Bob" is looked up. */
 const ASKS = /\b(what|when|where|which|status|show|did|was|is|has|cual|cuando|donde|estado|que paso|muestra|muestrame|paso)\b|\?/;
 
@@ -190,7 +197,7 @@ export function classify(raw: string, offerPending = false): Classification {
   if (isInstructions(t)) return is({ kind: 'refuse', topic: 'instructions' });
   if (isHandoff(t)) return is({ kind: 'handoff' });
   for (const [action, re] of MONEY_ACTION) if (re.test(t) && !HOW_TO.test(t)) return is({ kind: 'refuse', topic: 'money-action', action });
-  if (isOtherData(t) || POSSESSIVE.test(fold(raw))) return is({ kind: 'refuse', topic: 'other-data' });
+  if (isOtherData(t) || isOthersMoney(t) || POSSESSIVE.test(fold(raw))) return is({ kind: 'refuse', topic: 'other-data' });
   if (isPrice(t)) return is({ kind: 'refuse', topic: 'price' });
   if (isCreative(t)) return is({ kind: 'refuse', topic: 'creative' });
   for (const [topic, re] of SMALLTALK) if (re.test(t)) return is({ kind: 'smalltalk', topic });

@@ -46,6 +46,15 @@ describe('analyzer', () => {
     expect(es.terms('devolución')).toEqual(es.terms('reembolso'));
   });
 
+  it('reads coins as tokens, a website as a site, and "when will" as timing', () => {
+    const en = createAnalyzer('en');
+    expect(en.terms('which coins')).toEqual(en.terms('which tokens'));
+    expect(en.terms('fake website')).toEqual(en.terms('fake site'));
+    expect(en.terms('when will my refund arrive')).toEqual(expect.arrayContaining(en.terms('how long')));
+    expect(en.terms('where can i see my tx')).not.toEqual(expect.arrayContaining(en.terms('privacy')));
+    expect(en.terms('what can you do').length).toBeGreaterThan(0);
+  });
+
   it('maps English abbreviations and stems', () => {
     const en = createAnalyzer('en');
     expect(en.terms('my tx')).toEqual(en.terms('the transaction'));
@@ -66,6 +75,14 @@ describe('retrieval', () => {
     expect(r.hits[0]?.article.slug).toBe('refund-how-long');
     expect(r.decision).toBe('answer');
     expect(index.retrieve('i got double charged!!').hits[0]?.article.slug).toBe('charged-twice');
+  });
+
+  it('meets a synonym the lexicon maps to a stem that stems differently again ("increase" → "raise")', () => {
+    const limits = new ArticleIndex('en', [
+      doc('raise-limits', 'How do I raise my limits?', ['higher limit'], 'Verify your identity.'),
+      doc('sending-limits', 'What are my sending limits?', ['daily limit'], '1,000 VRC per day.'),
+    ]);
+    expect(limits.retrieve('increase').hits[0]?.article.slug).toBe('raise-limits');
   });
 
   it('is not sure about a question on something no article covers', () => {

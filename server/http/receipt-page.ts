@@ -3,9 +3,9 @@
 // and people's names instead of ids. No inline script: the page's CSP allows scripts from this server only, so
 // the print button is wired by RECEIPT_PRINT_JS (served beside the page); without it, the page says how to print.
 import { formatAmount } from '../../protocol/amounts.ts';
-import { parseHexColor, readableTextColor } from '../../protocol/color.ts';
 import type { PaymentStatus, ReceiptDto } from '../../protocol/payments.ts';
 import { escapeHtml } from './html.ts';
+import { brandColor, brandVars, DEFAULT_BRAND, fill, initial, negotiateLanguage } from './page-kit.ts';
 
 export const RECEIPT_LOCALES = ['en', 'es', 'ar'] as const;
 export type ReceiptLocale = (typeof RECEIPT_LOCALES)[number];
@@ -91,27 +91,12 @@ const TEXTS: Record<ReceiptLocale, Texts> = {
   },
 };
 
-const fill = (text: string, vars: Record<string, string>): string => text.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
-const isLocale = (lang: string): lang is ReceiptLocale => (RECEIPT_LOCALES as readonly string[]).includes(lang);
-const primary = (tag: string): string => tag.trim().toLowerCase().split(/[-_]/)[0] ?? '';
-
 /**
  * The page's language: the `lang` the widget passes (its own locale), else the browser's Accept-Language by
  * preference (q-values), else English.
  */
 export function receiptLocale(lang: string | undefined, acceptLanguage: string | undefined): ReceiptLocale {
-  if (lang && isLocale(primary(lang))) return primary(lang) as ReceiptLocale;
-  const ranked = (acceptLanguage ?? '')
-    .split(',')
-    .slice(0, 20)
-    .map((part, i) => {
-      const [tag = '', ...params] = part.split(';');
-      const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? 1);
-      return { lang: primary(tag), q: Number.isFinite(q) ? q : 0, i };
-    })
-    .filter((c) => c.q > 0 && isLocale(c.lang))
-    .sort((a, b) => b.q - a.q || a.i - b.i);
-  return (ranked[0]?.lang as ReceiptLocale | undefined) ?? 'en';
+  return negotiateLanguage(RECEIPT_LOCALES, lang, acceptLanguage) ?? 'en';
 }
 
 /** In UTC (the server does not know the reader's time zone), said so, in the reader's language. */
@@ -128,7 +113,7 @@ const code = (s: string) => `<span class="code" dir="ltr">${escapeHtml(s)}</span
 export function receiptPage(r: ReceiptDto, locale: ReceiptLocale): string {
   const t = TEXTS[locale];
   const p = r.payment;
-  const brand = parseHexColor(r.merchant.color) ?? '#4f46e5';
+  const brand = brandColor(r.merchant.color);
   const number = fill(t.receiptNumber, { n: receiptNo(r.number) });
   const money = `${formatAmount(p.amount, locale)} ${p.token}`;
   const details: [string, string][] = [[t.reference, code(p.reference)]];
@@ -179,7 +164,7 @@ export function receiptUnavailablePage(locale: ReceiptLocale): string {
   <h1>${escapeHtml(t.unavailable)}</h1>
   <p>${escapeHtml(t.unavailableText)}</p>
 </main>`;
-  return page(locale, t.unavailable, '#4f46e5', body);
+  return page(locale, t.unavailable, DEFAULT_BRAND, body);
 }
 
 function page(locale: ReceiptLocale, title: string, brand: string, body: string): string {
@@ -192,18 +177,12 @@ function page(locale: ReceiptLocale, title: string, brand: string, body: string)
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
-<style>:root{--brand:${brand};--on-brand:${readableTextColor(brand)}}${PAGE_CSS}</style>
+<style>:root{${brandVars(brand)}}${PAGE_CSS}</style>
 </head>
 <body>${body}
 </body>
 </html>
 `;
-}
-
-/** The merchant's mark: the first letter of their name (a whole grapheme, so "É" or an emoji stays whole). */
-function initial(name: string): string {
-  const first = [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(name.trim())][0]?.segment ?? '';
-  return first.toLocaleUpperCase();
 }
 
 /** Wires the print button (shown only once this runs). Served as /receipts/print.js. */

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   UNAVAILABLE: 'A dependency is unavailable; retry later.',
   SIGNATURE_INVALID: 'The request signature is missing or does not match.',
   SIGNATURE_EXPIRED: 'The request signature timestamp is too old or in the future.',
+  ARTICLE_NOT_FOUND: 'The help center has no article at this address.',
   INTERNAL: 'Something went wrong on our side.',
 } as const;
 

@@ -1,5 +1,6 @@
 // REST bodies shared by the server (validation) and clients (types).
 import { z } from 'zod';
+import type { AssistantLanguage, AssistantRoute, FaqArticleDto, FaqSearchHitDto } from './assistant-values.ts';
 import { ClientMessageId, MAX_HISTORY_PAGE } from './chat.ts';
 import { CONVERSATION_STATUSES } from './values.ts';
 
@@ -83,3 +84,85 @@ export const AgentReplyRequest = z
     clientMessageId: ClientMessageId.optional(),
   })
   .strict();
+
+// --- Help center: the knowledge base for the widget's FAQ panel (public, per site key) ----------------------
+
+/** Longest search text: an as-you-type question, not a document. */
+export const MAX_HELP_QUERY_LENGTH = 200;
+
+/** GET /api/v1/widget/help?siteKey=&lang= — categories and their articles. */
+export const HelpIndexQuery = z.object({
+  siteKey: WidgetSessionRequest.shape.siteKey,
+  /** A language tag ("es", "es-MX"); absent: the workspace's locale. Languages the knowledge base lacks get English. */
+  lang: z.string().min(1).max(35).optional(),
+});
+
+/** GET /api/v1/widget/help/search?siteKey=&q=&lang=&limit= — as-you-type search; an empty `q` finds nothing. */
+export const HelpSearchQuery = HelpIndexQuery.extend({
+  q: z.string().max(MAX_HELP_QUERY_LENGTH).default(''),
+  limit: z.coerce.number().int().min(1).max(20).default(8),
+});
+
+/** GET /api/v1/widget/help/articles/:slug?siteKey=&lang= */
+export const HelpArticleQuery = HelpIndexQuery;
+
+export interface HelpArticleLinkDto {
+  slug: string;
+  title: string;
+}
+
+export interface HelpCategoryDto {
+  /** The category's slug (`refunds`); workspaces may add their own. */
+  id: string;
+  /** In `language`. */
+  title: string;
+  articles: HelpArticleLinkDto[];
+}
+
+/** `language`: the knowledge base's language the answer is in (en or es). */
+export interface HelpIndexResponse {
+  language: AssistantLanguage;
+  categories: HelpCategoryDto[];
+}
+
+export interface HelpSearchResponse {
+  language: AssistantLanguage;
+  /** Best first. */
+  hits: FaqSearchHitDto[];
+}
+
+/** 404 ARTICLE_NOT_FOUND when the workspace has no such article in that language. */
+export interface HelpArticleResponse {
+  article: FaqArticleDto;
+  /** Articles to read next: the ones it links to, then others of its category. */
+  related: HelpArticleLinkDto[];
+}
+
+// --- Assistant report (agents) --------------------------------------------------------------------------------
+
+/** GET /api/v1/assistant/report?since=7d&top=10 — `since`: a duration like 30m, 24h, 7d, 4w (at most 366 days). */
+export const AssistantReportQuery = z.object({
+  since: z.string().trim().min(2).max(8).default('7d'),
+  top: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+/** How the assistant did over the period (server/services/assistant/interactions.ts computes it). */
+export interface AssistantReportResponse {
+  from: string;
+  to: string;
+  questions: number;
+  /** Answered without a person (0..1 of all questions). */
+  answeredRate: number;
+  /** Answered, and not followed by a handoff in the same conversation within the period. */
+  deflectedRate: number;
+  /** Of the answers that got a vote, the share voted up; null without votes. */
+  helpfulRate: number | null;
+  votes: { up: number; down: number };
+  handoffRate: number;
+  byRoute: Partial<Record<AssistantRoute, number>>;
+  byEngine: Record<string, number>;
+  fallbacks: number;
+  latencyMs: { p50: number | null; p95: number | null };
+  /** Questions answered "not sure" or voted down, grouped, most frequent first. */
+  topUnanswered: { question: string; count: number; lastAskedAt: string }[];
+}

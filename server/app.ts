@@ -19,6 +19,9 @@ import { conversationRoutes } from './http/conversations.routes.ts';
 import { staticRoutes } from './http/static.routes.ts';
 import { paymentRoutes } from './http/payments.routes.ts';
 import { receiptRoutes } from './http/receipts.routes.ts';
+import { helpRoutes } from './http/help.routes.ts';
+import { helpCenterRoutes } from './http/help-center.routes.ts';
+import { assistantRoutes } from './http/assistant.routes.ts';
 import { attachRealtime, type VeryChatServer } from './realtime/gateway.ts';
 import { corsOriginCheck } from './cors.ts';
 import { proxyRule } from './proxy.ts';
@@ -149,11 +152,14 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   healthRoutes(fastify, { db: deps.db, version: config.version, startedAt: now() });
   agentRoutes(fastify, services);
   widgetRoutes(fastify, services, { proxy });
+  helpRoutes(fastify, services, { proxy });
   pageRoutes(fastify, { prisma: deps.db.prisma, demo: config.demo });
   if (config.demo) demoRoutes(fastify, services, { prisma: deps.db.prisma, publicOrigin });
   conversationRoutes(fastify, services);
+  assistantRoutes(fastify, services);
   await paymentRoutes(fastify, services, { now });
   receiptRoutes(fastify, services);
+  helpCenterRoutes(fastify, services, { prisma: deps.db.prisma, demo: config.demo, proxy });
   await staticRoutes(fastify);
 
   const realtime = attachRealtime(fastify, {

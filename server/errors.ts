@@ -35,6 +35,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   UNAVAILABLE: 503,
   SIGNATURE_INVALID: 401,
   SIGNATURE_EXPIRED: 401,
+  ARTICLE_NOT_FOUND: 404,
   INTERNAL: 500,
 };
 

@@ -21,6 +21,7 @@ export type LimitName =
   | 'invalid:conn'
   | 'session:ip'
   | 'settings:ip'
+  | 'help:ip'
   | 'new-conversation'
   | 'payments:workspace';
 
@@ -41,6 +42,8 @@ const LIMITS: Record<LimitName, { duration: number; points: Record<Tier, number>
   // most; settings are cached by browsers for a minute.
   'session:ip': { duration: 60, points: { visitor: 60, customer: 60, agent: 60 } },
   'settings:ip': { duration: 60, points: { visitor: 120, customer: 120, agent: 120 } },
+  // The help center, per client IP: its pages and the widget's FAQ panel (as-you-type search is debounced).
+  'help:ip': { duration: 60, points: { visitor: 300, customer: 300, agent: 300 } },
   // start-conversation { forceNew }: every one is a stored conversation in the agents' inbox.
   'new-conversation': { duration: 10 * 60, points: { visitor: 5, customer: 10, agent: 10 } },
   // Signed payment events from a merchant's backend, counted per workspace after the signature checks out

@@ -81,6 +81,9 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     rateLimits: { redis: redis?.limiter, prefix: config.redisPrefix, multiplier: config.rateLimitMultiplier },
     invalidation,
     secretGraceMs: config.secretGraceMs,
+    // Passed whole: its key is not enumerable, so a spread would lose it.
+    llm: config.llm,
+    log: fastify.log,
   });
   const corsOrigin = corsOriginCheck(services.workspaces, publicOrigin);
 

@@ -48,6 +48,8 @@ const NUMBER_VARS = {
   PORT: { min: 0, max: 65535, whole: true },
   RATE_LIMIT_MULTIPLIER: { min: 0, max: 10_000, minExclusive: true },
   SECRET_ROTATION_GRACE_HOURS: { min: 0, max: 720 },
+  VERYCHAT_API_FIRST_TOKEN_TIMEOUT_MS: { min: 100, max: 120_000, whole: true },
+  VERYCHAT_API_TIMEOUT_MS: { min: 100, max: 300_000, whole: true },
 } satisfies Record<string, NumberRange>;
 
 function numberVar(r: NumberRange, fallback: number) {
@@ -89,13 +91,65 @@ const envSchema = z.object({
       return z.NEVER;
     }),
   SECRET_ROTATION_GRACE_HOURS: numberVar(NUMBER_VARS.SECRET_ROTATION_GRACE_HOURS, 24),
+  // The optional LLM of the assistant (an OpenAI-compatible chat-completions endpoint): all three or none.
+  VERYCHAT_API_URL: urlString(['http:', 'https:']).optional(),
+  VERYCHAT_API_KEY: z.string().trim().min(1).optional(),
+  VERYCHAT_MODEL: z.string().trim().min(1).max(200).optional(),
+  VERYCHAT_API_FIRST_TOKEN_TIMEOUT_MS: numberVar(NUMBER_VARS.VERYCHAT_API_FIRST_TOKEN_TIMEOUT_MS, 4000),
+  VERYCHAT_API_TIMEOUT_MS: numberVar(NUMBER_VARS.VERYCHAT_API_TIMEOUT_MS, 20_000),
 });
+
+const LLM_VARS = ['VERYCHAT_API_URL', 'VERYCHAT_API_KEY', 'VERYCHAT_MODEL'] as const;
+
+/** The assistant's LLM provider, as createServices takes it. */
+export interface LlmConfig {
+  /** The OpenAI-compatible base URL (…/v1); chat completions are POSTed to `${url}/chat/completions`. */
+  url: string;
+  /** Not enumerable: never in JSON, log lines or util.inspect of the config. Pass the object, don't spread it. */
+  readonly key: string;
+  model: string;
+  /** No first streamed token within this: the embedded answer instead. */
+  firstTokenTimeoutMs: number;
+  /** The whole answer (every tool round) within this, or the embedded answer instead. */
+  timeoutMs: number;
+}
+
+function llmConfig(e: z.output<typeof envSchema>, ctx: z.core.$RefinementCtx): LlmConfig | null {
+  const set = LLM_VARS.filter((v) => e[v] !== undefined);
+  if (set.length === 0) return null;
+  if (set.length < LLM_VARS.length) {
+    const missing = LLM_VARS.filter((v) => e[v] === undefined);
+    ctx.addIssue({
+      code: 'custom',
+      path: [missing[0]!],
+      message: `to be set too: the assistant's LLM needs ${LLM_VARS.join(', ')} together (${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'} set), or none of them`,
+    });
+    return null;
+  }
+  if (e.VERYCHAT_API_FIRST_TOKEN_TIMEOUT_MS > e.VERYCHAT_API_TIMEOUT_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['VERYCHAT_API_FIRST_TOKEN_TIMEOUT_MS'],
+      message: `at most VERYCHAT_API_TIMEOUT_MS (${e.VERYCHAT_API_TIMEOUT_MS})`,
+    });
+    return null;
+  }
+  const llm = {
+    url: e.VERYCHAT_API_URL!.replace(/\/+$/, ''),
+    model: e.VERYCHAT_MODEL!,
+    firstTokenTimeoutMs: e.VERYCHAT_API_FIRST_TOKEN_TIMEOUT_MS,
+    timeoutMs: e.VERYCHAT_API_TIMEOUT_MS,
+  } as LlmConfig;
+  Object.defineProperty(llm, 'key', { value: e.VERYCHAT_API_KEY!, enumerable: false });
+  return Object.freeze(llm);
+}
 
 /** Every variable the server reads (README's table and .env.example list exactly these). */
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
 
 /** The validated environment as the rest of the server sees it. */
-const configSchema = envSchema.transform((e) => {
+const configSchema = envSchema.transform((e, ctx) => {
+  const llm = llmConfig(e, ctx);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     env: e.NODE_ENV,
@@ -119,6 +173,8 @@ const configSchema = envSchema.transform((e) => {
     trustProxy: e.TRUST_PROXY,
     /** How long the previous secret stays accepted after a rotation, unless the rotation says otherwise. */
     secretGraceMs: Math.round(e.SECRET_ROTATION_GRACE_HOURS * 60 * 60 * 1000),
+    /** The assistant composes answers with this model when VERYCHAT_API_URL, _KEY and VERYCHAT_MODEL are set; else the embedded engine alone. */
+    llm,
   };
 });
 

@@ -3,6 +3,7 @@
 import type { PrismaClient } from '../db/generated/client.ts';
 import { AgentService } from './auth/agents.service.ts';
 import { AssistantService } from './assistant/assistant.service.ts';
+import { LlmAnswerer, type LlmLog } from './assistant/llm.ts';
 import { TokenService } from './auth/tokens.ts';
 import { ChatService } from './chat/chat.service.ts';
 import { NotificationService } from './notifications/notifications.service.ts';
@@ -31,6 +32,13 @@ export interface ServiceDeps {
   invalidation?: InvalidationBus;
   /** How long a rotated-out secret stays valid by default (SECRET_ROTATION_GRACE_HOURS); 24 h when omitted. */
   secretGraceMs?: number;
+  /**
+   * The assistant's optional LLM (config.llm): answers are composed by this model, with the embedded engine
+   * as the router and the fallback. Omitted: the embedded engine alone.
+   */
+  llm?: { url: string; key: string; model: string; firstTokenTimeoutMs: number; timeoutMs: number } | null;
+  /** Where the assistant logs an LLM answer replaced by the embedded one (never with the key). */
+  log?: LlmLog;
 }
 
 export interface Services {
@@ -65,6 +73,11 @@ export function createServices(deps: ServiceDeps): Services {
   const links = new ReceiptLinks(prisma, { now, baseUrl, invalidation });
   const chat = new ChatService(prisma, publisher, { invalidation, presentPayload: (payload, kind, contact) => links.presentCard(payload, kind, contact) });
   const notifications = new NotificationService(prisma, publisher, (workspaceId, userId, views) => links.refresh(workspaceId, userId, views));
+  const assistant = new AssistantService(prisma, { invalidation, cacheTtlMs, now });
+  if (deps.llm) {
+    const { url, key, model, firstTokenTimeoutMs, timeoutMs } = deps.llm;
+    assistant.useAnswerer(new LlmAnswerer(assistant, { url, key, model, firstTokenTimeoutMs, timeoutMs, ...(deps.log && { log: deps.log }) }));
+  }
   return {
     workspaces: new WorkspaceService(prisma, {
       now,
@@ -81,7 +94,7 @@ export function createServices(deps: ServiceDeps): Services {
     rateLimits: new RateLimits(deps.rateLimits),
     publisher,
     invalidation,
-    assistant: new AssistantService(prisma, { invalidation, cacheTtlMs, now }),
+    assistant,
   };
 }
 

@@ -41,12 +41,26 @@ export interface AssistantAnswer extends AssistantAnswerDto {
   paymentTools: PaymentToolName[];
 }
 
-export type AnswerChunk = { type: 'delta'; text: string } | { type: 'final'; answer: AssistantAnswer };
+/** Why an LLM answer was replaced by the embedded engine's (recorded in AiInteraction.fallbackReason). */
+export type FallbackReason = 'first-token-timeout' | 'timeout' | 'error' | 'dropped-stream' | 'unverified-figure' | 'empty';
+
+/** Which engine actually composed a final answer, when it is not the answerer's own name. */
+export interface AnswerMeta {
+  /** "embedded" when an LLM answerer fell back or did not call its model (handoff, refusals…), else "llm:<model>". */
+  engine: string;
+  fallbackReason: FallbackReason | null;
+}
+
+export type AnswerChunk = { type: 'delta'; text: string } | { type: 'final'; answer: AssistantAnswer; meta?: AnswerMeta };
 
 /**
  * Composes an answer. Either all at once (the embedded engine) or as a stream of text deltas ending with
  * the final answer (an LLM). `signal` aborts it: a handoff landed, the customer left, a timeout fired; an
- * aborted answerer emits nothing more.
+ * aborted answerer emits nothing more (it throws the signal's reason, as the embedded engine does).
+ *
+ * Deltas are a preview. The final answer's `text` is the answer, and it need not be the deltas joined:
+ * an LLM answerer that falls back after streaming some deltas (timeout, dropped stream, an unverified
+ * figure) ends with the embedded engine's answer, and the transport replaces the streamed text with it.
  */
 export interface Answerer {
   /** Recorded as AiInteraction.engine: "embedded", "llm:<model>". */

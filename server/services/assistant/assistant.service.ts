@@ -80,18 +80,21 @@ export class AssistantService {
   /**
    * Answers with the current answerer as a stream (deltas, then the final answer), recording the
    * interaction once the final answer is known. The two-misses rule reads the conversation's recorded
-   * outcomes unless `context` is given. The last chunk is `{ type: 'final', answer, interaction }`.
+   * outcomes unless `context` is given. Chunks: `delta`s (a preview, see Answerer), then `final` (the answer;
+   * its `meta` says which engine composed it and why an LLM fell back), then `recorded` (the interaction).
    */
   async *askStream(input: AskInput, signal?: AbortSignal): AsyncGenerator<AnswerChunk | { type: 'recorded'; interaction: InteractionRecord }> {
     const started = performance.now();
     const prepared = await this.withContext(input);
-    let final: AssistantAnswer | null = null;
-    for await (const chunk of streamAnswer(this.answerer, prepared, signal)) {
-      if (chunk.type === 'final') final = chunk.answer;
+    const answerer = this.answerer;
+    let final: Extract<AnswerChunk, { type: 'final' }> | null = null;
+    for await (const chunk of streamAnswer(answerer, prepared, signal)) {
+      if (chunk.type === 'final') final = chunk;
       yield chunk;
     }
     if (!final) return;
-    yield { type: 'recorded', interaction: await this.record(input, final, performance.now() - started, this.answerer.name) };
+    const engine = final.meta?.engine ?? answerer.name;
+    yield { type: 'recorded', interaction: await this.record(input, final.answer, performance.now() - started, engine, final.meta?.fallbackReason) };
   }
 
   /** The whole answer at once (the embedded engine, or any answerer drained), recorded. */

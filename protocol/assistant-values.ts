@@ -1,5 +1,7 @@
 // The assistant's answer shape and knowledge-base article shape, as plain types and values. No zod here, so
 // the widget can import them at run time without pulling zod in; protocol/assistant.ts has the schemas.
+import type { ErrorBody } from './errors.ts';
+import type { MessageDto, SenderDto } from './chat.ts';
 
 /** Languages the knowledge base and the embedded answer engine speak. */
 export const ASSISTANT_LANGUAGES = ['en', 'es'] as const;
@@ -103,3 +105,87 @@ export interface FaqSearchHitDto {
 export const FEEDBACK_RATINGS = ['up', 'down'] as const;
 export type FeedbackRating = (typeof FEEDBACK_RATINGS)[number];
 export const MAX_FEEDBACK_REASON_LENGTH = 500;
+
+/** Who answers a conversation now: the assistant, or the merchant's team. */
+export const CONVERSATION_MODES = ['ai', 'human'] as const;
+export type ConversationMode = (typeof CONVERSATION_MODES)[number];
+
+/**
+ * Why a conversation's mode changed:
+ * - to `human`: the customer asked for a person in words (`customer-asked`) or with the button
+ *   (`offer-accepted`); an agent replied (`agent-replied`) or took it over (`agent-took-over`);
+ * - to `ai`: an agent handed it back (`returned`), or the customer reopened a resolved one (`reopened`).
+ */
+export const MODE_CHANGE_REASONS = ['customer-asked', 'offer-accepted', 'agent-replied', 'agent-took-over', 'returned', 'reopened'] as const;
+export type ModeChangeReason = (typeof MODE_CHANGE_REASONS)[number];
+
+/** `handoff` (server → client): a conversation's mode changed. Sent to the conversation and to the workspace's agents. */
+export interface HandoffEvent {
+  conversationId: string;
+  mode: ConversationMode;
+  reason: ModeChangeReason;
+  /** The agent who caused it, when one did. */
+  by: SenderDto | null;
+  /** To `human`: whether any of the team was online then (the customer is told when they usually reply if not). */
+  agentsOnline: boolean | null;
+  /** ISO 8601 */
+  at: string;
+}
+
+/** The payload of a stored `answer` message (the text is the message's text). */
+export interface AnswerPayload {
+  queryId: string;
+  interactionId: string;
+  answer: Omit<AssistantAnswerDto, 'text'>;
+}
+
+/** The payload of a system message about a mode change (its text is the English line, for agents and old clients). */
+export interface ModeChangePayload {
+  event: 'mode';
+  mode: ConversationMode;
+  reason: ModeChangeReason;
+  agentsOnline: boolean | null;
+  /** The workspace's "usually replies within …" text, when the team is offline. */
+  replyTime?: string;
+  agentName?: string | null;
+}
+
+interface AiResponseBase {
+  conversationId: string;
+  /** From the `send-ai-query` ack. */
+  queryId: string;
+}
+/**
+ * `ai-response` (server → client), to the conversation's room, in this order: `start` (typing), any number of
+ * `delta` (text to append, batched), then `final` or `error`. `final` is authoritative: its text replaces
+ * whatever the deltas built (an LLM answer that failed a check is replaced by the embedded one). A handoff
+ * ends a stream with nothing more: no `final`.
+ */
+export type AiResponseEvent =
+  | (AiResponseBase & { type: 'start' })
+  | (AiResponseBase & { type: 'delta'; text: string })
+  | (AiResponseBase & { type: 'final'; interactionId: string; text: string; answer: AssistantAnswerDto; message: MessageDto })
+  | (AiResponseBase & { type: 'error'; error: ErrorBody });
+
+/** `send-ai-query`'s ack: `human` means the text went to the team as a normal message (no ai-response follows). */
+export interface SendAiQueryReply {
+  queryId: string;
+  status: 'accepted' | 'human';
+  /** The question, stored as the customer's message. */
+  message: MessageDto;
+  duplicate: boolean;
+}
+
+export interface AiFeedbackReply {
+  interactionId: string;
+  rating: FeedbackRating;
+  reason: string | null;
+  /** A thumbs-down in assistant mode: offer "Talk to a person". */
+  offerHandoff: boolean;
+}
+
+/** `request-handoff`'s ack. `changed: false` when it already was with the team. */
+export interface RequestHandoffReply {
+  mode: ConversationMode;
+  changed: boolean;
+}

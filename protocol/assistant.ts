@@ -2,6 +2,7 @@
 // Widget code imports the types from ./assistant-values.ts (no zod at run time).
 import { z } from 'zod';
 import { MAX_MESSAGE_LENGTH } from './limits.ts';
+import { ClientMessageId } from './chat.ts';
 import {
   ASSISTANT_LANGUAGES,
   ASSISTANT_ROUTES,
@@ -52,3 +53,38 @@ export type AiFeedback = z.infer<typeof AiFeedback>;
 
 /** The question itself, as `send-ai-query` carries it (the transport adds conversation and query ids). */
 export const AiQuestionText = z.string().trim().min(1).max(MAX_MESSAGE_LENGTH);
+
+/** A BCP 47 tag as browsers give it (`es-AR`); only its language is used. */
+const Locale = z.string().min(2).max(35).regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/, 'a language tag like "es" or "es-AR"');
+/** An IANA time zone the runtime knows ("this week", "yesterday" are the customer's). */
+const TimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone like "America/Bogota"');
+
+/**
+ * `send-ai-query`: a question to the assistant, stored as the customer's message. `clientQueryId` is its
+ * idempotency key (also the message's client id): a retry gets the same query id and one answer, never two.
+ */
+export const SendAiQuery = z
+  .object({
+    conversationId: z.string().uuid(),
+    clientQueryId: ClientMessageId,
+    // Length is checked after normalisation, as for send-message.
+    text: z.string().max(MAX_MESSAGE_LENGTH * 2),
+    locale: Locale.optional(),
+    timeZone: TimeZone.optional(),
+  })
+  .strict();
+export type SendAiQuery = z.infer<typeof SendAiQuery>;
+
+/** `request-handoff`: the customer pressed "Talk to a person". */
+export const RequestHandoff = z.object({ conversationId: z.string().uuid() }).strict();

@@ -88,7 +88,8 @@ export type MarkRead = z.infer<typeof MarkRead>;
 export type Typing = z.infer<typeof Typing>;
 
 export type SenderType = 'contact' | 'agent' | 'assistant' | 'system';
-export type MessageKind = 'text' | 'payment' | 'receipt' | 'system' | 'attachment';
+/** `answer`: the assistant's answer (payload: AnswerPayload in assistant-values.ts). */
+export type MessageKind = 'text' | 'payment' | 'receipt' | 'system' | 'attachment' | 'answer';
 
 export interface SenderDto {
   type: SenderType;

@@ -21,6 +21,7 @@ import {
   type SessionEvent,
   type TypingEvent,
 } from './chat.ts';
+import { AiFeedback, RequestHandoff, SendAiQuery, type AiFeedbackReply, type AiResponseEvent, type HandoffEvent, type RequestHandoffReply, type SendAiQueryReply } from './assistant.ts';
 import {
   GetNotifications,
   MarkNotificationsRead,
@@ -50,6 +51,12 @@ export const COMMANDS = {
   'get-notifications': { payload: GetNotifications, acked: true },
   /** Also sent as `notifications-read` to the user's other devices. */
   'mark-notifications-read': { payload: MarkNotificationsRead, acked: true },
+  /** A question to the assistant; answered with `ai-response` events to the conversation's room. */
+  'send-ai-query': { payload: SendAiQuery, acked: true },
+  /** A vote on an answer; voting again changes it. */
+  'ai-feedback': { payload: AiFeedback, acked: true },
+  /** "Talk to a person": the conversation goes to the team (compare-and-set; the assistant stops at once). */
+  'request-handoff': { payload: RequestHandoff, acked: true },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -76,6 +83,9 @@ export interface CommandReplies {
   typing: object;
   'get-notifications': NotificationsPage;
   'mark-notifications-read': NotificationsReadEvent;
+  'send-ai-query': SendAiQueryReply;
+  'ai-feedback': AiFeedbackReply;
+  'request-handoff': RequestHandoffReply;
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -108,6 +118,10 @@ export interface ServerEvents {
    * workspace no longer allows this page, or is gone), PROTOCOL_VIOLATION, CONNECTION_LIMIT.
    */
   'session-ended': ErrorBody;
+  /** The assistant answering a `send-ai-query`: start, batched deltas, then final (or error). */
+  'ai-response': AiResponseEvent;
+  /** A conversation's mode changed (to the team, or back to the assistant). */
+  handoff: HandoffEvent;
 }
 
 export type CommandReply<K extends CommandName> = Ack<Commands[K]['reply']>;

@@ -85,6 +85,16 @@ export const AgentReplyRequest = z
   })
   .strict();
 
+/**
+ * POST /api/v1/conversations/:id/mode — `human`: take the conversation over from the assistant; `ai`: hand it
+ * back (a fresh assistant episode). Compare-and-set: `changed` is false when it already was in that mode.
+ */
+export const ConversationModeRequest = z.object({ mode: z.enum(['ai', 'human']) }).strict();
+export interface ConversationModeResponse {
+  mode: 'ai' | 'human';
+  changed: boolean;
+}
+
 // --- Help center: the knowledge base for the widget's FAQ panel (public, per site key) ----------------------
 
 /** Longest search text: an as-you-type question, not a document. */

@@ -27,7 +27,7 @@ export interface VeryChatMessage {
   conversationId: string;
   seq: number;
   clientMessageId: string;
-  kind: 'text' | 'payment' | 'receipt' | 'system' | 'attachment';
+  kind: 'text' | 'payment' | 'receipt' | 'system' | 'attachment' | 'answer';
   text: string;
   sender: { type: 'contact' | 'agent' | 'assistant' | 'system'; name: string | null };
   /** ISO 8601 */

@@ -1,8 +1,9 @@
-// Agent REST API over conversations: list, read, reply. Same service and rules as the socket path.
+// Agent REST API over conversations: list, read, reply, take over from the assistant or hand back. Same
+// services and rules as the socket path.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AgentReplyRequest, HistoryQuery, ListConversationsQuery } from '../../protocol/rest.ts';
+import { AgentReplyRequest, ConversationModeRequest, HistoryQuery, ListConversationsQuery, type ConversationModeResponse } from '../../protocol/rest.ts';
 import { parseInput } from '../errors.ts';
 import type { Services } from '../services/index.ts';
 import type { Principal } from '../services/principal.ts';
@@ -44,5 +45,13 @@ export function conversationRoutes(app: FastifyInstance, services: Services) {
     const body = parseInput(AgentReplyRequest, request.body);
     const result = await chat.send(p, id, { text: body.text, clientMessageId: body.clientMessageId ?? randomUUID() });
     return reply.status(result.duplicate ? 200 : 201).send(result);
+  });
+
+  app.post('/api/v1/conversations/:id/mode', async (request): Promise<ConversationModeResponse> => {
+    const p = await agentPrincipal(request);
+    await rateLimits.consume('send:identity', 'agent', identityKey(p));
+    const { id } = parseInput(Params, request.params);
+    const { mode } = parseInput(ConversationModeRequest, request.body);
+    return mode === 'human' ? services.assistantChat.takeOver(p, id) : services.assistantChat.returnToAssistant(p, id);
   });
 }

@@ -20,6 +20,7 @@ import type { RateLimits, Tier } from '../services/rate-limits.ts';
 import { chatHandlers } from './chat.handlers.ts';
 import { CommandTracker, endSession, makeRegistrar, settledWithin, type CommandHandlers, type SocketData } from './handle.ts';
 import { paymentHandlers, sendNotificationsOnJoin } from './payments.handlers.ts';
+import { assistantHandlers } from './assistant.handlers.ts';
 
 export interface RealtimeDeps {
   services: Services;
@@ -50,6 +51,7 @@ const MAX_AUTH_BYTES = 8 * 1024;
  */
 const DRAIN_MS = 4_000;
 const CLOSE_MS = 1_500;
+const ANSWERS_DRAIN_MS = 1_000;
 
 export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { io: VeryChatServer; publisher: Publisher } {
   const { services } = deps;
@@ -67,7 +69,11 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
 
   const commands = new CommandTracker();
   const counts = new OpenSockets(services.rateLimits);
-  const handlers: CommandHandlers = { ...chatHandlers(services.chat, services.rateLimits), ...paymentHandlers(services.notifications) };
+  const handlers: CommandHandlers = {
+    ...chatHandlers(services.chat, services.rateLimits),
+    ...paymentHandlers(services.notifications),
+    ...assistantHandlers(services.assistantChat),
+  };
   const registerCommands = makeRegistrar({ rateLimits: services.rateLimits, logger: deps.logger, commands, handlers });
   sendNotificationsOnJoin(io as unknown as Server, services.notifications, deps.logger);
 
@@ -159,6 +165,10 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
     // later); commands already accepted finish, and their answers go out over the still-open sockets.
     const finished = await commands.drain(DRAIN_MS);
     if (!finished) deps.logger.warn('shutdown: some socket commands were still running');
+    // Answers the assistant is composing for accepted questions go out too (the embedded engine takes
+    // milliseconds; an LLM answer still running is cut short and its question stays for a retry).
+    if (!(await services.assistantChat.drain(ANSWERS_DRAIN_MS))) deps.logger.warn('shutdown: some assistant answers were cut short');
+    services.assistantChat.close();
     const sockets = [...local().values()];
     const closed = Promise.all(sockets.map((s) => connectionClosed(s)));
     for (const s of sockets) endSession(s, 'UNAVAILABLE', 'The server is restarting; reconnect in a moment.');
@@ -171,6 +181,12 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
     publish(roomNames, event, payload) {
       // Typed per event by the Publisher interface; socket.io's overloads can't follow the generic.
       (io.to(roomNames) as unknown as { emit(e: string, p: unknown): void }).emit(event, payload);
+    },
+    async occupied(room) {
+      // This instance first (no round trip); with Redis, the others answer fetchSockets.
+      if (io.of('/').adapter.rooms.get(room)?.size) return true;
+      if (!deps.redis) return false;
+      return (await io.in(room).fetchSockets()).length > 0;
     },
   };
   return { io, publisher };

@@ -2,6 +2,7 @@
 // fresh ones. Services reach clients only through `publisher`, which the gateway attaches once it exists.
 import type { PrismaClient } from '../db/generated/client.ts';
 import { AgentService } from './auth/agents.service.ts';
+import { AssistantChat } from './assistant/assistant-chat.ts';
 import { AssistantService } from './assistant/assistant.service.ts';
 import { LlmAnswerer, type LlmLog } from './assistant/llm.ts';
 import { TokenService } from './auth/tokens.ts';
@@ -13,7 +14,7 @@ import { ReceiptService } from './payments/receipts.service.ts';
 import { LocalInvalidationBus, type InvalidationBus } from './invalidation.ts';
 import { LatePublisher } from './publisher.ts';
 import { RateLimits, type RateLimitOptions } from './rate-limits.ts';
-import { WorkspaceService } from './workspaces.service.ts';
+import { WorkspaceService, workspaceSettings } from './workspaces.service.ts';
 
 export interface ServiceDeps {
   prisma: PrismaClient;
@@ -54,6 +55,8 @@ export interface Services {
   invalidation: InvalidationBus;
   /** The answer engine, knowledge base, interactions and report (transport-free). */
   assistant: AssistantService;
+  /** The assistant in conversations: questions, streamed answers, votes, and the handoff to people. */
+  assistantChat: AssistantChat;
 }
 
 /**
@@ -71,13 +74,33 @@ export function createServices(deps: ServiceDeps): Services {
   const agents = new AgentService(prisma, now, invalidation);
   // Customers' receipt links are minted again whenever their notifications or chat history are read.
   const links = new ReceiptLinks(prisma, { now, baseUrl, invalidation });
-  const chat = new ChatService(prisma, publisher, { invalidation, presentPayload: (payload, kind, contact) => links.presentCard(payload, kind, contact) });
+  // The chat pipeline and the assistant know each other through two hooks: an agent's reply takes the
+  // conversation over from the assistant, and a reopened conversation is the assistant's again.
+  let assistantChat: AssistantChat | null = null;
+  const chat = new ChatService(prisma, publisher, {
+    invalidation,
+    presentPayload: (payload, kind, contact) => links.presentCard(payload, kind, contact),
+    beforeAgentMessage: async (conversation, agent) => assistantChat?.beforeAgentMessage(conversation, agent),
+    onReopened: (conversation) => assistantChat?.onReopened(conversation),
+  });
   const notifications = new NotificationService(prisma, publisher, (workspaceId, userId, views) => links.refresh(workspaceId, userId, views));
   const assistant = new AssistantService(prisma, { invalidation, cacheTtlMs, now });
   if (deps.llm) {
     const { url, key, model, firstTokenTimeoutMs, timeoutMs } = deps.llm;
     assistant.useAnswerer(new LlmAnswerer(assistant, { url, key, model, firstTokenTimeoutMs, timeoutMs, ...(deps.log && { log: deps.log }) }));
   }
+  assistantChat = new AssistantChat({
+    prisma,
+    chat,
+    assistant,
+    publisher,
+    invalidation,
+    replyTime: async (workspaceId) => {
+      const ws = await prisma.workspace.findUnique({ where: { id: workspaceId }, select: { settings: true } });
+      return (ws && workspaceSettings(ws).replyTime) || undefined;
+    },
+    ...(deps.log && { onError: (err: unknown, context: object) => deps.log!.warn({ err, ...context }, 'the assistant could not answer') }),
+  });
   return {
     workspaces: new WorkspaceService(prisma, {
       now,
@@ -95,6 +118,7 @@ export function createServices(deps: ServiceDeps): Services {
     publisher,
     invalidation,
     assistant,
+    assistantChat,
   };
 }
 

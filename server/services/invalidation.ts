@@ -24,6 +24,8 @@ const InvalidationSchema = z.discriminatedUnion('type', [
   }),
   /** A workspace's own knowledge-base articles changed: its search indexes are rebuilt. */
   z.object({ type: z.literal('kb'), workspaceId: id }),
+  /** A conversation went to a person: answers being composed for it on any instance stop at once. */
+  z.object({ type: z.literal('assistant-stop'), conversationId: id }),
   /** Some events may have been missed (the subscription dropped): forget everything. */
   z.object({ type: z.literal('all') }),
 ]);

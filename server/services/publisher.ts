@@ -4,6 +4,8 @@ import type { ServerEvents } from '../../protocol/events.ts';
 
 export interface Publisher {
   publish<E extends keyof ServerEvents>(roomNames: string[], event: E, payload: ServerEvents[E]): void;
+  /** Whether anyone is in the room, on any instance (e.g. an agent of the workspace is online). */
+  occupied(room: string): Promise<boolean>;
 }
 
 /** Lets services be built before the gateway exists; events published before it attaches are dropped. */
@@ -14,5 +16,8 @@ export class LatePublisher implements Publisher {
   }
   publish<E extends keyof ServerEvents>(roomNames: string[], event: E, payload: ServerEvents[E]): void {
     this.target?.publish(roomNames, event, payload);
+  }
+  occupied(room: string): Promise<boolean> {
+    return this.target ? this.target.occupied(room) : Promise.resolve(false);
   }
 }

@@ -15,6 +15,7 @@ export type LimitName =
   | 'login:account'
   | 'send:conn'
   | 'send:identity'
+  | 'ai:identity'
   | 'typing:conn'
   | 'typing:identity'
   | 'command:conn'
@@ -33,6 +34,8 @@ const LIMITS: Record<LimitName, { duration: number; points: Record<Tier, number>
   'login:account': { duration: 15 * 60, points: { visitor: 10, customer: 10, agent: 10 } },
   'send:conn': { duration: 10, points: { visitor: 10, customer: 20, agent: 60 } },
   'send:identity': { duration: 10, points: { visitor: 20, customer: 40, agent: 120 } },
+  // Questions to the assistant, per person (all their tabs): each may be composed by a paid model.
+  'ai:identity': { duration: 60, points: { visitor: 20, customer: 30, agent: 30 } },
   'typing:conn': { duration: 10, points: { visitor: 10, customer: 10, agent: 20 } },
   'typing:identity': { duration: 10, points: { visitor: 20, customer: 20, agent: 40 } },
   'command:conn': { duration: 10, points: { visitor: 60, customer: 60, agent: 200 } },

@@ -69,16 +69,17 @@ describe('conversation flow', () => {
     expect((await request(a.socket, 'join-chat-room', { conversationId })).ok).toBe(true);
     const visitorGets = nextEvent(v.socket, 'message-received', (m) => m.sender.type === 'agent');
     const reply = await send(a.socket, conversationId, 'It ships today.');
-    expect(reply.ok && reply.message.seq).toBe(2);
+    // The agent's first reply takes the conversation over from the assistant: its system line comes first.
+    expect(reply.ok && reply.message.seq).toBe(3);
     const got = await visitorGets;
-    expect(got).toMatchObject({ text: 'It ships today.', seq: 2, sender: { type: 'agent', id: seed.agent.id, name: 'Ada Agent' } });
+    expect(got).toMatchObject({ text: 'It ships today.', seq: 3, sender: { type: 'agent', id: seed.agent.id, name: 'Ada Agent' } });
 
     // A returning visitor (same token, new connection) resumes the same conversation with its history.
     const again = await visitor(v.token);
     const resumed = await start(again.socket);
     expect(resumed.created).toBe(false);
     expect(resumed.conversation.id).toBe(conversationId);
-    expect(resumed.messages.map((m) => m.text)).toEqual(['Hello, where is my order?', 'It ships today.']);
+    expect(resumed.messages.map((m) => m.text)).toEqual(['Hello, where is my order?', 'Ada Agent joined the conversation.', 'It ships today.']);
   });
 
   it('delivers to the sender’s other tabs', async () => {
@@ -209,7 +210,8 @@ describe('message pipeline', () => {
     sends.push(send(v.socket, conversation.id, 'dup', dupId), send(tab2.socket, conversation.id, 'dup', dupId));
     const results = (await Promise.all(sends)) as { ok: boolean }[];
     expect(results.every((r) => r.ok)).toBe(true);
-    const total = 3 * n + 2;
+    // Every message, the duplicate once, and the system line of the agent taking over from the assistant.
+    const total = 3 * n + 2 + 1;
     const rows = await t.db.prisma.message.findMany({ where: { conversationId: conversation.id }, orderBy: { seq: 'asc' } });
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     // A retry that finds its message stored publishes it again (a device may have missed it); clients keep

@@ -90,7 +90,8 @@ describe('catching up', () => {
   it('loads everything after the last seq a device holds, oldest first, page by page', async () => {
     const phone = await device(t, 'catcher');
     const { conversation } = await start(phone.socket);
-    for (let i = 1; i <= 7; i++) await t.app.chat.send(agent(), conversation.id, { clientMessageId: `catch-up-${i}`, text: `m${i}` });
+    // Seven messages: the agent's first reply takes the conversation over (seq 1, its system line), then six.
+    for (let i = 1; i <= 6; i++) await t.app.chat.send(agent(), conversation.id, { clientMessageId: `catch-up-${i}`, text: `m${i}` });
     const page = (afterSeq: number, limit: number) => request(phone.socket, 'load-history', { conversationId: conversation.id, afterSeq, limit });
     const first = await page(2, 3);
     expect(first.ok && first.messages.map((m) => m.seq)).toEqual([3, 4, 5]);

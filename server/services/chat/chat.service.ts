@@ -1,5 +1,5 @@
 // Conversations and messages: membership, the gap-free idempotent send pipeline, history, read state.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type {
   ConversationDto,
   ConversationsPage,
@@ -21,6 +21,7 @@ import { KeyedQueue } from './keyed-queue.ts';
 import { normalizeText } from './text.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { derivedId } from '../ids.ts';
 
 const DEFAULT_PAGE = 30;
 /** Advisory lock namespace for creating a customer's conversation (see postToCustomer). */
@@ -44,7 +45,16 @@ export interface ChatServiceOptions {
    * receipt link for the conversation's customer (stored links expire). Without it, payloads are sent as stored.
    */
   presentPayload?: PresentPayload;
+  /**
+   * Runs before an agent's message is stored, in the conversation's send order: the assistant's takeover
+   * (mode ai → human, its system message) lands before the agent's first reply.
+   */
+  beforeAgentMessage?: (conversation: StoredConversation, agent: Principal & { kind: 'agent' }) => Promise<void>;
+  /** A customer wrote in a resolved conversation: it is open again, in a fresh assistant episode. */
+  onReopened?: (conversation: StoredConversation) => void;
 }
+
+export type StoredConversation = ConversationWithContact;
 
 export type PresentPayload = (
   payload: Record<string, unknown>,
@@ -73,6 +83,8 @@ export class ChatService {
   private readonly memberCache = boundedCache<ConversationWithContact>({ max: CACHE_MAX, ttlMs: MEMBER_CACHE_TTL_MS });
   private readonly invalidation: InvalidationBus;
   private readonly presentPayload: PresentPayload | undefined;
+  private readonly beforeAgentMessage: ChatServiceOptions['beforeAgentMessage'];
+  private readonly onReopened: ChatServiceOptions['onReopened'];
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -81,6 +93,8 @@ export class ChatService {
   ) {
     this.invalidation = opts.invalidation ?? new LocalInvalidationBus();
     this.presentPayload = opts.presentPayload;
+    this.beforeAgentMessage = opts.beforeAgentMessage;
+    this.onReopened = opts.onReopened;
     this.invalidation.subscribe((event) => {
       switch (event.type) {
         case 'conversations-moved':
@@ -349,7 +363,34 @@ export class ChatService {
   async send(p: Principal, conversationId: string, input: NewMessage): Promise<{ message: MessageDto; duplicate: boolean }> {
     const conversation = await this.getForMemberCached(p, conversationId);
     const text = normalizeText(input.text);
-    return this.sendQueue.run(conversationId, () => this.persistAndPublish(senderOf(p), conversation, text, input));
+    return this.sendQueue.run(conversationId, async () => {
+      if (p.kind === 'agent' && this.beforeAgentMessage) await this.beforeAgentMessage(conversation, p);
+      return (await this.persistAndPublish(senderOf(p), conversation, text, input))!;
+    });
+  }
+
+  /** The conversation if `p` may act in it (a visitor's draft is stored: they are about to write). */
+  conversationFor(p: Principal, conversationId: string): Promise<StoredConversation> {
+    return this.getForMemberCached(p, conversationId);
+  }
+
+  /** Runs `task` in the conversation's send order on this server (after messages being stored now). */
+  inOrder<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
+    return this.sendQueue.run(conversationId, task);
+  }
+
+  /**
+   * The assistant's answer, stored and published only while the conversation is still in assistant mode
+   * (checked in the same statement): an answer that lost the race to a handoff is never stored. Null then.
+   * Call inside inOrder(); idempotent on clientMessageId like every message.
+   */
+  async postAsAssistant(conversation: StoredConversation, input: NewMessage): Promise<{ message: MessageDto; duplicate: boolean } | null> {
+    return this.persistAndPublish({ type: 'assistant', id: null }, conversation, normalizeText(input.text), input, { onlyInAiMode: true });
+  }
+
+  /** A system line (a handoff, a hand-back) in the conversation. Call inside inOrder(). */
+  async postSystem(conversation: StoredConversation, input: NewMessage): Promise<{ message: MessageDto; duplicate: boolean }> {
+    return (await this.persistAndPublish({ type: 'system', id: null }, conversation, normalizeText(input.text), { kind: 'system', ...input }))!;
   }
 
   /**
@@ -361,9 +402,7 @@ export class ChatService {
     const key = `${workspaceId}:${externalId}`;
     return this.customerQueue.run(key, async () => {
       const conversation = await this.customerConversation(key, workspaceId, externalId);
-      return this.sendQueue.run(conversation.id, () =>
-        this.persistAndPublish({ type: 'system', id: null }, conversation, text, input),
-      );
+      return this.sendQueue.run(conversation.id, async () => (await this.persistAndPublish({ type: 'system', id: null }, conversation, text, input))!);
     });
   }
 
@@ -388,18 +427,28 @@ export class ChatService {
     conversation: ConversationWithContact,
     text: string,
     input: NewMessage,
-  ): Promise<{ message: MessageDto; duplicate: boolean }> {
+    opts: { onlyInAiMode?: boolean } = {},
+  ): Promise<{ message: MessageDto; duplicate: boolean } | null> {
     const conversationId = conversation.id;
+    const onlyInAiMode = opts.onlyInAiMode === true;
+    // A customer writing in a resolved conversation reopens it in a fresh assistant episode (no handoff
+    // loop: the assistant does not read the episode that ended with a person).
+    const reopens = sender.type === 'contact';
     // No look-up first: the insert itself fails on a duplicate client id (and then rolls its seq
     // bump back), which keeps the common path to one statement.
-    let row: Message;
+    let row: Message & { reopened: boolean };
     try {
-      const rows = await this.prisma.$queryRaw<Message[]>`
-        WITH bumped AS (
+      const rows = await this.prisma.$queryRaw<(Message & { reopened: boolean })[]>`
+        WITH prior AS (
+          -- The row as this statement found it (a CTE sees the statement's snapshot, not the update).
+          SELECT "status" FROM "Conversation" WHERE "id" = ${conversationId}::uuid AND ${reopens}
+        ), bumped AS (
           UPDATE "Conversation"
              SET "lastSeq" = "lastSeq" + 1, "lastMessageAt" = now(), "updatedAt" = now(),
+                 "mode" = CASE WHEN "status" = 'resolved' AND ${reopens} THEN 'ai'::"ConversationMode" ELSE "mode" END,
+                 "aiEpisodeStartedAt" = CASE WHEN "status" = 'resolved' AND ${reopens} THEN now() ELSE "aiEpisodeStartedAt" END,
                  "status" = CASE WHEN "status" = 'resolved' THEN 'open'::"ConversationStatus" ELSE "status" END
-           WHERE "id" = ${conversationId}::uuid
+           WHERE "id" = ${conversationId}::uuid AND (NOT ${onlyInAiMode} OR "mode" = 'ai')
        RETURNING "lastSeq"
         )
         INSERT INTO "Message" ("id", "conversationId", "seq", "clientMessageId", "senderType", "senderId", "kind", "text", "payload", "createdAt")
@@ -407,8 +456,10 @@ export class ChatService {
                ${sender.type}::"SenderType", ${sender.id}, ${input.kind ?? 'text'}::"MessageKind", ${text},
                ${input.payload ? JSON.stringify(input.payload) : null}::jsonb, now()
           FROM bumped
-        RETURNING *`;
+        RETURNING *, COALESCE((SELECT "status" = 'resolved' FROM prior), false) AS "reopened"`;
       if (!rows[0]) {
+        // The assistant lost the race to a handoff: nothing stored, by design.
+        if (onlyInAiMode && (await this.prisma.conversation.count({ where: { id: conversationId } }))) return null;
         // The conversation is gone (its workspace was deleted) since membership was checked.
         this.memberCache.delete(conversationId);
         throw notMember();
@@ -423,7 +474,10 @@ export class ChatService {
       if (!stored) throw err;
       return { message: this.publishMessage(conversation, await this.toMessageDto(stored, conversation.contact)), duplicate: true };
     }
-    return { message: this.publishMessage(conversation, await this.toMessageDto(row, conversation.contact)), duplicate: false };
+    const { reopened, ...stored } = row;
+    const message = this.publishMessage(conversation, await this.toMessageDto(stored, conversation.contact));
+    if (reopened) this.onReopened?.(conversation);
+    return { message, duplicate: false };
   }
 
   private publishMessage(conversation: Pick<Conversation, 'id' | 'workspaceId'>, message: MessageDto): MessageDto {
@@ -496,6 +550,12 @@ export class ChatService {
       conversations: await Promise.all(page.map((c) => this.toConversationDto(c))),
       nextCursor: rows.length > limit && last?.lastMessageAt ? encodeCursor(last.lastMessageAt, last.id) : null,
     };
+  }
+
+  /** A stored message of the conversation by its client id, as clients see it; null when there is none. */
+  async storedMessage(conversation: StoredConversation, clientMessageId: string): Promise<MessageDto | null> {
+    const row = await this.findByClientId(conversation.id, clientMessageId);
+    return row ? this.toMessageDto(row, conversation.contact) : null;
   }
 
   private findByClientId(conversationId: string, clientMessageId: string) {
@@ -581,15 +641,6 @@ function isMember(p: Principal, c: Pick<Conversation, 'workspaceId' | 'contactId
 }
 
 const notMember = () => new AppError('FORBIDDEN', 'You are not a member of this conversation.');
-
-/** A uuid derived from its parts (version 8, "custom"): the same parts always give the same id. */
-function derivedId(...parts: string[]): string {
-  const h = createHash('sha256').update(`verychat:${parts.join(':')}`).digest();
-  h[6] = (h[6]! & 0x0f) | 0x80;
-  h[8] = (h[8]! & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}
 
 const draftConversationId = (p: VisitorPrincipal) => derivedId('visitor-conversation', p.workspaceId, p.visitorId);
 

@@ -177,6 +177,29 @@ export const UNANSWERABLE_CASES: readonly RouteCase[] = [
   { q: 'puedo pagar impuestos con vpay', lang: 'es', routes: ['not-sure', 'refuse'] },
   { q: 'dan cashback por comprar', lang: 'es', routes: ['not-sure', 'refuse'] },
   { q: 'vpay funciona en el reloj inteligente', lang: 'es', routes: ['not-sure', 'refuse'] },
+  // Added for calibration (more questions the knowledge base cannot answer, so "not sure" has more than a
+  // handful of examples). Written like the ones above, checked against the articles (no article covers them);
+  // only the ones whose hash puts them in the training split were kept, so the held-out split stays blind.
+  { q: 'how do i withdraw my vrc to my bank account', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'can i cash out to my bank', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'do you have an affiliate program', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'can i set up a recurring payment every month', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'is there a vpay app for my computer', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'do you support nfts', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'can i have two vpay accounts', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'can i split a bill with my friends in the app', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'can i exchange vrc for dollars in the app', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'do you have a physical card i can use in shops', lang: 'en', routes: ['not-sure', 'refuse'] },
+  { q: 'como retiro mi plata a mi cuenta del banco', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'puedo pagar el alquiler con vpay', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'puedo programar un pago automatico cada mes', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'tienen app para la compu', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'vpay esta disponible en brasil', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'aceptan nfts', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'puedo tener dos cuentas', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'tienen modo oscuro', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'tienen programa de afiliados', lang: 'es', routes: ['not-sure', 'refuse'] },
+  { q: 'puedo cambiar vrc a pesos', lang: 'es', routes: ['not-sure', 'refuse'] },
 ];
 
 export const ADVERSARIAL_CASES: readonly RouteCase[] = [

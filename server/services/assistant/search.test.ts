@@ -91,6 +91,16 @@ describe('retrieval', () => {
     expect(r.confidence).toBeLessThan(0.5);
   });
 
+  it('tells a typo from a different word when judging what the knowledge base lacks', () => {
+    const networks = new ArticleIndex('en', [
+      doc('choose-network', 'Which network should I use?', ['the network must match'], 'Pick the network your wallet uses.'),
+      doc('refund-how-long', 'How long do refunds take?', ['refund time'], 'At most 5 business days.'),
+    ]);
+    // "watch" is one letter from "match" but not a typo of it; "refnd" is a typo of "refund".
+    expect(networks.retrieve('apple watch').features.novelty).toBe(1);
+    expect(networks.retrieve('refnd time').features.novelty).toBeLessThan(0.5);
+  });
+
   it('answers nothing for a question with no content words', () => {
     expect(index.retrieve('the and of').decision).toBe('not-sure');
   });

@@ -25,7 +25,7 @@ export interface RetrievalFeatures {
   phrasing: number;
   /** (top − second) / top score, 0..1: how clearly the top article wins. */
   margin: number;
-  /** IDF-weighted share of the question's terms that no article uses at all (0..1): a subject the KB lacks. */
+  /** IDF-weighted share of the question's terms that no article uses (0..1; a typo counts half): a subject the KB lacks. */
   novelty: number;
   /** Content terms in the question. */
   terms: number;
@@ -48,11 +48,11 @@ export interface Retrieval {
  * second article is nearly as good and the two together are likely right (CLARIFY_AT); else a person.
  */
 export const CALIBRATION = {
-  bias: -3.34,
-  coverage: 2.5,
-  phrasing: 2.51,
-  margin: 4.83,
-  novelty: -3.31,
+  bias: -3.18,
+  coverage: 2.0,
+  phrasing: 3.47,
+  margin: 3.72,
+  novelty: -4.15,
   ANSWER_AT: 0.5,
   CLARIFY_AT: 0.25,
   /** The second hit must score at least this share of the first to be offered beside it. */
@@ -134,13 +134,22 @@ export class ArticleIndex {
     }
   }
 
-  /** Used by some article, give or take a typo or an unfinished word. */
-  private known(term: string): boolean {
-    if (this.idf.has(term)) return true;
-    if (term.length < 4) return false;
-    if (this.vocabulary.atPrefix(term).size > 0) return true;
-    for (let n = term.length - 1; n >= 4; n--) if (this.idf.has(term.slice(0, n))) return true;
-    return this.vocabulary.fuzzyGet(term, term.length >= 7 ? 2 : 1).size > 0;
+  /**
+   * How surely some article uses a term: 1 when one does, ½ when one uses it give or take a typo (the same
+   * edits the search forgives, first letter kept: "refnd", but not "watch" for "match"), an inflection (at
+   * most two letters more: "sendin", "complaint") or, for the last word only, an unfinished word ("recei");
+   * 0 for a word no article uses ("cashback", "gift"). Stems are short, so a stem that merely begins another
+   * word ("compr" of comprar, "comprob" of comprobante) is not taken for it.
+   */
+  private knownness(term: string, last: boolean): number {
+    if (this.idf.has(term)) return 1;
+    if (term.length < 4) return 0;
+    if (last && this.vocabulary.atPrefix(term).size > 0) return 0.5;
+    for (let n = term.length - 1; n >= Math.max(4, term.length - 2); n--) if (this.idf.has(term.slice(0, n))) return 0.5;
+    if (term.length >= 5) {
+      for (const word of this.vocabulary.fuzzyGet(term, term.length >= 8 ? 2 : 1).keys()) if (word[0] === term[0]) return 0.5;
+    }
+    return 0;
   }
 
   private weight(term: string): number {
@@ -164,7 +173,7 @@ export class ArticleIndex {
     const terms = [...new Set(this.analyzer.terms(question))];
     if (!terms.length) return { hits: [], features: { coverage: 0, phrasing: 0, margin: 0, novelty: 0, terms: 0 }, confidence: 0, decision: 'not-sure' };
     const total = terms.reduce((sum, t) => sum + this.weight(t), 0);
-    const novelty = terms.reduce((sum, t) => sum + (this.known(t) ? 0 : this.weight(t)), 0) / total;
+    const novelty = terms.reduce((sum, t, i) => sum + (1 - this.knownness(t, i === terms.length - 1)) * this.weight(t), 0) / total;
     const raw = this.search.search(terms.join(' ')).slice(0, CANDIDATES);
     const ranked = raw
       .map((r) => {

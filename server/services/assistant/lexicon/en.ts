@@ -16,6 +16,17 @@ export const en: LexiconTable = {
     paymnt: 'payment',
     payement: 'payment',
     paymet: 'payment',
+    // Dropped g ("sendin money").
+    sendin: 'sending',
+    gettin: 'getting',
+    waitin: 'waiting',
+    tryin: 'trying',
+    payin: 'paying',
+    receivin: 'receiving',
+    recievin: 'receiving',
+    workin: 'working',
+    info: 'information',
+    max: 'maximum limit',
     acc: 'account',
     acct: 'account',
     pls: 'please',
@@ -186,6 +197,6 @@ export const en: LexiconTable = {
     'what which who whom whose when where why please thanks thank hi hello hey ok okay just really very still yet ' +
     'some any all much many also too more most again ever even only own same such up down out off over under ' +
     'get got gets getting im youre dont doesnt isnt wasnt arent werent u ur pls plz lol hmm um uh yeah yes guys guy ' +
-    'want wanted need needs know tell help something thing things anyone someone one'
+    'want wanted need needs know tell help something thing things anyone someone one think everything anything'
   ).split(' '),
 };

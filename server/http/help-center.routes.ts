@@ -33,6 +33,8 @@ const WIDGET_LOCALES = ['en', 'es', 'ar'];
 const SITE_KEY = /^[A-Za-z0-9_-]{1,128}$/;
 /** Results on the search page. */
 const SEARCH_RESULTS = 10;
+/** Results scoring less than this share of the best one are left out. */
+const MIN_SCORE_SHARE = 0.1;
 
 type Page = { kind: 'home' } | { kind: 'search' } | { kind: 'article'; slug: string };
 
@@ -111,7 +113,9 @@ export function helpCenterRoutes(app: FastifyInstance, services: Services, deps:
 
     if (page.kind === 'home') return reply.send(helpHomePage(ctx, helpCategories(articles, language)));
     if (page.kind === 'search') {
-      const hits = query.q ? await assistant.searchArticles(ws.id, language, query.q, SEARCH_RESULTS) : [];
+      const found = query.q ? await assistant.searchArticles(ws.id, language, query.q, SEARCH_RESULTS) : [];
+      // Hits far below the best are noise on a results page (scores compare within one search only).
+      const hits = found.filter((h) => h.score >= found[0]!.score * MIN_SCORE_SHARE);
       return reply.send(helpSearchPage(ctx, query.q, hits, helpCategories(articles, language)));
     }
     const article = page.slug.length <= MAX_KB_SLUG_LENGTH && KB_SLUG.test(page.slug) ? articles.find((a) => a.slug === page.slug) : undefined;

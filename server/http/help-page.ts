@@ -27,6 +27,8 @@ interface Texts {
   searchButton: string;
   topics: string;
   articles: (n: number) => string;
+  showMore: (n: number) => string;
+  showLess: string;
   breadcrumb: string;
   shortAnswer: string;
   related: string;
@@ -59,10 +61,12 @@ const TEXTS: Record<AssistantLanguage, Texts> = {
     heroTitle: 'How can we help?',
     heroLead: 'Search our articles or browse by topic.',
     searchLabel: 'Search the help center',
-    searchPlaceholder: 'Search for answers, e.g. “how long do refunds take”',
+    searchPlaceholder: 'Search for answers',
     searchButton: 'Search',
     topics: 'Browse by topic',
     articles: (n) => (n === 1 ? '1 article' : `${n} articles`),
+    showMore: (n) => (n === 1 ? 'Show 1 more' : `Show ${n} more`),
+    showLess: 'Show fewer',
     breadcrumb: 'Breadcrumb',
     shortAnswer: 'Short answer',
     related: 'Related articles',
@@ -93,10 +97,12 @@ const TEXTS: Record<AssistantLanguage, Texts> = {
     heroTitle: '¿Cómo podemos ayudarte?',
     heroLead: 'Busca en nuestros artículos o explora por tema.',
     searchLabel: 'Buscar en el centro de ayuda',
-    searchPlaceholder: 'Busca respuestas, p. ej. “cuánto tarda un reembolso”',
+    searchPlaceholder: 'Busca respuestas',
     searchButton: 'Buscar',
     topics: 'Explorar por tema',
     articles: (n) => (n === 1 ? '1 artículo' : `${n} artículos`),
+    showMore: (n) => (n === 1 ? 'Ver 1 más' : `Ver ${n} más`),
+    showLess: 'Ver menos',
     breadcrumb: 'Ruta de navegación',
     shortAnswer: 'Respuesta corta',
     related: 'Artículos relacionados',
@@ -145,6 +151,8 @@ function link(ctx: Pick<HelpContext, 'base' | 'linkLang'>, path: string, params:
 }
 
 const categoryAnchor = (id: string) => `topic-${id}`;
+/** Articles a topic card lists before "Show N more". */
+const TOPIC_PREVIEW = 5;
 
 // --- Pages ------------------------------------------------------------------------------------------------------
 
@@ -333,14 +341,21 @@ function compactHero(ctx: HelpContext, query: string): string {
 
 function topicGrid(ctx: HelpContext, categories: HelpCategory[]): string {
   const t = TEXTS[ctx.language];
-  const cards = categories.map(
-    (c) => `
+  const item = (a: HelpArticleLink) => `<li><a href="${escapeHtml(link(ctx, `/${a.slug}`))}">${escapeHtml(a.title)}</a></li>`;
+  const cards = categories.map((c) => {
+    // Long topics show their first articles; the rest open in place (a <details>: no JavaScript).
+    const shown = c.articles.length > TOPIC_PREVIEW + 1 ? c.articles.slice(0, TOPIC_PREVIEW) : c.articles;
+    const more = c.articles.slice(shown.length);
+    const rest = more.length
+      ? `<details class="more"><summary><span class="closed">${escapeHtml(t.showMore(more.length))}</span><span class="open">${escapeHtml(t.showLess)}</span></summary><ul>${more.map(item).join('')}</ul></details>`
+      : '';
+    return `
     <li class="topic" id="${escapeHtml(categoryAnchor(c.id))}">
       <h3>${escapeHtml(c.title)}</h3>
       <p class="topic-count">${escapeHtml(t.articles(c.articles.length))}</p>
-      <ul>${c.articles.map((a) => `<li><a href="${escapeHtml(link(ctx, `/${a.slug}`))}">${escapeHtml(a.title)}</a></li>`).join('')}</ul>
-    </li>`,
-  );
+      <ul>${shown.map(item).join('')}</ul>${rest}
+    </li>`;
+  });
   return `<ul class="topics">${cards.join('')}
   </ul>`;
 }
@@ -387,6 +402,11 @@ function snippet(answer: string): string {
 }
 
 const analyzers = new Map<AssistantLanguage, { analyzer: Analyzer; stop: Set<string> }>();
+/** Words of a question that carry no subject: never marked (retrieval keeps them for phrasing). */
+const QUESTION_WORDS: Record<AssistantLanguage, string[]> = {
+  en: ['how', 'what', 'why', 'when', 'where', 'who', 'which', 'can', 'could', 'do', 'does', 'did', 'is', 'are', 'was', 'will', 'would', 'should', 'my', 'i'],
+  es: ['como', 'que', 'por', 'porque', 'cuando', 'donde', 'quien', 'cual', 'cuanto', 'cuanta', 'cuantos', 'cuantas', 'puedo', 'puede', 'mi', 'mis', 'es', 'esta'],
+};
 
 /**
  * Escapes a text, marking its words that match the query's search terms (the same stems retrieval uses). One pass
@@ -395,7 +415,7 @@ const analyzers = new Map<AssistantLanguage, { analyzer: Analyzer; stop: Set<str
 function highlighter(language: AssistantLanguage, query: string): (text: string) => string {
   let entry = analyzers.get(language);
   if (!entry) {
-    entry = { analyzer: createAnalyzer(language), stop: new Set(LEXICONS[language].stopwords.map(fold)) };
+    entry = { analyzer: createAnalyzer(language), stop: new Set([...LEXICONS[language].stopwords, ...QUESTION_WORDS[language]].map(fold)) };
     analyzers.set(language, entry);
   }
   const { analyzer, stop } = entry;
@@ -434,8 +454,8 @@ export const HELP_JS = `// The help center's "Ask the assistant": the page's CSP
 
 const PAGE_CSS = `
 *,*::before,*::after{box-sizing:border-box}
-:root{color-scheme:light dark;--bg:#f6f6f9;--surface:#fff;--text:#17171c;--muted:#585866;--line:#e3e3ea;--accent:var(--accent-light);--tint:color-mix(in srgb,var(--brand) 7%,var(--surface));--code:#f0f0f4;--mark:color-mix(in srgb,var(--brand) 22%,#fff3a6);--shadow:0 1px 2px rgba(16,24,40,.05),0 10px 30px -14px rgba(16,24,40,.18);--radius:16px}
-@media (prefers-color-scheme:dark){:root{--bg:#0e1014;--surface:#171a21;--text:#ececf1;--muted:#a3a3b2;--line:#2a2e39;--accent:var(--accent-dark);--tint:color-mix(in srgb,var(--brand) 14%,var(--surface));--code:#232733;--mark:color-mix(in srgb,var(--brand) 45%,#2b2a12);--shadow:0 1px 2px rgba(0,0,0,.4)}}
+:root{color-scheme:light dark;--bg:#f6f6f9;--surface:#fff;--text:#17171c;--muted:#585866;--line:#e3e3ea;--accent:var(--accent-light);--tint:color-mix(in srgb,var(--brand) 7%,var(--surface));--code:#f0f0f4;--mark:color-mix(in srgb,var(--brand) 16%,transparent);--shadow:0 1px 2px rgba(16,24,40,.05),0 10px 30px -14px rgba(16,24,40,.18);--radius:16px}
+@media (prefers-color-scheme:dark){:root{--bg:#0e1014;--surface:#171a21;--text:#ececf1;--muted:#a3a3b2;--line:#2a2e39;--accent:var(--accent-dark);--tint:color-mix(in srgb,var(--brand) 14%,var(--surface));--code:#232733;--mark:color-mix(in srgb,var(--brand) 38%,transparent);--shadow:0 1px 2px rgba(0,0,0,.4)}}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;min-height:100vh;display:flex;flex-direction:column;background:var(--bg);color:var(--text);font:16px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Helvetica Neue",Arial,sans-serif;-webkit-font-smoothing:antialiased}
 a{color:var(--accent);text-underline-offset:.18em;text-decoration-thickness:1px}
@@ -482,7 +502,15 @@ main:focus{outline:none}
 .topic-count{margin:.1rem 0 .7rem;padding-inline-start:1.15rem;color:var(--muted);font-size:.85rem}
 .topic ul{margin:0;padding:0;list-style:none}
 .topic li a{display:block;padding:.42rem 0;border-top:1px solid var(--line);color:var(--text);text-decoration:none;font-size:.95rem;line-height:1.45}
-.topic li:first-child a{border-top:0}
+.topic>ul>li:first-child a{border-top:0}
+.more summary{display:inline-flex;align-items:center;gap:.35rem;margin-top:.45rem;padding:.3rem 0;color:var(--accent);font-size:.9rem;font-weight:600;cursor:pointer;list-style:none}
+.more summary::-webkit-details-marker{display:none}
+.more summary::after{content:"";width:.45rem;height:.45rem;border:solid currentColor;border-width:0 2px 2px 0;transform:translateY(-2px) rotate(45deg)}
+.more[open] summary::after{transform:translateY(2px) rotate(-135deg)}
+.more .open,.more[open] .closed{display:none}
+.more[open] .open{display:inline}
+.more[open] summary{margin-bottom:.2rem}
+.more ul li a{border-top:1px solid var(--line)}
 .topic li a:hover{color:var(--accent);text-decoration:underline}
 .crumbs ol{display:flex;flex-wrap:wrap;gap:.35rem;margin:0 0 1.5rem;padding:0;list-style:none;font-size:.9rem;color:var(--muted)}
 .crumbs li+li::before{content:"›";margin-inline-end:.35rem;color:var(--muted)}
@@ -534,11 +562,11 @@ main:focus{outline:none}
 .result h2 a:focus-visible{outline:none}
 .result-topic{margin:.15rem 0 .45rem;color:var(--muted);font-size:.85rem;font-weight:560}
 .snippet{margin:0;color:var(--muted);line-height:1.55}
-mark{padding:0 .1em;border-radius:3px;background:var(--mark);color:inherit}
+mark{padding:0 .12em;border-radius:4px;background:var(--mark);color:var(--text)}
 .notice{margin:0 0 2rem;padding:.9rem 1.1rem;border:1px solid var(--line);border-inline-start:4px solid var(--brand);border-radius:12px;background:var(--surface)}
 .message{max-width:36rem}
 .standalone{display:grid;place-items:center;padding-top:12vh}
-.card{padding:2rem;border:1px solid var(--line);border-radius:var(--radius);background:var(--surface);box-shadow:var(--shadow);border-top:4px solid var(--brand)}
+.card{padding:2.25rem 2rem 2rem;border:1px solid var(--line);border-radius:var(--radius);background:linear-gradient(var(--brand),var(--brand)) top/100% 4px no-repeat var(--surface);box-shadow:var(--shadow)}
 .card .muted{margin:0}
 .footer{padding:1.75rem 1.5rem 2.25rem;border-top:1px solid var(--line);text-align:center;color:var(--muted);font-size:.875rem}
 .footer p{margin:.15rem 0}
@@ -553,6 +581,9 @@ mark{padding:0 .1em;border-radius:3px;background:var(--mark);color:inherit}
   main{padding:1.75rem 1rem 2.5rem}
   .bar{padding:.85rem 1rem}
   .brand-tag{display:none}
+  .bar{flex-wrap:nowrap}
+  .brand-name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+  .languages a{padding:.25rem .6rem;font-size:.8125rem}
   .hero{padding:1.5rem 1rem 2.25rem}
   .hero-compact{padding:.1rem 1rem 1.1rem}
   .hero-lead{font-size:1rem;margin-bottom:1.25rem}

@@ -1,19 +1,21 @@
 // npm run bench:assistant [-- --questions 2000 --concurrency 50 --payments 100000]
-// The answer engine measured in-process (no sockets: the transport's share is measured by the end-to-end
-// bench): FAQ answer latency p50/p99 with one caller and with 50 concurrent callers on a knowledge base of
+// First the answer engine in-process (no sockets): FAQ answer latency p50/p99 with one caller and with 50 concurrent callers on a knowledge base of
 // 1,000 articles (89 shipped + synthetic ones stored as the workspace's own), own-payment questions with
-// 100,000 stored payments, and the heap taken by the search index with 1,000 and 5,000 articles.
+// 100,000 stored payments, and the heap taken by the search index with 1,000 and 5,000 articles. Then end to
+// end: send-ai-query → final over WebSockets against the production bundle with the same data.
 // Embedded PGlite by default; PostgreSQL when DATABASE_URL is set. Run with --expose-gc for exact heap
 // figures (the npm script does).
 import type { AssistantLanguage } from '../protocol/assistant-values.ts';
-import { openDatabase } from '../server/db/client.ts';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import { openDatabase, type Database } from '../server/db/client.ts';
 import type { AnswerInput } from '../server/services/assistant/answerer.ts';
 import type { Article, EffectiveArticle } from '../server/services/assistant/kb.ts';
 import { ArticleIndex } from '../server/services/assistant/search.ts';
 import { createServices } from '../server/services/index.ts';
 import { createTestDatabase } from '../server/test/support/database.ts';
 import { FAQ_EN } from '../eval/assistant/set/faq-en.ts';
-import { arg, percentile } from './support.ts';
+import { arg, connectCustomer, percentile, startBenchServer } from './support.ts';
 
 const QUESTIONS = Number(arg('questions', '2000'));
 const CONCURRENCY = Number(arg('concurrency', '50'));
@@ -46,6 +48,42 @@ function synthetic(count: number, base: Article[], language: AssistantLanguage):
     details: `${words(150)}.`,
   }));
 }
+
+/**
+ * Bulk rows straight in SQL (the ingestion path is benchmarked by bench:payments): 2,000 customers, a heavy
+ * one in 1 of 50 payments, statuses and tokens mixed, three years of dates, hashes on most.
+ */
+async function insertPayments(prisma: Database['prisma'], workspaceId: string, count: number): Promise<void> {
+    await prisma.$executeRaw`
+      INSERT INTO "Payment" ("id", "workspaceId", "reference", "status", "amount", "token", "payerId", "payeeId", "payerName", "payeeName",
+                             "txHash", "memo", "failureCode", "failureMessage", "occurredAt", "initiatedAt", "succeededAt", "failedAt",
+                             "refundedAt", "createdAt", "updatedAt")
+      SELECT gen_random_uuid(), ${workspaceId}::uuid, 'bulk-' || g,
+             (CASE WHEN g % 10 = 0 THEN 'failed' WHEN g % 17 = 0 THEN 'pending' WHEN g % 23 = 0 THEN 'refunded' ELSE 'succeeded' END)::"PaymentStatus",
+             ((g % 5000) + (g % 100) / 100.0)::numeric, CASE WHEN g % 7 = 0 THEN 'USDC' ELSE 'VRC' END,
+             CASE WHEN g % 50 = 0 THEN 'heavy' ELSE 'user-' || (g % 2000) END,
+             'user-' || ((g * 7 + 1) % 2000 + 2000),
+             NULL, 'Person ' || ((g * 7 + 1) % 2000),
+             CASE WHEN g % 10 = 0 THEN NULL ELSE '0x' || md5('h' || g) || md5('x' || g) END, NULL,
+             CASE WHEN g % 10 = 0 THEN 'insufficient_funds' END, CASE WHEN g % 10 = 0 THEN 'Insufficient balance' END,
+             t, t, CASE WHEN g % 10 <> 0 AND g % 17 <> 0 THEN t + interval '1 minute' END,
+             CASE WHEN g % 10 = 0 THEN t + interval '1 minute' END,
+             CASE WHEN g % 23 = 0 AND g % 10 <> 0 AND g % 17 <> 0 THEN t + interval '2 days' END, now(), now()
+        FROM generate_series(1, ${count}::int) AS g, LATERAL (SELECT now() - (g % 1095) * interval '1 day' - (g % 1440) * interval '1 minute' AS t) AS at`;
+}
+
+/** What customers ask about their own payments (one with a hash prefix of theirs). */
+const paymentQuestions = (someHash: string) => [
+  "what's the status of my last payment",
+  'why did my payment fail',
+  'do i have any pending payments',
+  'have i received any refunds',
+  'how much did i send last month',
+  'how much did i send to person 351 this year',
+  `find my payment ${someHash.slice(0, 10)}`,
+  'can i get the receipt for my last payment',
+  'cuánto recibí esta semana',
+];
 
 function stats(latencies: number[]): string {
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -80,6 +118,92 @@ function heapMb(): number {
   return process.memoryUsage().heapUsed / 1024 / 1024;
 }
 
+/**
+ * send-ai-query → final through the real server: the production bundle, spawned, over real sockets, with
+ * the same 1,000-article knowledge base and 100,000 payments. Each customer asks one question after another
+ * in their conversation; the latency is from the emit to the `final` event.
+ */
+async function endToEnd(): Promise<void> {
+  let someHash = '';
+  const server = await startBenchServer({
+    seed: async (prisma, workspaceId) => {
+      const defaults = createServices({ prisma }).assistant.kb.defaults().filter((a) => a.language === 'en');
+      const extra = synthetic(KB_SIZE - defaults.length, defaults, 'en');
+      await prisma.faqArticle.createMany({ data: extra.map((a) => ({ workspaceId, ...a })) });
+      await insertPayments(prisma, workspaceId, PAYMENTS);
+      someHash = (await prisma.payment.findFirst({ where: { workspaceId, payerId: 'user-41', txHash: { not: null } }, select: { txHash: true } }))!.txHash!;
+    },
+  });
+  try {
+    console.log(`\nEnd to end: send-ai-query → final over WebSockets (production bundle, ${KB_SIZE} articles, ${PAYMENTS.toLocaleString('en')} payments)`);
+    const perCustomer = 40;
+    const faq = FAQ_EN.map(([text]) => text);
+    for (const [label, texts] of [['FAQ', faq], ['own payments', paymentQuestions(someHash)]] as const) {
+      for (const customers of [1, CONCURRENCY]) {
+        const sockets = await Promise.all(Array.from({ length: customers }, (_, i) => connectCustomer(server, `user-${41 + i}`)));
+        try {
+          const latencies: number[] = [];
+          await Promise.all(
+            sockets.map(async (socket, c) => {
+              const conversationId = await startConversation(socket);
+              // A warm-up question each (first index use, JIT), not counted.
+              for (let q = -1; q < perCustomer; q++) {
+                const ms = await askOnce(socket, conversationId, texts[(c * 7 + Math.max(q, 0)) % texts.length]!);
+                if (q >= 0) latencies.push(ms);
+              }
+            }),
+          );
+          console.log(`  ${label}, ${customers} customer${customers > 1 ? 's' : ''} at once:`.padEnd(44) + stats(latencies));
+        } finally {
+          for (const s of sockets) s.close();
+        }
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+async function startConversation(socket: Socket): Promise<string> {
+  const r = await socket.timeout(10_000).emitWithAck('start-conversation', {});
+  if (!r.ok) throw new Error(`start-conversation: ${JSON.stringify(r.error)}`);
+  return r.conversation.id as string;
+}
+
+/** One question; resolves with the milliseconds from the emit to its final answer. */
+function askOnce(socket: Socket, conversationId: string, text: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let queryId: string | null = null;
+    let finalAt: number | null = null;
+    const finals = new Map<string, number>();
+    const onResponse = (e: { queryId: string; type: string; error?: unknown }) => {
+      if (e.type === 'error') return done(new Error(`ai-response error: ${JSON.stringify(e.error)}`));
+      if (e.type !== 'final') return;
+      finals.set(e.queryId, performance.now());
+      if (queryId && finals.has(queryId)) finish();
+    };
+    const finish = () => {
+      finalAt = finals.get(queryId!)!;
+      done(null);
+    };
+    const done = (err: Error | null) => {
+      socket.off('ai-response', onResponse);
+      if (err) reject(err);
+      else resolve(finalAt! - t0);
+    };
+    socket.on('ai-response', onResponse);
+    socket
+      .timeout(10_000)
+      .emitWithAck('send-ai-query', { conversationId, clientQueryId: randomUUID(), text, locale: 'en' })
+      .then((ack: { ok: boolean; queryId?: string; status?: string; error?: unknown }) => {
+        if (!ack.ok || ack.status !== 'accepted') return done(new Error(`send-ai-query: ${JSON.stringify(ack)}`));
+        queryId = ack.queryId!;
+        if (finals.has(queryId)) finish();
+      }, done);
+  });
+}
+
 async function main() {
   const embedded = !process.env.DATABASE_URL;
   const testDb = await createTestDatabase({ embedded });
@@ -109,44 +233,17 @@ async function main() {
     // --- Own-payment answers with 100,000 stored payments ----------------------------------------------------
     const pws = await services.workspaces.create({ name: 'Bench payments', allowedOrigins: [] });
     const t1 = performance.now();
-    // Bulk rows straight in SQL (the ingestion path is benchmarked by bench:payments): 2,000 customers, a heavy
-    // one in 1 of 50 payments, statuses and tokens mixed, three years of dates, hashes on most.
-    await db.prisma.$executeRaw`
-      INSERT INTO "Payment" ("id", "workspaceId", "reference", "status", "amount", "token", "payerId", "payeeId", "payerName", "payeeName",
-                             "txHash", "memo", "failureCode", "failureMessage", "occurredAt", "initiatedAt", "succeededAt", "failedAt",
-                             "refundedAt", "createdAt", "updatedAt")
-      SELECT gen_random_uuid(), ${pws.id}::uuid, 'bulk-' || g,
-             (CASE WHEN g % 10 = 0 THEN 'failed' WHEN g % 17 = 0 THEN 'pending' WHEN g % 23 = 0 THEN 'refunded' ELSE 'succeeded' END)::"PaymentStatus",
-             ((g % 5000) + (g % 100) / 100.0)::numeric, CASE WHEN g % 7 = 0 THEN 'USDC' ELSE 'VRC' END,
-             CASE WHEN g % 50 = 0 THEN 'heavy' ELSE 'user-' || (g % 2000) END,
-             'user-' || ((g * 7 + 1) % 2000 + 2000),
-             NULL, 'Person ' || ((g * 7 + 1) % 2000),
-             CASE WHEN g % 10 = 0 THEN NULL ELSE '0x' || md5('h' || g) || md5('x' || g) END, NULL,
-             CASE WHEN g % 10 = 0 THEN 'insufficient_funds' END, CASE WHEN g % 10 = 0 THEN 'Insufficient balance' END,
-             t, t, CASE WHEN g % 10 <> 0 AND g % 17 <> 0 THEN t + interval '1 minute' END,
-             CASE WHEN g % 10 = 0 THEN t + interval '1 minute' END,
-             CASE WHEN g % 23 = 0 AND g % 10 <> 0 AND g % 17 <> 0 THEN t + interval '2 days' END, now(), now()
-        FROM generate_series(1, ${PAYMENTS}::int) AS g, LATERAL (SELECT now() - (g % 1095) * interval '1 day' - (g % 1440) * interval '1 minute' AS t) AS at`;
+    await insertPayments(db.prisma, pws.id, PAYMENTS);
     const total = await db.prisma.payment.count({ where: { workspaceId: pws.id } });
     const heavy = await db.prisma.payment.count({ where: { workspaceId: pws.id, OR: [{ payerId: 'heavy' }, { payeeId: 'heavy' }] } });
     const typical = await db.prisma.payment.count({ where: { workspaceId: pws.id, OR: [{ payerId: 'user-41' }, { payeeId: 'user-41' }] } });
     console.log(`\nOwn payments: ${total.toLocaleString('en')} stored (inserted in ${((performance.now() - t1) / 1000).toFixed(1)} s); customers with ${typical} and ${heavy} payments`);
-    const someHash = (await db.prisma.payment.findFirst({ where: { workspaceId: pws.id, payerId: 'heavy', txHash: { not: null } }, select: { txHash: true } }))!.txHash!;
-    const paymentQuestions = [
-      "what's the status of my last payment",
-      'why did my payment fail',
-      'do i have any pending payments',
-      'have i received any refunds',
-      'how much did i send last month',
-      'how much did i send to person 351 this year',
-      `find my payment ${someHash.slice(0, 10)}`,
-      'can i get the receipt for my last payment',
-      'cuánto recibí esta semana',
-    ];
+    const someHash = (await db.prisma.payment.findFirst({ where: { workspaceId: pws.id, payerId: 'user-41', txHash: { not: null } }, select: { txHash: true } }))!.txHash!;
+    const questions = paymentQuestions(someHash);
     for (const who of ['user-41', 'heavy']) {
       const customer: AnswerInput['principal'] = { kind: 'customer', externalId: who };
       const calls = Array.from({ length: Math.min(QUESTIONS, 1000) }, (_, i) => {
-        const text = paymentQuestions[i % paymentQuestions.length]!;
+        const text = questions[i % questions.length]!;
         return () => assistant.answer({ workspaceId: pws.id, principal: customer, text, locale: 'en' });
       });
       await measure(`own payments (${who === 'heavy' ? heavy : typical} payments)`, calls, CONCURRENCY);
@@ -168,6 +265,7 @@ async function main() {
     await db.close();
     await testDb.drop();
   }
+  await endToEnd();
 }
 
 main().catch((err) => {

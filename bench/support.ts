@@ -6,7 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../server/db/client.ts';
+import { openDatabase, type Database } from '../server/db/client.ts';
 import { createServices } from '../server/services/index.ts';
 import { REPO_ROOT } from '../server/paths.ts';
 
@@ -25,7 +25,9 @@ export interface BenchServer {
  * DATABASE_URL is set) with a workspace whose secret we know, rate limits raised so the load is measured
  * rather than refused.
  */
-export async function startBenchServer(opts: { redisUrl?: string } = {}): Promise<BenchServer> {
+export async function startBenchServer(
+  opts: { redisUrl?: string; seed?: (prisma: Database['prisma'], workspaceId: string) => Promise<void> } = {},
+): Promise<BenchServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'verychat-bench-'));
   let databaseUrl: string | undefined;
   let dropDb: (() => Promise<void>) | undefined;
@@ -49,6 +51,8 @@ export async function startBenchServer(opts: { redisUrl?: string } = {}): Promis
   const db = await openDatabase({ databaseUrl, dataDir });
   await db.migrate();
   const ws = await createServices({ prisma: db.prisma }).workspaces.create({ name: 'Bench', allowedOrigins: [ORIGIN] });
+  // Before the server opens the database (the embedded one takes a lock).
+  await opts.seed?.(db.prisma, ws.id);
   await db.close();
 
   // The same bundle `npm start` runs (built by scripts/prepare.mjs). BENCH_NODE_ARGS adds flags, e.g. --cpu-prof.

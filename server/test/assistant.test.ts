@@ -311,7 +311,8 @@ describe('handoff to people', () => {
 
 /** The embedded answer, streamed slowly as deltas (as a model would): long enough for a handoff to land mid-stream. */
 class SlowAnswerer implements Answerer {
-  static readonly totalMs = 600;
+  // Seconds: the agent’s reply must land mid-stream even on a busy machine.
+  static readonly totalMs = 2_500;
   readonly name = 'slow-test';
   constructor(private readonly inner: Answerer) {}
   async *answer(input: AnswerInput, signal?: AbortSignal): AsyncGenerator<AnswerChunk> {

@@ -79,6 +79,10 @@ describe('own payments', () => {
     expect(a.actions).toContainEqual({ type: 'sign-in' });
     expect(a.sources.articles[0]).toBe('payment-failed-why');
     expect(a.sources.payments).toEqual([]);
+    // The article for that kind of question, not the one on asking about one's payments (the reply says that).
+    const receipt = await ask(ws.id, 'i need the receipt for a payment i made last week where is it', { kind: 'visitor' });
+    expect(receipt.route).toBe('sign-in');
+    expect(receipt.sources.articles).toEqual(['find-receipt']);
   });
 
   it('refuses a principal of another workspace', async () => {

@@ -147,7 +147,7 @@ export class EmbeddedEngine implements Answerer {
 
   private async ownPayment(tool: PaymentToolName, env: Env): Promise<Draft> {
     const { principal } = env.input;
-    if (principal.kind !== 'customer' || !principal.externalId) return this.signIn(env);
+    if (principal.kind !== 'customer' || !principal.externalId) return this.signIn(tool, env);
     // The scope: the session's workspace and the signed-in customer. Nothing from the question goes in here.
     const scope: CustomerScope = { workspaceId: env.input.workspaceId, externalId: principal.externalId };
     const ask = await this.readQuestion(scope, env);
@@ -179,16 +179,30 @@ export class EmbeddedEngine implements Answerer {
     return draft;
   }
 
-  private async signIn(env: Env): Promise<Draft> {
+  /**
+   * Sign in first; meanwhile the general article, when one fits. Retrieval's article when it is sure of it;
+   * else the general article for this kind of question (a receipt question: where receipts are) when retrieval
+   * hesitates between it and another, or found nothing of that kind; a more specific article of the same kind
+   * when retrieval leans that way. Never the article on asking about one's own payments: the reply says it.
+   */
+  private async signIn(tool: PaymentToolName, env: Env): Promise<Draft> {
     const draft = empty('sign-in', T.signIn[env.lang], 0.9);
     draft.actions.push({ type: 'sign-in' });
-    // Still helpful while signed out: the general article, when one fits.
     const retrieval = await this.deps.search.retrieve(env.input.workspaceId, env.lang, env.text);
-    const top = retrieval.hits[0];
-    if (top && retrieval.decision !== 'not-sure') {
-      draft.text += `\n\n${fill(T.inGeneral[env.lang], { title: top.article.title, answer: top.article.answer })}`;
-      withArticles(draft, [top.article]);
-      draft.followUps = await this.related(top.article, env);
+    const top = retrieval.hits[0]?.article;
+    const usable = (a: EffectiveArticle | undefined): a is EffectiveArticle => !!a && a.slug !== ASKING_ABOUT_MY_PAYMENTS;
+    const general = GENERAL_ARTICLE[tool];
+    const generalHit = general && retrieval.hits.slice(0, 2).find((h) => h.article.slug === general.slug)?.article;
+    let article: EffectiveArticle | undefined;
+    if (retrieval.decision === 'answer' && usable(top)) article = top;
+    else if (generalHit) article = generalHit;
+    else if (general && retrieval.decision === 'clarify' && usable(top) && top.category === general.category) article = top;
+    else if (general) article = (await this.deps.kb.get(env.input.workspaceId, env.lang, general.slug)) ?? undefined;
+    else if (retrieval.decision !== 'not-sure' && usable(top)) article = top;
+    if (article) {
+      draft.text += `\n\n${fill(T.inGeneral[env.lang], { title: article.title, answer: article.answer })}`;
+      withArticles(draft, [article]);
+      draft.followUps = await this.related(article, env);
     }
     return draft;
   }
@@ -480,6 +494,17 @@ function offeredPerson(context: ConversationContext): boolean {
   const last = context.recent.at(-1);
   return !!last && (last.route === 'not-sure' || last.feedback === 'down');
 }
+
+/** Explains asking the assistant about one's own payments: what the sign-in reply already says. */
+const ASKING_ABOUT_MY_PAYMENTS = 'ask-about-my-payments';
+
+/** The general article (and its category) for each kind of own-payment question that has one. */
+const GENERAL_ARTICLE: Partial<Record<PaymentToolName, { slug: string; category: string }>> = {
+  receipt: { slug: 'find-receipt', category: 'receipts' },
+  'why-failed': { slug: 'payment-failed-why', category: 'failed-payments' },
+  pending: { slug: 'payment-pending-how-long', category: 'pending-payments' },
+  refunds: { slug: 'how-refunds-work', category: 'refunds' },
+};
 
 const PENDING_TOO_LONG_MS = 30 * 60_000;
 const pendingTooLong = (p: PaymentFact, env: Env) => env.now.getTime() - new Date(p.initiatedAt).getTime() > PENDING_TOO_LONG_MS;

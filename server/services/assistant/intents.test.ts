@@ -103,6 +103,12 @@ describe('intents', () => {
     expect(kind('can i get the receipt of my payment to bob')).toEqual({ kind: 'own-payment', tool: 'receipt' });
   });
 
+  it('does not take a rejected verification or password for a payment', () => {
+    expect(kind('me rechazaron la verificación, por qué')).toEqual({ kind: 'question' });
+    expect(kind('my id was rejected why')).toEqual({ kind: 'question' });
+    expect(kind('me rechazaron el pago')).toEqual({ kind: 'own-payment', tool: 'why-failed' });
+  });
+
   it('keeps general questions general even when they say "my"', () => {
     expect(kind('do I pay a fee if my payment fails?')).toEqual({ kind: 'question' });
     expect(kind('who can see my payments')).toEqual({ kind: 'question' });

@@ -154,6 +154,8 @@ const MINE = new RegExp(
     `\\b(tengo|hay) (algun|alguna|algunos|algunas|pagos?|reembolsos?|transferencias?)\\b`,
   ].join('|'),
 );
+/** Things that get rejected or declined besides payments ("me rechazaron la verificación"). */
+const NOT_A_PAYMENT = /\b(verification|verify|identity|id|document|documents|selfie|kyc|password|login|sign in|application|business account|verificacion|identidad|identificacion|documento|documentos|selfie|contrasena|clave|solicitud|cuenta de empresa)\b/;
 const HASHLIKE = /(?:^|\s)(0x[0-9a-f]{6,64}|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,64})(?=\s|$)/;
 const HOW_TO = /^ (how(?! much| many)|como|donde|where|what is|what are|what does|que es|que son|que significa|can i|puedo|se puede|is it possible|es posible)\b/;
 /** A general question about how things work ("do I pay a fee if my payment fails"), not about one payment. */
@@ -203,7 +205,7 @@ export function classify(raw: string, offerPending = false): Classification {
   for (const [topic, re] of SMALLTALK) if (re.test(t)) return is({ kind: 'smalltalk', topic });
 
   const hash = HASHLIKE.test(t);
-  const mine = MINE.test(t);
+  const mine = MINE.test(t) && !(NOT_A_PAYMENT.test(t) && !new RegExp(`\\b${PAYMENT_NOUN}\\b`).test(t));
   const howTo = HOW_TO.test(t) || /^ (who|quien|quienes)\b/.test(t);
   if (hash || (PLAINLY_MINE.test(t) && !howTo) || (mine && !howTo && !GENERAL.test(t)) || (mine && SPECIFIC.test(t))) {
     if (hash && !/\b(receipt|recibo|comprobante)\b/.test(t)) return is({ kind: 'own-payment', tool: 'by-hash' });

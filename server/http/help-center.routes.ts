@@ -78,6 +78,11 @@ export function helpCenterRoutes(app: FastifyInstance, services: Services, deps:
   }
 
   async function render(request: FastifyRequest, reply: FastifyReply, page: Page, find: () => Promise<Workspace | null>, base: (ws: Workspace) => string) {
+    // `/help/` is the home page: one address for it.
+    if (page.kind === 'article' && page.slug === '') {
+      const [path = '', search] = request.url.split('?', 2);
+      return reply.redirect(`${path.replace(/\/+$/, '')}${search === undefined ? '' : `?${search}`}`, 301);
+    }
     const query = pageQuery(request);
     const acceptLanguage = request.headers['accept-language'];
     // Pages differ by language, and the language may come from Accept-Language.

@@ -310,6 +310,14 @@ describe('/help pages', () => {
     expect(await missing.text()).toContain('We couldn’t find that article');
     expect((await page(`/help/${'x'.repeat(95)}`)).status).toBe(404);
   });
+
+  it('sends /help/ to /help, keeping the query', async () => {
+    const res = await fetch(`${t.url}/help/?lang=es`, { redirect: 'manual' });
+    expect(res.status).toBe(301);
+    expect(res.headers.get('location')).toBe('/help?lang=es');
+    const own = await fetch(`${t.url}/w/${other.workspace.siteKey}/help/`, { redirect: 'manual' });
+    expect(own.headers.get('location')).toBe(`/w/${other.workspace.siteKey}/help`);
+  });
 });
 
 describe('/help without a demo workspace', () => {

@@ -546,6 +546,8 @@ main:focus{outline:none}
 .related li:first-child a{border-top:0}
 .related li a:hover{text-decoration:underline}
 .ask{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:1rem 2rem;margin:3rem 0 0;padding:1.6rem 1.75rem;border:1px solid color-mix(in srgb,var(--brand) 25%,var(--line));border-radius:var(--radius);background:var(--tint)}
+.muted+.ask{margin-top:0}
+.ask+.section-title{margin-top:2.75rem}
 .ask>div{flex:1 1 20rem}
 .ask h2{margin:0 0 .25rem;font-size:1.2rem}
 .ask p{margin:0;color:var(--muted)}

@@ -224,6 +224,10 @@ export const ReceiptPageQuery = z.object({
   [RECEIPT_LANG_PARAM]: z.string().max(35).optional(),
 });
 
+/**
+ * A payment's receipt: issued when it succeeds or fails (a failed payment's receipt records the attempt and
+ * its reason; no money moved), numbered in one sequence either way; a refunded payment keeps its receipt.
+ */
 export interface ReceiptDto {
   id: string;
   number: number;
@@ -233,4 +237,8 @@ export interface ReceiptDto {
   /** The workspace's name and brand colour (#rrggbb). */
   merchant: { name: string; color: string };
   payment: PaymentDto;
+  /** When the payment was made and when each outcome happened (ISO 8601, the merchant's clock); null until it did. */
+  timeline: { initiatedAt: string; succeededAt: string | null; failedAt: string | null; refundedAt: string | null };
+  /** Who is reading it: one of the parties (by their receipt link or identity token), or an agent of the workspace. */
+  reader: 'payer' | 'payee' | 'agent';
 }

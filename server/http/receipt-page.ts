@@ -1,6 +1,7 @@
 // The printable receipt page, in the customer's language (English, Spanish, Arabic right to left), with the
 // merchant's name and brand colour, amounts formatted exactly as the widget formats them (protocol/amounts.ts),
-// and people's names instead of ids. No inline script: the page's CSP allows scripts from this server only, so
+// and people's names instead of ids. A failed payment's receipt says when and why it failed and that no money
+// moved; it never reads as paid. No inline script: the page's CSP allows scripts from this server only, so
 // the print button is wired by RECEIPT_PRINT_JS (served beside the page); without it, the page says how to print.
 import { formatAmount } from '../../protocol/amounts.ts';
 import type { PaymentStatus, ReceiptDto } from '../../protocol/payments.ts';
@@ -18,7 +19,12 @@ interface Texts {
   from: string;
   to: string;
   paidOn: string;
+  failedOn: string;
   refundedOn: string;
+  /** A failed payment: the merchant's reason, its code, and that no money moved (said to whoever reads it). */
+  reason: string;
+  failureCode: string;
+  noMoney: Record<ReceiptDto['reader'], string>;
   issued: string;
   reference: string;
   transaction: string;
@@ -39,7 +45,15 @@ const TEXTS: Record<ReceiptLocale, Texts> = {
     from: 'From',
     to: 'To',
     paidOn: 'Paid on',
+    failedOn: 'Failed on',
     refundedOn: 'Refunded on',
+    reason: 'Reason',
+    failureCode: 'Error code',
+    noMoney: {
+      payer: 'No {token} left your wallet for this payment.',
+      payee: 'No {token} was sent to you for this payment.',
+      agent: 'No {token} left the payer’s wallet for this payment.',
+    },
     issued: 'Issued',
     reference: 'Reference',
     transaction: 'Transaction',
@@ -58,7 +72,15 @@ const TEXTS: Record<ReceiptLocale, Texts> = {
     from: 'De',
     to: 'Para',
     paidOn: 'Pagado el',
+    failedOn: 'Falló el',
     refundedOn: 'Reembolsado el',
+    reason: 'Motivo',
+    failureCode: 'Código de error',
+    noMoney: {
+      payer: 'No salió ningún {token} de tu billetera por este pago.',
+      payee: 'No se te envió ningún {token} por este pago.',
+      agent: 'No salió ningún {token} de la billetera del pagador por este pago.',
+    },
     issued: 'Emitido',
     reference: 'Referencia',
     transaction: 'Transacción',
@@ -77,7 +99,15 @@ const TEXTS: Record<ReceiptLocale, Texts> = {
     from: 'من',
     to: 'إلى',
     paidOn: 'تاريخ الدفع',
+    failedOn: 'تاريخ الفشل',
     refundedOn: 'تاريخ الاسترداد',
+    reason: 'السبب',
+    failureCode: 'رمز الخطأ',
+    noMoney: {
+      payer: 'لم يُخصم أي مبلغ بعملة {token} من محفظتك مقابل هذه الدفعة.',
+      payee: 'لم يُرسَل إليك أي مبلغ بعملة {token} مقابل هذه الدفعة.',
+      agent: 'لم يُخصم أي مبلغ بعملة {token} من محفظة الدافع مقابل هذه الدفعة.',
+    },
     issued: 'تاريخ الإصدار',
     reference: 'المرجع',
     transaction: 'المعاملة',
@@ -116,11 +146,24 @@ export function receiptPage(r: ReceiptDto, locale: ReceiptLocale): string {
   const brand = brandColor(r.merchant.color);
   const number = fill(t.receiptNumber, { n: receiptNo(r.number) });
   const money = `${formatAmount(p.amount, locale)} ${p.token}`;
+  const failed = p.status === 'failed';
   const details: [string, string][] = [[t.reference, code(p.reference)]];
+  if (failed && p.failure) details.push([t.failureCode, code(p.failure.code)]);
   if (p.txHash) details.push([t.transaction, code(p.txHash)]);
   if (p.memo) details.push([t.memo, bdi(p.memo)]);
+  // A refund's receipt is its payment's: when it was paid stays on it.
+  if (p.status === 'refunded' && r.timeline.succeededAt) details.push([t.paidOn, escapeHtml(formatTime(r.timeline.succeededAt, locale))]);
   details.push([t.issued, escapeHtml(formatTime(r.issuedAt, locale))], [t.receiptId, code(r.id)]);
-  const when = `${p.status === 'refunded' ? t.refundedOn : t.paidOn} ${formatTime(p.occurredAt, locale)}`;
+  const when = outcome(r, t, locale);
+  // Why it failed (the merchant's words, as text) and that nothing was taken: the page must not read as paid.
+  const failure = failed
+    ? `
+    <div class="outcome" role="note">
+      ${p.failure?.message ? `<p class="outcome-label">${escapeHtml(t.reason)}</p>
+      <p class="reason" dir="auto">${escapeHtml(p.failure.message)}</p>
+      ` : ''}<p class="no-money">${escapeHtml(fill(t.noMoney[r.reader], { token: p.token }))}</p>
+    </div>`
+    : '';
   const party = (label: string, name: string | null, id: string) => `
       <div class="party">
         <h2>${escapeHtml(label)}</h2>
@@ -133,14 +176,14 @@ export function receiptPage(r: ReceiptDto, locale: ReceiptLocale): string {
     <span class="merchant">${bdi(r.merchant.name)}</span>
     <button type="button" class="print" data-print hidden>${escapeHtml(t.print)}</button>
   </header>
-  <section class="summary" aria-labelledby="title">
+  <section class="summary summary-${p.status}" aria-labelledby="title">
     <div class="heading">
       <h1 id="title">${escapeHtml(number)}</h1>
       <p class="status status-${p.status}">${escapeHtml(t.status[p.status])}</p>
     </div>
     <p class="amount-label">${escapeHtml(t.amount)}</p>
     <p class="amount"><bdi>${escapeHtml(money)}</bdi></p>
-    <p class="when">${escapeHtml(when)}</p>
+    <p class="when">${escapeHtml(when)}</p>${failure}
   </section>
   <section class="parties">${party(t.from, p.payerName, p.payer)}${party(t.to, p.payeeName, p.payee)}
   </section>
@@ -154,6 +197,19 @@ ${details.map(([k, v]) => `    <div><dt>${escapeHtml(k)}</dt><dd>${v}</dd></div>
 </main>
 <script src="print.js" defer></script>`;
   return page(locale, `${number} — ${r.merchant.name}`, brand, body);
+}
+
+/** "Paid on …", "Failed on …", "Refunded on …": the time of the outcome the receipt records. */
+function outcome(r: ReceiptDto, t: Texts, locale: ReceiptLocale): string {
+  const { status, occurredAt } = r.payment;
+  // occurredAt (the event that set the status) stands in for a time not kept, e.g. a payment stored before them.
+  const [label, at] =
+    status === 'failed'
+      ? [t.failedOn, r.timeline.failedAt]
+      : status === 'refunded'
+        ? [t.refundedOn, r.timeline.refundedAt]
+        : [t.paidOn, r.timeline.succeededAt];
+  return `${label} ${formatTime(at ?? occurredAt, locale)}`;
 }
 
 /** One page for every refusal (wrong receipt, someone else's link, tampered or expired): it tells nothing apart. */
@@ -214,6 +270,16 @@ h1{margin:0;font-size:1rem;font-weight:650;color:#18181b;font-variant-numeric:ta
 [dir=rtl] .amount-label,[dir=rtl] .party h2{letter-spacing:0;font-size:.85rem}
 .amount{margin:0;font-size:2.25rem;line-height:1.2;font-weight:750;letter-spacing:-.01em;overflow-wrap:anywhere;font-variant-numeric:tabular-nums}
 .when{margin:.4rem 0 0;color:#52525b;font-size:.9rem}
+.summary-failed .amount{color:#52525b}
+.outcome{margin:1.1rem 0 0;padding:.8rem 1rem;border-radius:10px;background:#fef2f2;border:1px solid #fecaca;border-inline-start:4px solid #dc2626}
+.outcome p{margin:0}
+.outcome-label{font-size:.75rem;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#991b1b}
+[dir=rtl] .outcome-label{letter-spacing:0;font-size:.8rem}
+.outcome .reason{margin-top:.1rem;font-weight:600;color:#7f1d1d;overflow-wrap:anywhere}
+/* The merchant's words run in their own direction (dir=auto), aligned with the page. */
+[dir=rtl] .outcome .reason{text-align:right}
+.no-money{color:#3f3f46;font-size:.9rem}
+.outcome .no-money:not(:first-child){margin-top:.45rem}
 .parties{display:grid;grid-template-columns:1fr 1fr;gap:1rem;padding:1.25rem 1.5rem;border-bottom:1px solid #f0f0f2}
 .party h2{margin:0 0 .15rem;font-size:.8rem;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#71717a}
 .party p{margin:0;font-weight:600;overflow-wrap:anywhere}
@@ -241,7 +307,7 @@ footer .keep{margin-top:.35rem;font-size:.8rem}
   body{background:#fff;padding:0;font-size:11pt}
   .sheet{max-width:none;box-shadow:none;border-radius:0;border:1px solid #d4d4d8}
   .brand{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-  .status{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+  .status,.outcome{-webkit-print-color-adjust:exact;print-color-adjust:exact}
   .print,.keep{display:none}
   footer{background:none}
 }

@@ -101,14 +101,17 @@ describe('real-time fan-out', () => {
 
     const failedToPayer = nextEvent(payer.socket, 'payment-event');
     const failedToPayee = nextEvent(payee.socket, 'payment-event');
-    await deliver(t, ws, paymentEvent({ amount: '5.5', type: 'payment.failed', failure: { code: 'insufficient_funds', message: 'Insufficient funds' } }));
+    const failed = await deliver(t, ws, paymentEvent({ amount: '5.5', type: 'payment.failed', failure: { code: 'insufficient_funds', message: 'Insufficient funds' } }));
+    // A failed payment has a receipt too (a record of the attempt), with each party's own link.
+    const failedReceipt = failed.body.payment.receipt;
     expect(await failedToPayer).toMatchObject({
       type: 'failure',
       message: 'Payment failed: 5.5 VRC to Customer user456 — Insufficient funds',
       status: 'failed',
       failure: { code: 'insufficient_funds', message: 'Insufficient funds' },
-      receiptId: null,
-      receiptUrl: null,
+      receiptId: failedReceipt.id,
+      receiptNumber: failedReceipt.number,
+      receiptUrl: expect.stringMatching(new RegExp(`^${failedReceipt.url}\\?k=`)),
     });
     expect((await failedToPayee).message).toBe('Payment failed: 5.5 VRC from Customer user123 — Insufficient funds');
 

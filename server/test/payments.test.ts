@@ -356,10 +356,11 @@ describe('status order', () => {
     const reference = `order-${randomUUID()}`;
     const common = { reference, payer: 'order-c', payee: 'order-d' };
     const failed = await send(paymentEvent({ ...common, type: 'payment.failed', failure: { code: 'insufficient_funds', message: 'Insufficient funds' } }));
-    expect([failed.status, failed.body.payment.status, failed.body.payment.receipt]).toEqual([201, 'failed', null]);
+    expect([failed.status, failed.body.payment.status]).toEqual([201, 'failed']);
+    expect(failed.body.payment.receipt).toMatchObject({ id: expect.any(String), number: expect.any(Number) });
     expect(failed.body.payment.failure).toEqual({ code: 'insufficient_funds', message: 'Insufficient funds' });
     const late = await send(paymentEvent({ ...common, type: 'payment.pending' }));
-    expect([late.body.applied, late.body.payment.status]).toEqual([false, 'failed']);
+    expect([late.body.applied, late.body.payment.status, late.body.payment.receipt]).toEqual([false, 'failed', failed.body.payment.receipt]);
     const unknown = await send(paymentEvent({ reference: `nope-${randomUUID()}`, type: 'payment.refunded' }));
     expect([unknown.status, unknown.body.error.code]).toEqual([409, 'CONFLICT']);
     const mismatch = await send(paymentEvent({ ...common, type: 'payment.succeeded', amount: '99' }));
@@ -387,20 +388,72 @@ describe('status order', () => {
 });
 
 describe('receipts numbering and decimals', () => {
-  it('numbers receipts 1..n without gaps under concurrent ingestion (and no number for failures)', async () => {
+  const declined = { type: 'payment.failed', failure: { code: 'declined', message: 'Declined' } } as const;
+
+  it('gives a failed payment a receipt with the next number, created failed or pending → failed; pending ones get none', async () => {
     const fresh = (await seedWorkspace(t)).workspace;
-    const events = Array.from({ length: 40 }, (_, i) =>
-      i % 5 === 4
-        ? paymentEvent({ type: 'payment.failed', failure: { code: 'declined', message: 'Declined' }, payer: `n-${i}`, payee: 'shop' })
-        : paymentEvent({ payer: `n-${i}`, payee: 'shop' }),
-    );
+    const paid = await deliver(t, fresh, paymentEvent({ payer: 'f-1', payee: 'shop' }));
+    expect(paid.body.payment.receipt.number).toBe(1);
+    // Created failed (the one-statement path).
+    const direct = await deliver(t, fresh, paymentEvent({ ...declined, payer: 'f-2', payee: 'shop' }));
+    expect([direct.status, direct.body.payment.status, direct.body.payment.receipt.number]).toEqual([201, 'failed', 2]);
+    // Pending, then failed (the locked path): nothing while pending, the next number when it fails.
+    const reference = `fail-later-${randomUUID()}`;
+    const pending = await deliver(t, fresh, paymentEvent({ reference, type: 'payment.pending', payer: 'f-3', payee: 'shop' }));
+    expect([pending.status, pending.body.payment.status, pending.body.payment.receipt]).toEqual([201, 'pending', null]);
+    const failed = await deliver(t, fresh, paymentEvent({ ...declined, reference, payer: 'f-3', payee: 'shop' }));
+    expect([failed.status, failed.body.applied, failed.body.payment.status, failed.body.payment.receipt.number]).toEqual([200, true, 'failed', 3]);
+    // A late success changes nothing and issues nothing; the redelivered failure answers with the same receipt.
+    const late = await deliver(t, fresh, paymentEvent({ reference, payer: 'f-3', payee: 'shop' }));
+    expect([late.body.applied, late.body.payment.status, late.body.payment.receipt]).toEqual([false, 'failed', failed.body.payment.receipt]);
+    expect(await t.db.prisma.receipt.count({ where: { workspaceId: fresh.id } })).toBe(3);
+    expect((await t.db.prisma.receiptCounter.findUniqueOrThrow({ where: { workspaceId: fresh.id } })).last).toBe(3);
+    // Each party's toast, bell item and card carry the receipt: its number and their own link.
+    for (const res of [direct, failed]) {
+      const notes = await t.db.prisma.notification.findMany({ where: { paymentId: res.body.payment.id } });
+      expect(notes).toHaveLength(2);
+      for (const n of notes) {
+        expect(n.data).toMatchObject({
+          status: 'failed',
+          receiptId: res.body.payment.receipt.id,
+          receiptNumber: res.body.payment.receipt.number,
+          receiptUrl: expect.stringMatching(new RegExp(`^${res.body.payment.receipt.url}\\?k=`)),
+        });
+      }
+    }
+  });
+
+  it('numbers receipts 1..n without gaps under concurrent ingestion mixing successes and failures, on both paths', async () => {
+    const fresh = (await seedWorkspace(t)).workspace;
+    // 40 new payments: 24 succeeded, 8 failed, 8 pending (no number yet).
+    const events = Array.from({ length: 40 }, (_, i) => {
+      const parties = { payer: `n-${i}`, payee: 'shop' };
+      if (i % 5 === 4) return paymentEvent({ ...declined, ...parties });
+      if (i % 5 === 3) return paymentEvent({ ...parties, type: 'payment.pending', reference: `n-ref-${i}` });
+      return paymentEvent(parties);
+    });
     // Duplicates mixed in must not burn numbers either.
     const results = await Promise.all([...events, ...events.slice(0, 10)].map((e) => deliver(t, fresh, e)));
     expect(results.every((r) => r.status === 201)).toBe(true);
-    const receipts = await t.db.prisma.receipt.findMany({ where: { workspaceId: fresh.id }, orderBy: { number: 'asc' } });
-    expect(receipts.map((r) => r.number)).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
+    const numbered = async () => (await t.db.prisma.receipt.findMany({ where: { workspaceId: fresh.id }, orderBy: { number: 'asc' } })).map((r) => r.number);
+    expect(await numbered()).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
+    expect(await t.db.prisma.payment.count({ where: { workspaceId: fresh.id, status: 'pending', receipt: { isNot: null } } })).toBe(0);
+
+    // The pending ones end, half failed and half paid, delivered twice each and all at once, beside 8 new payments.
+    const outcomes = events.flatMap((e, i) =>
+      e.type === 'payment.pending' ? [paymentEvent({ reference: e.reference, payer: e.payer, payee: 'shop', ...(i % 2 ? declined : {}) })] : [],
+    );
+    const more = Array.from({ length: 8 }, (_, i) => paymentEvent({ payer: `m-${i}`, payee: 'shop', ...(i % 2 ? declined : {}) }));
+    const ended = await Promise.all([...outcomes, ...more, ...outcomes].map((e) => deliver(t, fresh, e)));
+    expect(ended.every((r) => r.status === 200 || r.status === 201)).toBe(true);
+    expect(await numbered()).toEqual(Array.from({ length: 48 }, (_, i) => i + 1));
     const counter = await t.db.prisma.receiptCounter.findUniqueOrThrow({ where: { workspaceId: fresh.id } });
-    expect(counter.last).toBe(32);
+    expect(counter.last).toBe(48);
+    // One receipt per payment, whatever its outcome.
+    const payments = await t.db.prisma.payment.findMany({ where: { workspaceId: fresh.id }, include: { receipt: true } });
+    expect(payments.map((p) => [p.status, p.receipt !== null]).filter(([, has]) => !has)).toEqual([]);
+    expect(payments.filter((p) => p.status === 'failed')).toHaveLength(16);
+    expect(new Set(payments.map((p) => p.receipt!.number)).size).toBe(48);
   });
 
   it('keeps amounts exact: 18 decimals, 60 integer digits, and 0.1 + 0.2 = 0.3', async () => {
@@ -646,6 +699,64 @@ describe('receipt access', () => {
     expect(await (await fetch(`${url}&lang=xx`, { headers: { 'accept-language': 'ar-EG' } })).text()).toContain('dir="rtl"');
     const gone = await fetch(`${t.url}/receipts/${randomUUID()}?lang=es`);
     expect([gone.status, (await gone.text()).includes('Vuelve a abrir el recibo desde el chat')]).toEqual([404, true]);
+  });
+
+  it('presents a failed payment’s receipt: failed on (its failure’s time), the reason as text, no money taken, nothing “paid”', async () => {
+    const reference = `rcpt-failed-${randomUUID()}`;
+    const common = { reference, payer, payee, amount: '25.5', payerName: 'Zoë Payer', payeeName: 'Ana Payee' };
+    await send(paymentEvent({ ...common, type: 'payment.pending', occurredAt: '2026-03-04T05:00:00.000Z' }));
+    const message = '<script>alert("x")</script> & not enough VRC';
+    const res = await send(
+      paymentEvent({ ...common, type: 'payment.failed', occurredAt: '2026-03-04T05:06:07.000Z', failure: { code: 'insufficient_funds', message } }),
+    );
+    expect([res.body.payment.status, res.body.payment.receipt?.number]).toEqual(['failed', expect.any(Number)]);
+    const payerUrl = await linkOf(payer, res.body.payment.id);
+    const page = await fetch(payerUrl);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<p class="status status-failed">Failed</p>');
+    // The time it failed, not when it was made.
+    expect(html).toMatch(/Failed on March 4, 2026 at 5:06\sAM UTC/);
+    expect(html).toContain('<p class="reason" dir="auto">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; not enough VRC</p>');
+    expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="print.js" defer>']);
+    expect(html).toContain('No VRC left your wallet for this payment.');
+    expect(html).toContain('<span class="code" dir="ltr">insufficient_funds</span>');
+    expect(html).toContain(`${formatAmount('25.5', 'en')} VRC`);
+    expect(html).not.toMatch(/\bPaid\b/);
+    // The payee and agents are told in their own terms.
+    expect(await (await fetch(await linkOf(payee, res.body.payment.id))).text()).toContain('No VRC was sent to you for this payment.');
+    const asAgent = await (await fetch(`${t.url}/receipts/${res.body.payment.receipt.id}`, { headers: { authorization: `Bearer ${agentTok}` } })).text();
+    expect(asAgent).toContain('No VRC left the payer’s wallet for this payment.');
+
+    const es = await (await fetch(`${payerUrl}&lang=es`)).text();
+    expect(es).toContain('Fallido');
+    expect(es).toContain('Falló el 4 de marzo de 2026');
+    expect(es).toContain('No salió ningún VRC de tu billetera por este pago.');
+    expect(es).not.toMatch(/Pagado/);
+    const ar = await (await fetch(`${payerUrl}&lang=ar`)).text();
+    expect(ar).toContain('<html lang="ar" dir="rtl">');
+    expect(ar).toContain('تاريخ الفشل');
+    expect(ar).toContain('لم يُخصم أي مبلغ بعملة VRC من محفظتك مقابل هذه الدفعة.');
+    expect(ar).not.toMatch(/مدفوع|تاريخ الدفع/);
+
+    // The JSON has the outcome's times and who is reading.
+    const body = await json(await getJson(res.body.payment.receipt.id, undefined, `?k=${kOf(payerUrl)}`));
+    expect(body).toMatchObject({
+      reader: 'payer',
+      payment: { status: 'failed', failure: { code: 'insufficient_funds', message } },
+      timeline: { initiatedAt: '2026-03-04T05:00:00.000Z', succeededAt: null, failedAt: '2026-03-04T05:06:07.000Z', refundedAt: null },
+    });
+  });
+
+  it('dates a refunded payment’s receipt by its refund, and keeps when it was paid', async () => {
+    const reference = `rcpt-refunded-${randomUUID()}`;
+    const paid = await send(paymentEvent({ reference, payer, payee, occurredAt: '2026-03-04T05:06:07.000Z' }));
+    await send(paymentEvent({ reference, payer, payee, type: 'payment.refunded', occurredAt: '2026-03-09T10:11:12.000Z' }));
+    const html = await (await fetch(await linkOf(payer, paid.body.payment.id))).text();
+    expect(html).toContain('<p class="status status-refunded">Refunded</p>');
+    expect(html).toMatch(/Refunded on March 9, 2026 at 10:11\sAM UTC/);
+    expect(html).toMatch(/<dt>Paid on<\/dt><dd>March 4, 2026 at 5:06\sAM UTC<\/dd>/);
+    expect(html).not.toContain('class="outcome"');
   });
 
   it('has unguessable ids (random v4 uuids)', async () => {

@@ -168,11 +168,13 @@ describe('payment toasts', () => {
   it('announce success politely and failure as an alert, without the buttons in the announcement', () => {
     const h = toastHarness();
     h.push(1);
-    h.push(2, { type: 'failure', status: 'failed', direction: 'out', counterparty: 'shop', receiptId: null, failure: { code: 'declined', message: 'Card declined' } });
+    // A failed payment has a receipt too (the record of the attempt).
+    h.push(2, { type: 'failure', status: 'failed', direction: 'out', counterparty: 'shop', receiptId: 'r-2', failure: { code: 'declined', message: 'Card declined' } });
     const [failure, success] = [...container.querySelectorAll('.vc-toast')];
     expect(success!.querySelector('[role="status"]')!.textContent).toBe('Payment received100 VRC from user123');
     expect(failure!.querySelector('[role="alert"]')!.textContent).toBe('Payment failed100 VRC to shopCard declined');
     expect(failure!.querySelector('[role="alert"] button, [role="alert"] a')).toBeNull();
+    expect(failure!.querySelector('a.vc-toast-action')!.getAttribute('href')).toBe('https://chat.example/receipts/r-2?k=link&lang=en');
   });
 
   it('open the receipt in a new tab (the receipt link and the widget’s language, no referrer), or the chat without one', () => {
@@ -277,6 +279,22 @@ describe('payment cards', () => {
     expect(container.querySelector('.vc-pay-line')!.textContent).toBe('100 VRC from Bob Seller');
     expect(container.querySelector('.vc-card-meta')!.textContent).toBe('Receipt no. 42');
     expect(container.querySelector('a.vc-card-link')!.getAttribute('href')).toBe('https://chat.example/receipts/r-1?k=link&lang=en');
+  });
+
+  it('link a failed payment’s receipt below its reason', () => {
+    const p = paymentEvent({ type: 'failure', status: 'failed', direction: 'out', counterparty: 'shop', receiptNumber: 43, failure: { code: 'declined', message: 'Card declined' } });
+    render(<PaymentCard payment={p} kind="payment" i18n={en} href={receiptUrl(p, 'en')} />, container);
+    expect(container.querySelector('.vc-card')!.className).toContain('vc-pay-failure');
+    expect([...container.querySelector('.vc-card')!.children].map((el) => el.className)).toEqual([
+      'vc-card-head',
+      'vc-pay-line',
+      'vc-pay-reason',
+      'vc-card-meta',
+      'vc-card-link',
+    ]);
+    expect(container.querySelector('.vc-pay-title')!.textContent).toBe('Payment failed');
+    expect(container.querySelector('.vc-card-meta')!.textContent).toBe('Receipt no. 43');
+    expect(container.querySelector('a.vc-card-link')!.textContent).toBe('View receipt (opens in a new tab)');
   });
 
   it('without a receipt or identity, have no link', () => {

@@ -1,5 +1,6 @@
 // Payment events from the merchant's backend: idempotent on the event id, forward-only status, gap-free
-// receipt numbers, notifications written in the same transaction, then toasts and chat cards.
+// receipt numbers (one receipt per outcome, paid or failed), notifications written in the same transaction,
+// then toasts and chat cards.
 import { createHash, randomUUID } from 'node:crypto';
 import {
   statusOfEvent,
@@ -182,7 +183,7 @@ export class PaymentService {
     const now = new Date();
     const paymentId = randomUUID();
     const eventRowId = randomUUID();
-    const receiptId = to === 'succeeded' ? randomUUID() : null;
+    const receiptId = hasReceipt(to) ? randomUUID() : null;
     const row: Payment = { id: paymentId, ...paymentColumns(workspaceId, ev, to), createdAt: now, updatedAt: now };
     const names = await contactNames(this.prisma, workspaceId, unnamedParties([row]));
     // The receipt number comes from the counter inside the statement: the JSON carries a placeholder the
@@ -304,7 +305,7 @@ export class PaymentService {
       }
     }
 
-    if (applied && to === 'succeeded' && !payment.receipt) payment.receipt = await issueReceipt(tx, workspaceId, payment.id);
+    if (applied && hasReceipt(to) && !payment.receipt) payment.receipt = await issueReceipt(tx, workspaceId, payment.id);
     const names = await contactNames(tx, workspaceId, unnamedParties([payment]));
     const dto = toPaymentDto(payment, payment.receipt, this.deps.baseUrl(), names);
     // Customers hear about outcomes; a pending payment is stored silently.
@@ -403,6 +404,12 @@ function assertSamePayment(current: Payment, ev: NormalizedEvent): void {
     }
   }
 }
+
+/**
+ * A receipt records an outcome, money that moved or not: a payment gets one when it succeeds or fails (the
+ * same numbering either way), none while pending; a refund keeps the one its success was given.
+ */
+const hasReceipt = (status: PaymentStatus): boolean => status === 'succeeded' || status === 'failed';
 
 /** The counter row is bumped in the statement that inserts the receipt: a rollback takes the number back. */
 async function issueReceipt(tx: Prisma.TransactionClient, workspaceId: string, paymentId: string): Promise<ReceiptRow> {

@@ -45,6 +45,7 @@ export class ReceiptService {
     const names = await contactNames(this.prisma, receipt.workspaceId, unnamedParties([receipt.payment]));
     const payment = toPaymentDto(receipt.payment, receipt, base, names);
     const settings = workspaceSettings(receipt.workspace);
+    const p = receipt.payment;
     return {
       id: receipt.id,
       number: receipt.number,
@@ -56,6 +57,13 @@ export class ReceiptService {
       issuedAt: receipt.issuedAt.toISOString(),
       merchant: { name: receipt.workspace.name, color: parseHexColor(settings.color) ?? DEFAULT_SETTINGS.color },
       payment,
+      timeline: {
+        initiatedAt: p.initiatedAt.toISOString(),
+        succeededAt: p.succeededAt?.toISOString() ?? null,
+        failedAt: p.failedAt?.toISOString() ?? null,
+        refundedAt: p.refundedAt?.toISOString() ?? null,
+      },
+      reader: viewer.kind === 'agent' ? 'agent' : viewer.externalId === p.payerId ? 'payer' : 'payee',
     };
   }
 

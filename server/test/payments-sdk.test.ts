@@ -102,6 +102,8 @@ describe('examples/merchant-backend', () => {
     expect(started.ok && started.messages.map((m) => [m.kind, m.sender.type, m.text])).toEqual([
       ['payment', 'system', 'Payment received: 100 VRC from user123'],
       ['payment', 'system', 'Payment failed: 25.5 VRC to user123 — Insufficient funds'],
+      // The agent's reply takes the conversation over from the assistant first.
+      ['system', 'system', 'Ada Agent joined the conversation.'],
       ['text', 'agent', 'Thanks, we received your payment. Anything else we can help with?'],
     ]);
   });

@@ -101,6 +101,13 @@ describe('retrieval', () => {
     expect(networks.retrieve('refnd time').features.novelty).toBeLessThan(0.5);
   });
 
+  it('lets only an unfinished last word begin an article word, not a stemmed one', () => {
+    const es = new ArticleIndex('es', [doc('find-receipt', '¿Dónde está mi comprobante?', ['ver el comprobante'], 'En la tarjeta del pago.', 'es')]);
+    // "comprar" stems to "compr", which begins "comprobante" but is a complete word.
+    expect(es.retrieve('dan cashback por comprar').hits).toEqual([]);
+    expect(index.retrieve('how long does a refu').hits[0]?.article.slug).toBe('refund-how-long');
+  });
+
   it('answers nothing for a question with no content words', () => {
     expect(index.retrieve('the and of').decision).toBe('not-sure');
   });

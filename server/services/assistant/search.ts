@@ -11,6 +11,7 @@ import type { AssistantLanguage } from '../../../protocol/assistant-values.ts';
 import { boundedCache, type BoundedCache } from '../cache.ts';
 import type { EffectiveArticle, KnowledgeBase } from './kb.ts';
 import { createAnalyzer, type Analyzer } from './lexicon/index.ts';
+import { fold, words } from './text.ts';
 
 export interface SearchHit {
   article: EffectiveArticle;
@@ -99,8 +100,7 @@ export class ArticleIndex {
         boost: BOOST,
         // Typos: one edit in words of 5+ letters, two in long ones (stems are compared, so be careful).
         fuzzy: (term) => (term.length >= 8 ? 0.25 : term.length >= 5 ? 0.2 : false),
-        // A word still being typed (the FAQ search box), and abbreviations ("recei" → "receipt").
-        prefix: (term, i, terms) => term.length >= 4 && i === terms.length - 1,
+        // Prefix matching is decided per question (retrieve): only an unfinished last word.
         weights: { fuzzy: 0.45, prefix: 0.6 },
       },
     });
@@ -137,7 +137,7 @@ export class ArticleIndex {
   /**
    * How surely some article uses a term: 1 when one does, ½ when one uses it give or take a typo (the same
    * edits the search forgives, first letter kept: "refnd", but not "watch" for "match"), an inflection (at
-   * most two letters more: "sendin", "complaint") or, for the last word only, an unfinished word ("recei");
+   * most two letters more: "sendin", "complaint") or, for an unfinished last word only, a beginning ("recei");
    * 0 for a word no article uses ("cashback", "gift"). Stems are short, so a stem that merely begins another
    * word ("compr" of comprar, "comprob" of comprobante) is not taken for it.
    */
@@ -171,10 +171,15 @@ export class ArticleIndex {
   /** Ranked articles for a question, with the features the confidence is computed from. */
   retrieve(question: string, limit = 5): Retrieval {
     const terms = [...new Set(this.analyzer.terms(question))];
+    // The last word may be unfinished (the FAQ search box: "recei" → receipt), so it may begin an article's
+    // word; only when the analyzer kept it as typed. A word it stemmed ("comprar" → "compr", which is no
+    // "comprobante"), mapped, or a phrase's added word is complete.
+    const typed = words(fold(question)).at(-1);
+    const open = typed && typed.length >= 4 && terms.at(-1) === typed ? typed : null;
     if (!terms.length) return { hits: [], features: { coverage: 0, phrasing: 0, margin: 0, novelty: 0, terms: 0 }, confidence: 0, decision: 'not-sure' };
     const total = terms.reduce((sum, t) => sum + this.weight(t), 0);
-    const novelty = terms.reduce((sum, t, i) => sum + (1 - this.knownness(t, i === terms.length - 1)) * this.weight(t), 0) / total;
-    const raw = this.search.search(terms.join(' ')).slice(0, CANDIDATES);
+    const novelty = terms.reduce((sum, t) => sum + (1 - this.knownness(t, t === open)) * this.weight(t), 0) / total;
+    const raw = this.search.search(terms.join(' '), { prefix: (term) => term === open }).slice(0, CANDIDATES);
     const ranked = raw
       .map((r) => {
         const phrasing = this.closeness(terms, r.id as string);

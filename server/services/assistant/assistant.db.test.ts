@@ -173,6 +173,20 @@ describe('own payments', () => {
     const a = await ask(ws.id, 'can i get the receipt for my last payment', { kind: 'customer', externalId: 'ana' });
     expect(a.actions).toContainEqual({ type: 'receipt', receiptId: paid.receipt!.id, receiptNumber: paid.receipt!.number, paymentId: paid.id });
   });
+
+  it('offers the receipt of a payment where money moved, unless a failed one is asked for', async () => {
+    const ws = await workspace();
+    const paid = await pay(ws.id, { payer: 'ana', payee: 'bob', amount: '7', occurredAt: '2026-11-10T10:00:00Z' });
+    const failed = await pay(ws.id, { type: 'payment.failed', payer: 'ana', payee: 'bob', amount: '9', failure: { code: 'network_busy', message: 'Busy' }, occurredAt: '2026-11-12T10:00:00Z' });
+    const ana = { kind: 'customer' as const, externalId: 'ana' };
+    const last = await ask(ws.id, 'receipt for my payment to bob', ana);
+    expect(last.sources.payments).toEqual([paid.id]);
+    expect(last.actions).toContainEqual({ type: 'receipt', receiptId: paid.receipt!.id, receiptNumber: paid.receipt!.number, paymentId: paid.id });
+    if (failed.receipt) {
+      const f = await ask(ws.id, 'receipt for my failed payment to bob', ana);
+      expect(f.sources.payments).toEqual([failed.id]);
+    }
+  });
 });
 
 describe('the conversation', () => {

@@ -14,6 +14,7 @@ import { parsePeriod, type Period } from './periods.ts';
 import { describePayment, fill, listAmounts, nameOf, paymentPhrase, periodText, plural, T, when } from './replies.ts';
 import type { Retrieval, SearchIndexes } from './search.ts';
 import { detectLanguage, fold, quoteData, words } from './text.ts';
+import type { PaymentStatus } from '../../../protocol/values.ts';
 
 export interface EngineDeps {
   kb: KnowledgeBase;
@@ -428,22 +429,35 @@ export class EmbeddedEngine implements Answerer {
     return draft;
   }
 
+  /**
+   * A payment's receipt. Paid and failed payments both get one (a failed payment's records that no money
+   * moved): the last payment that fits where money moved, unless the question is about a failed one; then
+   * any that fits.
+   */
   private async receipt(scope: CustomerScope, ask: PaymentQuestion, env: Env): Promise<Draft> {
     const prefix = hashPrefixIn(env.text);
-    const p = prefix ? await this.deps.payments.byHashPrefix(scope, prefix) : await this.deps.payments.last(scope, { ...this.filter(ask), withReceipt: true });
+    let p: PaymentFact | null;
+    if (prefix) p = await this.deps.payments.byHashPrefix(scope, prefix);
+    else {
+      const preferred: PaymentStatus[] = ASKS_FAILED.test(` ${words(fold(env.text)).join(' ')} `) ? ['failed'] : ['succeeded', 'refunded'];
+      p =
+        (await this.deps.payments.last(scope, { ...this.filter(ask), withReceipt: true, statuses: preferred })) ??
+        (await this.deps.payments.last(scope, { ...this.filter(ask), withReceipt: true }));
+    }
     if (!p || !p.receipt) {
       const text =
         env.lang === 'es'
-          ? `No encontré un pago completado${scopeText(ask, env)} con recibo. Solo los pagos pagados tienen recibo; los pendientes y fallidos no.`
-          : `I couldn't find a paid payment${scopeText(ask, env)} with a receipt. Only paid payments have one; pending and failed ones don't.`;
+          ? `No encontré un pago${scopeText(ask, env)} con recibo. El recibo se emite cuando un pago se paga o falla; los pagos pendientes todavía no tienen.`
+          : `I couldn't find a payment${scopeText(ask, env)} with a receipt. A receipt is issued when a payment is paid or fails; pending payments don't have one yet.`;
       const draft = empty('payments', text, 0.85);
       if (p) draft.sources.payments.push(p.id);
       return draft;
     }
+    const at = when(p.succeededAt ?? p.failedAt ?? p.initiatedAt, env.lang, env.tz);
     const text =
       env.lang === 'es'
-        ? `Aquí está el recibo n.º ${p.receipt.number} de tu pago de ${paymentPhrase(p, 'es')} (${when(p.succeededAt ?? p.initiatedAt, 'es', env.tz)}).`
-        : `Here is receipt no. ${p.receipt.number} for your payment of ${paymentPhrase(p, 'en')} (${when(p.succeededAt ?? p.initiatedAt, 'en', env.tz)}).`;
+        ? `Aquí está el recibo n.º ${p.receipt.number} de tu pago de ${paymentPhrase(p, 'es')} (${at}).`
+        : `Here is receipt no. ${p.receipt.number} for your payment of ${paymentPhrase(p, 'en')} (${at}).`;
     return this.paymentDraft(p, text, env);
   }
 }
@@ -505,6 +519,9 @@ const GENERAL_ARTICLE: Partial<Record<PaymentToolName, { slug: string; category:
   pending: { slug: 'payment-pending-how-long', category: 'pending-payments' },
   refunds: { slug: 'how-refunds-work', category: 'refunds' },
 };
+
+/** The question is about a failed payment ("the receipt for my failed payment"). */
+const ASKS_FAILED = / (fail\w*|declined|rejected|bounced|fallo|fallid\w*|rechaz\w*|rebot\w*) /;
 
 const PENDING_TOO_LONG_MS = 30 * 60_000;
 const pendingTooLong = (p: PaymentFact, env: Env) => env.now.getTime() - new Date(p.initiatedAt).getTime() > PENDING_TOO_LONG_MS;

@@ -49,11 +49,11 @@ export interface Retrieval {
  * second article is nearly as good and the two together are likely right (CLARIFY_AT); else a person.
  */
 export const CALIBRATION = {
-  bias: -3.18,
-  coverage: 2.0,
-  phrasing: 3.47,
-  margin: 3.72,
-  novelty: -4.15,
+  bias: -3.71,
+  coverage: 2.95,
+  phrasing: 4.26,
+  margin: 2.5,
+  novelty: -4.08,
   ANSWER_AT: 0.5,
   CLARIFY_AT: 0.25,
   /** The second hit must score at least this share of the first to be offered beside it. */
@@ -63,7 +63,7 @@ export const CALIBRATION = {
 const FIELDS = ['title', 'alternatives', 'tags', 'answer', 'details'] as const;
 const BOOST = { title: 3, alternatives: 2.5, tags: 1.5, answer: 1, details: 0.35 };
 /** How much the closeness to a phrasing multiplies the BM25 score (1 + PHRASING_WEIGHT × closeness). */
-const PHRASING_WEIGHT = 1.5;
+const PHRASING_WEIGHT = 3;
 const CANDIDATES = 12;
 
 interface Phrasings {

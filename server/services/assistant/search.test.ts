@@ -53,6 +53,8 @@ describe('analyzer', () => {
     expect(en.terms('when will my refund arrive')).toEqual(expect.arrayContaining(en.terms('how long')));
     expect(en.terms('where can i see my tx')).not.toEqual(expect.arrayContaining(en.terms('privacy')));
     expect(en.terms('what can you do').length).toBeGreaterThan(0);
+    // "need" is a stop word, but whether something is needed is a subject.
+    expect(en.terms('do i need a refund')).toEqual(expect.arrayContaining(en.terms('refund not needed')));
   });
 
   it('maps English abbreviations and stems', () => {

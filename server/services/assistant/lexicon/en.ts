@@ -192,6 +192,8 @@ export const en: LexiconTable = {
     [['get paid', 'so people can pay me', 'charge customers', 'collect money', 'collect payment', 'collect payments'], 'request create link'],
     [['when will', 'when does', 'when do i get', 'when would', 'how soon', 'how many days', 'how many hours'], 'how long time'],
     [['where can i see', 'where do i see', 'where can i check', 'where do i check', 'where can i view'], 'find'],
+    // "need" is a stop word ("i need help"); asking whether something is needed is not.
+    [['do i need', 'do i have to', 'is it necessary', 'necessary', 'required', 'not needed'], 'needed'],
     [['transaction id', 'tx id', 'txn id', 'transfer id'], 'transaction hash'],
     [['what can you do', 'what do you do', 'what can you help', 'how can you help', 'what are you for', 'what can i ask', 'what can the assistant do', 'what can this chat do'], 'assistant capabilities'],
     [['another device', 'other device', 'several devices', 'multiple devices', 'phone and computer', 'phone and laptop', 'on my computer', 'my laptop'], 'devices history'],

@@ -156,6 +156,7 @@ export const es: LexiconTable = {
     [['el recibo', 'mi recibo', 'un recibo', 'del recibo', 'los recibos', 'tu recibo', 'su recibo', 'ver recibo', 'numero de recibo', 'mis recibos', 'recibos', 'sin recibo', 'de recibo'], 'comprobante'],
     [['cuando llega', 'cuando me llega', 'cuando me llegara', 'cuando me devuelven', 'cuando recibo', 'cuanto tarda', 'cuanto demora', 'cuanto tiempo', 'cuantos dias', 'cuantas horas', 'en cuanto tiempo'], 'tarda tiempo'],
     [['que puedes hacer', 'que sabes hacer', 'que haces', 'en que me puedes ayudar', 'en que me ayudas', 'para que sirves', 'que puede hacer el asistente', 'que puedo preguntar'], 'asistente capacidades'],
+    [['hace falta', 'es necesario', 'tengo que'], 'necesario'],
     [['otro celular', 'otro dispositivo', 'otra computadora', 'varios dispositivos', 'otro telefono', 'la compu'], 'dispositivos historial'],
     [['para cobrar', 'que me paguen', 'me paguen'], 'cobrar crear enlace'],
     [['me puede pedir', 'te pide', 'me pide', 'vpay pide', 'pedir mi', 'piden mi', 'me pidieron mi'], 'nunca pedir'],

@@ -3,9 +3,10 @@
 // exceeded (or the build is missing). Run after `npx rollup -c`.
 //
 // What a storefront visitor downloads (each step counts the chunk and every chunk it imports):
-//   page view     widget.js (loader) + app + their language's catalog
-//   chat in use   + sio (socket.io-client, when a conversation starts: the visitor opens the chat,
-//                 or has chatted before)
+//   page view     widget.js (loader) + app (launcher, the page's data-verychat buttons and badges) + their
+//                 language's catalog
+//   chat open     + window (the chat window, fetched on intent: pointer or focus on the launcher, opening)
+//                 + sio (socket.io-client)
 //   customer      + payments (toasts, bell, payment cards) and its texts in the visitor's language,
 //                 for identified customers only
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -17,11 +18,15 @@ const KB = 1024;
 const BUDGETS = {
   loader: 1 * KB,
   /** Loader + app + the largest catalog: what a page view costs, widget UI and CSS included. */
-  initial: 23 * KB,
-  /** Everything a chatting visitor has, as browsers receive it (the server sends brotli files). */
-  inUseBrotli: 30 * KB,
-  /** An identified customer: all of the above plus the payments feature. */
-  customerBrotli: 36 * KB,
+  initial: 21 * KB,
+  /**
+   * Everything a visitor who opens the chat has, as browsers receive it (the server sends brotli files).
+   * Was 30 KB with the window in the app chunk; the window is its own chunk now (the page view lost what
+   * this line gains, plus one chunk's overhead).
+   */
+  openBrotli: 32 * KB,
+  /** An identified customer: all of the above plus the payments feature (was 36 KB, raised by the same). */
+  customerBrotli: 38 * KB,
 };
 
 if (!existsSync(join(DIR, 'widget.js'))) {
@@ -58,7 +63,7 @@ const closure = (start, seen) => {
   return out;
 };
 
-const missing = ['app', 'sio', 'payments'].filter((n) => !chunk(n));
+const missing = ['app', 'window', 'sio', 'payments'].filter((n) => !chunk(n));
 if (missing.length) {
   console.error(`Missing chunk(s) ${missing.join(', ')} in ${DIR}/widget`);
   process.exit(1);
@@ -73,18 +78,18 @@ for (const r of files.values()) console.log(`${r.file.padEnd(30)}${kb(r.raw)}${k
 
 const seen = new Set();
 const initial = [files.get('widget.js'), ...closure(chunk('app'), seen), largestCatalog];
-const inUse = [...initial, ...closure(chunk('sio'), seen)];
-const customer = [...inUse, ...closure(chunk('payments'), seen), largestPaymentsTexts];
+const open = [...initial, ...['window', 'sio'].flatMap((n) => closure(chunk(n), seen))];
+const customer = [...open, ...closure(chunk('payments'), seen), largestPaymentsTexts];
 const sum = (list, key) => list.reduce((n, r) => n + (r?.[key] ?? 0), 0);
 console.log('');
-console.log(`page view (loader + app + largest catalog):  gzip ${kb(sum(initial, 'gzip'))}  brotli ${kb(sum(initial, 'brotli'))}`);
-console.log(`chat in use (+ socket.io-client):            gzip ${kb(sum(inUse, 'gzip'))}  brotli ${kb(sum(inUse, 'brotli'))}`);
-console.log(`identified customer (+ payments + its texts): gzip ${kb(sum(customer, 'gzip'))}  brotli ${kb(sum(customer, 'brotli'))}`);
+console.log(`page view (loader + app + largest catalog):         gzip ${kb(sum(initial, 'gzip'))}  brotli ${kb(sum(initial, 'brotli'))}`);
+console.log(`chat open (+ window, socket.io-client):             gzip ${kb(sum(open, 'gzip'))}  brotli ${kb(sum(open, 'brotli'))}`);
+console.log(`identified customer (+ payments + its texts):       gzip ${kb(sum(customer, 'gzip'))}  brotli ${kb(sum(customer, 'brotli'))}`);
 
 const checks = [
   ['loader (widget.js) gzip', files.get('widget.js').gzip, BUDGETS.loader],
   ['page view gzip', sum(initial, 'gzip'), BUDGETS.initial],
-  ['chat in use brotli', sum(inUse, 'brotli'), BUDGETS.inUseBrotli],
+  ['chat open brotli', sum(open, 'brotli'), BUDGETS.openBrotli],
   ['identified customer brotli', sum(customer, 'brotli'), BUDGETS.customerBrotli],
 ];
 let failed = false;

@@ -12,6 +12,7 @@ import { createOutbox } from './chat/outbox.ts';
 import { createReceipts } from './chat/receipts.ts';
 import { createSession } from './chat/session.ts';
 import type { Connection } from './connection.ts';
+import type { SendText } from './feature.ts';
 import { newClientMessageId } from './ids.ts';
 import type { Logger } from './log.ts';
 import { addLocalMessage, firstGap, initialChatState, mergeMessages, oldestSeq, prependHistory, setConversation, setReadCursor, setTyping, unreadCount, type ChatState } from './state/chat.ts';
@@ -42,6 +43,8 @@ export interface ControllerOptions {
   canSeeLatest?: () => boolean;
   /** logout() forgot the visitor: other per-person state (features) goes too. */
   onLogout?: () => void;
+  /** How the composer's text leaves (a feature's, see feature.ts SendText); send-message by default. */
+  sendVia?: () => Promise<SendText | null>;
 }
 
 export interface Controller {
@@ -56,6 +59,8 @@ export interface Controller {
   consent(): void;
   send(text: string): string;
   retry(clientMessageId: string): void;
+  /** A message the server stored that came with a feature's own event: merged like message-received. */
+  receive(message: MessageDto): void;
   loadOlder(): void;
   markRead(): void;
   typing(): void;
@@ -85,7 +90,7 @@ export function createController(o: ControllerOptions): Controller {
   const session = createSession({ siteKey: o.siteKey, connection, tokens, ui, emit, log, identityToken: o.user?.token ?? null });
   const connected = (): boolean => session.connected;
   const receipts = createReceipts({ connection, chat, connected, canSeeLatest: o.canSeeLatest ?? (() => ui.get().open) });
-  const outbox = createOutbox({ connection, chat, log, connected, onStored: (m) => announce([m], true) });
+  const outbox = createOutbox({ connection, chat, log, connected, onStored: (m) => announce([m], true), via: o.sendVia });
 
   let startAttempts = 0;
   let startTimer: ReturnType<typeof setTimeout> | undefined;
@@ -241,6 +246,7 @@ export function createController(o: ControllerOptions): Controller {
       return id;
     },
     retry: (id) => outbox.retry(id),
+    receive: onMessage,
     loadOlder() {
       const s = chat.get();
       const before = oldestSeq(s);

@@ -1,17 +1,18 @@
-// The one seam a widget feature plugs in through (payments today; the help panel and the assistant
-// next). The core names no feature: it draws what the loaded ones contribute, routes the JS API
-// methods and events they declare, and fetches their code when they ask for it. widget/README.md
-// shows how to add one.
+// The one seam a widget feature plugs in through (payments; the assistant with its help panel). The
+// core names no feature: it draws what the loaded ones contribute, routes the JS API methods, events
+// and page views they declare, lets one of them send the composer's text, and fetches their code when
+// they ask for it. widget/README.md shows how to add one.
 //
 // A feature comes in two halves:
 //   - a FeatureDescriptor, small, in the app chunk: its name, the public methods and events it
 //     owns, when its code is wanted, and how to import() it;
 //   - a FeatureModule, its own chunk, fetched lazily: create(host) returns the Feature, the parts
-//     the core draws (header buttons, panels, message cards, an overlay) and its API methods.
+//     the core draws (header buttons, panels, message cards, the end of the message log, an
+//     overlay), its API methods, and optionally how text is sent, a badge count and services.
 import type { ComponentChild, ComponentType } from 'preact';
-import type { MessageKind, SessionEvent } from '../protocol/chat.ts';
+import type { MessageDto, MessageKind, SessionEvent } from '../protocol/chat.ts';
 import type { MethodName } from './api-methods.ts';
-import type { Connection, ConnectionStatus } from './connection.ts';
+import type { Connection, ConnectionStatus, Result } from './connection.ts';
 import type { Controller, Emit } from './controller.ts';
 import type { I18n, Locale } from './i18n/index.ts';
 import type { Logger } from './log.ts';
@@ -20,17 +21,39 @@ import { createStore, type Store } from './state/store.ts';
 import type { UiState } from './state/ui.ts';
 import type { VeryChatEvent } from './types.ts';
 
+/** Services one feature offers the others (found with FeatureHost.service, whoever provides them). */
+export interface FeatureServices {
+  /** The printable receipt of one of the customer's payments, when this device holds its receipt link. */
+  receiptUrl(ref: { paymentId: string; receiptId: string }, locale: string): string | null;
+}
+
+/**
+ * How a feature sends what the visitor typed (instead of the core's `send-message`). The outbox calls
+ * it in typing order with the message's client id, and keeps its rules: an ok reply is stored, a
+ * transient error requeues with the same id (so the reply must be idempotent on it), anything else
+ * marks the message failed until the visitor retries.
+ */
+export type SendText = (m: { conversationId: string; clientMessageId: string; text: string }) => Promise<Result<{ message: MessageDto }>>;
+
 /** What the core offers a feature when it is created. */
 export interface FeatureHost {
   connection: Connection;
-  /** The chat: open() it, read the identity token in use. */
+  /** The chat: open() it, send(), receive() a message the feature's own events carry, identity(). */
   chat: Controller;
+  /** The conversation as the core holds it (read it; change it through `chat`). */
+  chatState: Store<ChatState>;
   ui: Store<UiState>;
+  /** The language the widget shows (what the visitor reads). */
+  locale(): Locale;
+  /** A service some loaded feature offers, if any does. */
+  service<K extends keyof FeatureServices>(name: K): FeatureServices[K] | null;
   /** Emits an event to the page (VeryChat.on); only events the descriptor declares. */
   emit: Emit;
   log: Logger;
   /** Origin (and path prefix) of the VeryChat server. */
   apiUrl: string;
+  /** The workspace's public site key (the widget's REST calls name it). */
+  siteKey: string;
   /** The connection and session as they are now: a feature may arrive after the session began. */
   status(): ConnectionStatus;
   session(): SessionEvent | null;
@@ -55,8 +78,15 @@ export interface Feature {
   panels?: Record<string, ComponentType<FeatureViewProps>>;
   /** Cards for message kinds; null falls back to the text bubble (e.g. a payload it cannot draw). */
   messages?: Partial<Record<MessageKind, (message: ChatMessage, i18n: I18n) => ComponentChild | null>>;
+  /** Drawn at the end of the message log, after the messages (e.g. an answer being written). */
+  Log?: ComponentType<FeatureViewProps>;
   /** Drawn outside the chat window, also while it is closed (e.g. toasts). */
   Overlay?: ComponentType<FeatureViewProps>;
+  /** Sends the composer's text (its descriptor says `sends`). */
+  send?: SendText;
+  /** Unread things of its own the page's `data-verychat-badge` elements count with the chat's (notifications). */
+  badge?: Pick<Store<number>, 'get' | 'subscribe'>;
+  services?: Partial<FeatureServices>;
   /** Implementations of the descriptor's methods that need the feature's code. */
   api?: Partial<Record<MethodName, (...args: unknown[]) => Promise<unknown>>>;
   /** The visitor logged out: forget everything about them. */
@@ -94,8 +124,17 @@ export interface FeatureDescriptor {
    * and answers what needs no download (an anonymous visitor has no notifications) before load().
    */
   methods?: Partial<Record<MethodName, (args: unknown[], call: FeatureCall) => Promise<unknown>>>;
-  /** Whether its code is wanted now; asked whenever the session or the conversation changes. */
-  wanted(now: { session: SessionEvent | null; chat: ChatState }): boolean;
+  /**
+   * It sends the composer's text (Feature.send). The outbox waits for its code before sending, so
+   * nothing goes out the wrong way; if the code cannot be fetched, the core's send-message is used.
+   */
+  sends?: boolean;
+  /** Its panel shown when the window opens on a conversation without messages (a home view). */
+  home?: string;
+  /** Page views it opens: `data-verychat="<view>"` elements of the page show this panel of its. */
+  views?: Record<string, string>;
+  /** Whether its code is wanted now; asked whenever the session, the conversation or `open` changes. */
+  wanted(now: { session: SessionEvent | null; chat: ChatState; open: boolean }): boolean;
   load(): Promise<FeatureModule>;
 }
 
@@ -111,14 +150,21 @@ export interface Features {
   get(name: string): Feature | null;
   /** Fetches and creates it once; a failed download is retried on the next need. */
   ensure(name: string): Promise<Feature>;
+  /** How the composer's text leaves: the sending feature's (fetched first), or null for send-message. */
+  sender(): Promise<SendText | null>;
+  /** Opens the window on a feature's page view (data-verychat); false when no feature has it. */
+  show(view: string): boolean;
+  /** The loaded features' badge counts, summed; `onBadge` hears of changes. */
+  badge(): number;
+  onBadge(listener: () => void): () => void;
   reset(): void;
   destroy(): void;
 }
 
 export interface FeaturesOptions {
   descriptors: readonly FeatureDescriptor[];
-  /** The host each feature gets, without showPanel (bound per feature here). */
-  host: Omit<FeatureHost, 'showPanel'>;
+  /** The host each feature gets, without showPanel and service (bound here). */
+  host: Omit<FeatureHost, 'showPanel' | 'service'>;
   chat: Store<ChatState>;
   /** Fetches a feature's texts for the visitor's language(s) into the catalogs. */
   loadTexts(messages: FeatureMessages): Promise<void>;
@@ -131,6 +177,8 @@ export const panelOf = (ui: UiState, feature: string): string | null =>
 export function createFeatures({ descriptors, host, chat, loadTexts }: FeaturesOptions): Features {
   const loaded = createStore<readonly LoadedFeature[]>([]);
   const loading = new Map<string, Promise<Feature>>();
+  const badgeListeners = new Set<() => void>();
+  const badgeChanged = (): void => badgeListeners.forEach((l) => l());
   let destroyed = false;
 
   const descriptor = (name: string): FeatureDescriptor => {
@@ -138,6 +186,7 @@ export function createFeatures({ descriptors, host, chat, loadTexts }: FeaturesO
     if (!d) throw new Error(`No feature named "${name}".`);
     return d;
   };
+  const service: FeatureHost['service'] = (name) => loaded.get().find((l) => l.feature.services?.[name])?.feature.services![name] ?? null;
 
   function ensure(name: string): Promise<Feature> {
     let p = loading.get(name);
@@ -150,10 +199,13 @@ export function createFeatures({ descriptors, host, chat, loadTexts }: FeaturesO
         if (module.css) host.adoptCss(module.css);
         const feature = module.create({
           ...host,
+          service,
           showPanel: (id) => host.chat.showPanel(id === null ? null : `${name}:${id}`),
         });
+        if (feature.badge) stop.push(feature.badge.subscribe(badgeChanged));
         // Keep descriptor order, whatever order they arrive in.
         loaded.set((list) => descriptors.flatMap((x) => (x.name === name ? [{ name, feature }] : list.filter((l) => l.name === x.name))));
+        badgeChanged();
         return feature;
       },
       (e: unknown) => {
@@ -166,16 +218,53 @@ export function createFeatures({ descriptors, host, chat, loadTexts }: FeaturesO
     return p;
   }
 
+  /** Shows a feature's panel, fetching its code; back to the messages if the code cannot come. */
+  function showPanel(name: string, panel: string): void {
+    const id = `${name}:${panel}`;
+    host.chat.showPanel(id);
+    ensure(name).catch(() => host.ui.get().panel === id && host.chat.showPanel(null));
+  }
+
+  let open = host.ui.get().open;
   const want = (): void => {
-    const now = { session: host.session(), chat: chat.get() };
+    const now = { session: host.session(), chat: chat.get(), open };
     for (const d of descriptors) if (!loading.has(d.name) && d.wanted(now)) ensure(d.name).catch(() => {});
   };
-  const stop = [chat.subscribe(want), host.connection.on('session', () => queueMicrotask(want))];
+  const onUi = (ui: UiState): void => {
+    if (ui.open === open) return;
+    open = ui.open;
+    // Opening on a conversation without messages (and nothing prefilled to send): a feature's home view, if one has one.
+    const home = descriptors.find((d) => d.home);
+    if (open && home && !ui.panel && !ui.draft && chat.get().messages.length === 0) showPanel(home.name, home.home!);
+    want();
+  };
+  const stop = [chat.subscribe(want), host.ui.subscribe(onUi), host.connection.on('session', () => queueMicrotask(want))];
 
   return {
     loaded,
     get: (name) => loaded.get().find((l) => l.name === name)?.feature ?? null,
     ensure,
+    async sender() {
+      const d = descriptors.find((x) => x.sends);
+      return d ? ensure(d.name).then((f) => f.send ?? null, () => null) : null;
+    },
+    show(view) {
+      const d = descriptors.find((x) => x.views?.[view]);
+      if (!d) return false;
+      const { open, panel } = host.ui.get();
+      // The view already showing: its button closes the window again.
+      if (open && panel === `${d.name}:${d.views![view]}`) host.chat.close();
+      else {
+        host.chat.open();
+        showPanel(d.name, d.views![view]!);
+      }
+      return true;
+    },
+    badge: () => loaded.get().reduce((n, { feature }) => n + (feature.badge?.get() ?? 0), 0),
+    onBadge(listener) {
+      badgeListeners.add(listener);
+      return () => void badgeListeners.delete(listener);
+    },
     reset() {
       for (const { feature } of loaded.get()) feature.reset();
     },

@@ -7,7 +7,7 @@ import { createConnection, type Connection, type ConnectionStatus } from './conn
 import { createController, type Controller, type Emit } from './controller.ts';
 import { createFeatures, type FeatureDescriptor, type Features } from './feature.ts';
 import { adoptStyles, createHost, raise } from './host.ts';
-import { resolveLocale } from './i18n/index.ts';
+import { resolveLocale, type Locale } from './i18n/index.ts';
 import { createTexts } from './i18n/texts.ts';
 import type { Logger } from './log.ts';
 import { initialChatState, type ChatState } from './state/chat.ts';
@@ -15,8 +15,9 @@ import { createStore, type Store } from './state/store.ts';
 import { initialUiState, type UiState } from './state/ui.ts';
 import { createTokenStore } from './storage.ts';
 import baseCss from './styles/base.css?inline';
-import windowCss from './styles/window.css?inline';
 import type { VeryChatUser } from './types.ts';
+
+export type WindowModule = typeof import('./components/window.ts');
 
 export interface MountOptions {
   doc: Document;
@@ -80,17 +81,24 @@ export function mountWidget(o: MountOptions): WidgetHandle {
     // Reading the latest message needs the window open and the tab in front.
     canSeeLatest: () => ui.get().open && o.doc.visibilityState !== 'hidden',
     onLogout: () => features.reset(),
+    sendVia: () => features.sender(),
   });
   const texts = createTexts({ warn: o.log.warn });
+  const languages = win?.navigator.languages ?? [];
+  // The language the App shows (the same choice): the visitor's, else the workspace's.
+  const locale = (): Locale => resolveLocale(o.appearance.locale, [...languages, ui.get().settings?.locale ?? 'en']);
   const features = createFeatures({
     descriptors: o.features,
     host: {
       connection,
       chat: controller,
+      chatState: chat,
       ui,
+      locale,
       emit: o.emit,
       log: o.log,
       apiUrl: o.apiUrl,
+      siteKey: o.siteKey,
       status: () => status,
       session: () => session,
       adoptCss: (css) => adoptStyles(root, css),
@@ -99,10 +107,26 @@ export function mountWidget(o: MountOptions): WidgetHandle {
     loadTexts: texts.addFeature,
   });
 
-  adoptStyles(root, baseCss + windowCss);
+  adoptStyles(root, baseCss);
+  // The chat window is a chunk of its own, fetched on the first sign of intent (components/window.ts).
+  const chatWindow = createStore<WindowModule | null>(null);
+  let windowLoading: Promise<void> | null = null;
+  const wantWindow = (): void => {
+    windowLoading ??= import('./components/window.ts').then(
+      (m) => {
+        if (destroyed) return;
+        adoptStyles(root, m.css);
+        chatWindow.set(() => m);
+      },
+      (e: unknown) => {
+        windowLoading = null; // Opening again tries again.
+        o.log.warn('Could not load the chat window.', e);
+      },
+    );
+  };
+  const unwatchOpen = ui.subscribe((s) => s.open && wantWindow());
   const mountPoint = o.doc.createElement('div');
   root.append(mountPoint);
-  const languages = win?.navigator.languages ?? [];
   const draw = (): void => {
     if (destroyed) return;
     render(
@@ -111,6 +135,10 @@ export function mountWidget(o: MountOptions): WidgetHandle {
         ui={ui}
         controller={controller}
         features={features.loaded}
+        chatWindow={chatWindow}
+        wantWindow={wantWindow}
+        views={features}
+        doc={o.doc}
         appearance={o.appearance}
         languages={languages}
         catalogs={texts.catalogs}
@@ -123,7 +151,7 @@ export function mountWidget(o: MountOptions): WidgetHandle {
   // so the launcher neither changes colour or side nor flips language a moment later. The look is a
   // public, cacheable GET: no session, no visitor token, nothing stored.
   // The visitor's language first, then the workspace's (as the App decides).
-  const look = controller.look().then(() => texts.show(resolveLocale(o.appearance.locale, [...languages, ui.get().settings?.locale ?? 'en'])));
+  const look = controller.look().then(() => texts.show(locale()));
   const first = Promise.all([look, texts.show(resolveLocale(o.appearance.locale, languages))]);
   void Promise.race([first, new Promise((r) => setTimeout(r, 3000))]).then(draw);
 
@@ -143,6 +171,7 @@ export function mountWidget(o: MountOptions): WidgetHandle {
     destroy() {
       destroyed = true;
       unraise();
+      unwatchOpen();
       for (const u of watching) u();
       features.destroy();
       o.doc.removeEventListener('visibilitychange', onVisible);

@@ -1,10 +1,12 @@
 // The outbox: messages typed (or sent through the API) leave in typing order, one at a time, exactly
 // once per client message id, whenever a connection is there. Outages put a message back in the
 // queue with the same id (the server answers a resend of a stored one as a duplicate, which merges
-// into the same bubble); refusals mark it failed until the visitor retries.
+// into the same bubble); refusals mark it failed until the visitor retries. A feature may own how
+// text goes out (the assistant's send-ai-query, see feature.ts SendText): same rules, same retries.
 import type { MessageDto } from '../../protocol/chat.ts';
 import { isTransient, retryDelay } from '../../protocol/retry.ts';
 import type { Connection } from '../connection.ts';
+import type { SendText } from '../feature.ts';
 import type { Logger } from '../log.ts';
 import { markFailed, markSending, mergeMessages, nextQueued, requeue, retryMessage, type ChatState } from '../state/chat.ts';
 import type { Store } from '../state/store.ts';
@@ -16,6 +18,8 @@ export interface OutboxOptions {
   connected(): boolean;
   /** The server stored one of ours. */
   onStored(message: MessageDto): void;
+  /** How text goes out, asked before each message (it may wait for a feature's code); null: send-message. */
+  via?: () => Promise<SendText | null>;
 }
 
 export interface Outbox {
@@ -27,7 +31,7 @@ export interface Outbox {
   stop(): void;
 }
 
-export function createOutbox({ connection, chat, log, connected, onStored }: OutboxOptions): Outbox {
+export function createOutbox({ connection, chat, log, connected, onStored, via }: OutboxOptions): Outbox {
   let flushing = false;
   let attempts = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -43,7 +47,9 @@ export function createOutbox({ connection, chat, log, connected, onStored }: Out
         if (!next || !conversation || !connected()) return;
         const id = next.clientMessageId;
         chat.set((s) => markSending(s, id));
-        const res = await connection.request('send-message', { conversationId: conversation.id, clientMessageId: id, text: next.text });
+        const m = { conversationId: conversation.id, clientMessageId: id, text: next.text };
+        const send = await via?.();
+        const res = send ? await send(m) : await connection.request('send-message', m);
         if (res.ok) {
           attempts = 0;
           onStored(res.message);

@@ -40,10 +40,12 @@ export function ChatWindow({ chat, ui, onClose }: ChatWindowProps) {
   const canList = chat.others > 0 || (chat.conversation?.lastSeq ?? 0) > 0;
   const fullScreen = typeof matchMedia === 'function' && matchMedia(FULL_SCREEN).matches;
 
-  // Focus enters the window when it opens: straight into the composer.
+  // Focus enters the window when it opens: straight into the composer (a panel shown instead takes
+  // it itself). When a panel closes, focus the button that closed it keeps; lost focus goes to the composer.
   useEffect(() => {
-    input.current?.focus();
-  }, []);
+    const active = (dialog.current?.getRootNode() as ShadowRoot | undefined)?.activeElement;
+    if (!ui.panel && !dialog.current?.contains(active ?? null)) input.current?.focus();
+  }, [ui.panel]);
   const openConversation = (id: string | null): void => {
     closePanel();
     void controller.openConversation(id);
@@ -105,9 +107,12 @@ export function ChatWindow({ chat, ui, onClose }: ChatWindowProps) {
         ) : null
       ) : panel ? (
         <panel.Panel i18n={i18n} ui={ui} panel={ui.panel} />
+      ) : ui.panel ? (
+        // A feature's panel whose code is on its way (it goes back to the messages if it cannot come).
+        <div class="vc-body" aria-busy="true" />
       ) : (
         <>
-          <MessageList chat={chat} />
+          <MessageList chat={chat} ui={ui} />
           <div class="vc-typing" aria-live="polite">
             {typingName && (
               <>

@@ -2,8 +2,8 @@ import { panelOf, type Feature } from '../feature.ts';
 import type { UiState } from '../state/ui.ts';
 import { useWidget } from './context.ts';
 
-/** Draws one kind of part (header buttons, overlay) of every loaded feature, in feature order. */
-export function FeatureSlot({ slot, ui }: { slot: 'HeaderButtons' | 'Overlay'; ui: UiState }) {
+/** Draws one kind of part (header buttons, the end of the log, overlay) of every loaded feature, in feature order. */
+export function FeatureSlot({ slot, ui }: { slot: 'HeaderButtons' | 'Log' | 'Overlay'; ui: UiState }) {
   const { i18n, features } = useWidget();
   return (
     <>

@@ -7,9 +7,11 @@ export interface LauncherProps {
   open: boolean;
   unread: number;
   buttonRef: Ref<HTMLButtonElement>;
+  /** The visitor may be about to open the chat: fetch the window now, so it opens at once. */
+  onIntent(): void;
 }
 
-export function Launcher({ open, unread, buttonRef }: LauncherProps) {
+export function Launcher({ open, unread, buttonRef, onIntent }: LauncherProps) {
   const { i18n, controller } = useWidget();
   // The badge is decoration; the count is part of the button's name for screen readers.
   const label = open ? i18n.t('closeChat') : unread > 0 ? `${i18n.t('openChat')}, ${i18n.plural('unread', unread)}` : i18n.t('openChat');
@@ -22,6 +24,9 @@ export function Launcher({ open, unread, buttonRef }: LauncherProps) {
       aria-expanded={open}
       aria-controls="vc-window"
       onClick={() => controller.toggle()}
+      onPointerEnter={onIntent}
+      onPointerDown={onIntent}
+      onFocus={onIntent}
     >
       <Icon path={open ? CLOSE_ICON : CHAT_ICON} />
       {unread > 0 && !open && (

@@ -1,7 +1,9 @@
 import type { VNode } from 'preact';
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { dayKey } from '../i18n/index.ts';
 import { messageStatus, type ChatState } from '../state/chat.ts';
+import type { UiState } from '../state/ui.ts';
+import { FeatureSlot } from './FeatureSlot.tsx';
 import { DOWN_ICON } from './icons.ts';
 import { Icon } from './Icon.tsx';
 import { Message } from './Message.tsx';
@@ -12,9 +14,10 @@ const BOTTOM_SLACK = 48;
 /** Closer than this to the top fetches the older page. */
 const TOP_TRIGGER = 80;
 
-export function MessageList({ chat }: { chat: ChatState }) {
+export function MessageList({ chat, ui }: { chat: ChatState; ui: UiState }) {
   const { i18n, controller } = useWidget();
   const log = useRef<HTMLDivElement>(null);
+  const content = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const seen = useRef<{ first?: string; last?: string; height: number; count: number }>({ height: 0, count: 0 });
   const [unseen, setUnseen] = useState(false);
@@ -46,6 +49,15 @@ export function MessageList({ chat }: { chat: ChatState }) {
     seen.current = { first, last: last?.key, height: el.scrollHeight, count: messages.length };
     if (atBottom.current) controller.markRead();
   }, [messages]);
+
+  // Content that grows without a new message (an answer being written, a card's late layout) keeps
+  // a reader who was at the bottom there.
+  useEffect(() => {
+    if (typeof ResizeObserver !== 'function' || !content.current) return;
+    const o = new ResizeObserver(() => atBottom.current && scrollToBottom());
+    o.observe(content.current);
+    return () => o.disconnect();
+  }, []);
 
   const onScroll = (): void => {
     const el = log.current;
@@ -82,10 +94,13 @@ export function MessageList({ chat }: { chat: ChatState }) {
   return (
     <div class="vc-body">
       <div ref={log} class="vc-log" role="log" aria-live="polite" aria-relevant="additions" aria-label={i18n.t('messages')} tabIndex={0} onScroll={onScroll}>
-        {chat.loadingOlder && <p class="vc-note">{i18n.t('loadingOlder')}</p>}
-        {!chat.hasMore && messages.length > 0 && chat.conversation && <p class="vc-note">{i18n.t('beginning')}</p>}
-        {messages.length === 0 && <p class="vc-empty">{i18n.t('empty')}</p>}
-        {items}
+        <div ref={content}>
+          {chat.loadingOlder && <p class="vc-note">{i18n.t('loadingOlder')}</p>}
+          {!chat.hasMore && messages.length > 0 && chat.conversation && <p class="vc-note">{i18n.t('beginning')}</p>}
+          {messages.length === 0 && <p class="vc-empty">{i18n.t('empty')}</p>}
+          {items}
+          <FeatureSlot slot="Log" ui={ui} />
+        </div>
       </div>
       {unseen && (
         <button type="button" class="vc-pill" onClick={scrollToBottom}>

@@ -1,10 +1,13 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Emit } from '../controller.ts';
 import { createLogger } from '../log.ts';
 import { CONVERSATION_ID, conversation, createFakeConnection, drawn, message, settle, type FakeConnection } from '../test/fake-connection.ts';
 import type { WidgetSettings } from '../../protocol/rest.ts';
 import { mountWidget, type WidgetHandle } from '../widget.tsx';
+
+// The chat window is a lazy chunk: compile it once up front so opening it takes a tick, not a transform.
+beforeAll(() => import('./window.ts'));
 
 let widget: WidgetHandle | null = null;
 afterEach(() => {

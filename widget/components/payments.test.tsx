@@ -1,13 +1,16 @@
 // @vitest-environment happy-dom
 // Payments in the mounted widget (shadow root, real Preact tree, fake connection): toasts with the
 // window closed, the bell and its list, read state following the server, payment cards in the chat.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Emit } from '../controller.ts';
 import { createLogger } from '../log.ts';
 import { CUSTOMER_SESSION, RECEIPT_LINK, createFakeConnection, drawn, message, notification, notificationId, paymentEvent, settle, type FakeConnection } from '../test/fake-connection.ts';
 import { FEATURES } from '../features.ts';
 import type { PaymentsFeature } from '../payments/payments.tsx';
 import { mountWidget, type WidgetHandle } from '../widget.tsx';
+
+// The chat window is a lazy chunk: compile it once up front so opening it takes a tick, not a transform.
+beforeAll(() => import('./window.ts'));
 
 let widget: WidgetHandle | null = null;
 afterEach(() => {

@@ -10,6 +10,8 @@ export const payments: FeatureDescriptor = {
     getNotifications: (args, call) => import('./api.ts').then((m) => m.getNotifications(args, call)),
     markNotificationsRead: (args, call) => import('./api.ts').then((m) => m.markNotificationsRead(args, call)),
   },
+  // The page's bell (data-verychat="notifications") opens the list.
+  views: { notifications: 'notifications' },
   wanted: ({ session, chat }) => session?.role === 'customer' || chat.messages.some((m) => m.kind === 'payment' || m.kind === 'receipt'),
   load: () => import('./payments.tsx'),
 };

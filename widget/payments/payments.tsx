@@ -99,9 +99,19 @@ export function create(host: FeatureHost): PaymentsFeature {
     return payment ? <PaymentCard payment={payment} kind={kind} i18n={i18n} href={controller.receiptUrl(payment, i18n.locale)} /> : null;
   };
 
+  /** The receipt link this device holds for one of the customer's payments (notifications, payment cards). */
+  function receiptUrl(ref: { paymentId: string; receiptId: string }, locale: string): string | null {
+    const candidates = [...store.get().notifications.map((n) => n.payment), ...host.chatState.get().messages.map((m) => asPayment(m.payload))];
+    const p = candidates.find((x) => x?.paymentId === ref.paymentId && x.receiptId === ref.receiptId);
+    return p ? controller.receiptUrl(p, locale) : null;
+  }
+
   return {
     store,
     HeaderButtons,
+    // The page's badges count unread notifications with the chat's unread messages.
+    badge: { get: () => store.get().unreadCount, subscribe: (l) => store.subscribe((s) => l(s.unreadCount)) },
+    services: { receiptUrl },
     panels: { notifications: Notifications },
     Overlay,
     messages: { payment: card('payment'), receipt: card('receipt') },

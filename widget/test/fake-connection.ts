@@ -119,6 +119,8 @@ export const settle = async (): Promise<void> => {
 };
 
 export function createFakeConnection(): FakeConnection {
+  /** The seq of the next message the fake server stores for the visitor. */
+  const stored = (): number => 100 + fake.sent('send-message').length + fake.sent('send-ai-query').length;
   const statusListeners = new Set<(s: ConnectionStatus, e?: ClientError) => void>();
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   const fake: FakeConnection = {
@@ -138,7 +140,17 @@ export function createFakeConnection(): FakeConnection {
     handlers: {
       'start-conversation': () => ({ ok: true, conversation: conversation(), created: true, others: 0, messages: [], hasMore: false }),
       'list-conversations': () => ({ ok: true, conversations: [], nextCursor: null }),
-      'send-message': (p) => ({ ok: true, message: message(100 + fake.sent('send-message').length, { clientMessageId: p.clientMessageId, text: p.text, sender: { type: 'contact', id: 'c1', name: null } }), duplicate: false }),
+      'send-message': (p) => ({ ok: true, message: message(stored(), { clientMessageId: p.clientMessageId, text: p.text, sender: { type: 'contact', id: 'c1', name: null } }), duplicate: false }),
+      // As the server answers while the assistant has the conversation: the question is stored, the answer follows as events.
+      'send-ai-query': (p) => ({
+        ok: true,
+        queryId: `q-${p.clientQueryId}`,
+        status: 'accepted',
+        message: message(stored(), { clientMessageId: p.clientQueryId, text: p.text, sender: { type: 'contact', id: 'c1', name: null } }),
+        duplicate: false,
+      }),
+      'ai-feedback': (p) => ({ ok: true, interactionId: p.interactionId, rating: p.rating, reason: p.reason ?? null, offerHandoff: p.rating === 'down' }),
+      'request-handoff': () => ({ ok: true, mode: 'human', changed: true }),
       'mark-read': (p) => ({ ok: true, seq: p.seq }),
       typing: () => ({ ok: true }),
       'load-history': () => ({ ok: true, messages: [], hasMore: false }),

@@ -15,6 +15,9 @@ export const METHODS = [
   'getUnreadCount',
   'getNotifications',
   'markNotificationsRead',
+  'showHelp',
+  'showArticle',
+  'ask',
   'shutdown',
   'debug',
 ] as const;

@@ -107,6 +107,53 @@ export interface GetNotificationsOptions {
   unread?: boolean;
 }
 
+/** A button the assistant put under an answer. */
+export type VeryChatAiAction =
+  | { type: 'handoff' }
+  | { type: 'receipt'; receiptId: string; receiptNumber: number; paymentId: string }
+  | { type: 'article'; slug: string; title: string }
+  | { type: 'sign-in' };
+
+/**
+ * The assistant answered a question (`final`, the whole answer; the widget shows it in the conversation
+ * too) or could not (`error`). Answers being written are not announced, only their end.
+ */
+export type VeryChatAiResponse =
+  | {
+      type: 'final';
+      queryId: string;
+      conversationId: string;
+      /** The stored answer message (also announced by `message`). */
+      messageId: string;
+      /** What a vote on this answer refers to. */
+      interactionId: string;
+      /** Markdown-light: paragraphs, **bold**, lists, links to help articles by slug. */
+      text: string;
+      /** faq, payments, clarify, handoff, smalltalk, refuse, sign-in, not-sure. */
+      route: string;
+      /** The answer's language (the question's, which may differ from the widget's). */
+      language: string;
+      /** Help article slugs and the customer's payment ids the answer is about. */
+      sources: { articles: string[]; payments: string[] };
+      followUps: string[];
+      actions: VeryChatAiAction[];
+      /** 0..1 */
+      confidence: number;
+      /** The customer asked for a person: the conversation goes to the team (a `handoff` event follows). */
+      handoff: boolean;
+    }
+  | { type: 'error'; queryId: string; conversationId: string; error: VeryChatErrorInfo };
+
+/** Who answers a conversation changed: the team (`human`) or the assistant again (`ai`). */
+export interface VeryChatHandoff {
+  conversationId: string;
+  mode: 'ai' | 'human';
+  /** customer-asked, offer-accepted, agent-replied, agent-took-over, returned, reopened. */
+  reason: string;
+  /** To `human`: whether anyone of the team was online then (null when unknown). */
+  agentsOnline: boolean | null;
+}
+
 export interface VeryChatEvents {
   ready: undefined;
   open: undefined;
@@ -124,6 +171,10 @@ export interface VeryChatEvents {
   notifications: VeryChatNotifications;
   /** The customer's unread notification count, when it changes. */
   'unread-notifications': number;
+  /** An answer of the assistant, once complete (or its failure). */
+  'ai-response': VeryChatAiResponse;
+  /** The conversation went to the team, or came back to the assistant. */
+  handoff: VeryChatHandoff;
 }
 export type VeryChatEvent = keyof VeryChatEvents;
 export type VeryChatListener<E extends VeryChatEvent> = (payload: VeryChatEvents[E]) => void;
@@ -158,6 +209,15 @@ export interface VeryChatApi {
    * customer follow (and `unread-notifications` fires there too). Resolves the new unread count.
    */
   markNotificationsRead(ids?: string[]): Promise<{ unreadCount: number }>;
+  /** Opens the window on the help home, searching for `query` if given. */
+  showHelp(query?: string): Promise<void>;
+  /** Opens the window on a help article (its slug, like "how-refunds-work"). */
+  showArticle(slug: string): Promise<void>;
+  /**
+   * Opens the window and asks the assistant, as if the visitor typed it (the team gets it instead when the
+   * conversation is with them). The answer arrives in the conversation and as an `ai-response` event.
+   */
+  ask(text: string): Promise<{ clientMessageId: string }>;
   /** Removes the widget from the page and disconnects. boot() may be called again afterwards. */
   shutdown(): Promise<void>;
   debug(on?: boolean): Promise<void>;

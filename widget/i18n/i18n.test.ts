@@ -7,8 +7,12 @@ import { createI18n, resolveLocale } from './index.ts';
 import payAr from '../payments/i18n/payments-ar.json';
 import payEn from '../payments/i18n/payments-en.json';
 import payEs from '../payments/i18n/payments-es.json';
+import aiAr from '../assistant/i18n/assistant-ar.json';
+import aiEn from '../assistant/i18n/assistant-en.json';
+import aiEs from '../assistant/i18n/assistant-es.json';
 
 const payments = { en: payEn, es: payEs, ar: payAr };
+const assistant = { en: aiEn, es: aiEs, ar: aiAr };
 
 describe('catalogs', () => {
   const baseKeys = (catalog: object) => Object.keys(catalog).filter((k) => !/_(zero|one|two|few|many|other)$/.test(k));
@@ -17,13 +21,16 @@ describe('catalogs', () => {
     ['ar', ar, en],
     ['payments es', payments.es, payments.en],
     ['payments ar', payments.ar, payments.en],
+    ['assistant es', assistant.es, assistant.en],
+    ['assistant ar', assistant.ar, assistant.en],
   ])('%s has every English key, and nothing else', (_name, catalog, english) => {
     expect(baseKeys(catalog).sort()).toEqual(baseKeys(english).sort());
     for (const k of Object.keys(english).filter((k) => k.endsWith('_other'))) expect(catalog).toHaveProperty(k);
   });
 
-  it('a feature adds keys without redefining the core ones', () => {
+  it('a feature adds keys without redefining the core ones, or another feature’s (they share one catalog)', () => {
     expect(Object.keys(payments.en).filter((k) => k in en)).toEqual([]);
+    expect(Object.keys(assistant.en).filter((k) => k in en || k in payments.en)).toEqual([]);
   });
 
   it('uses the plural category of the language', () => {

@@ -9,7 +9,7 @@ export interface SeededFixture {
   otherWorkspaceId: string;
   /** Fixture reference → payment id. */
   ids: Map<string, string>;
-  /** Fixture reference → receipt id (paid payments). */
+  /** Fixture reference → receipt id (payments with a receipt: paid, refunded and failed ones). */
   receipts: Map<string, string>;
 }
 

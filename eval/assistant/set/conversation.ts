@@ -78,7 +78,7 @@ export const PAYMENT_CASES: readonly PaymentCase[] = [
   { q: 'payment with hash {hash:p07:8}', lang: 'en', tool: 'by-hash', refs: ['p07'], amounts: ['60'] },
   { q: 'busca el pago {hash:p03:10}', lang: 'es', tool: 'by-hash', refs: ['p03'], amounts: ['19.99'] },
 
-  // Receipts: the most recent paid payment that fits, with its receipt card.
+  // Receipts: the most recent paid or refunded payment that fits (a failed one only when asked for), with its receipt card.
   { q: 'can i get the receipt for my last payment', lang: 'en', tool: 'receipt', refs: ['p13'], receipt: 'p13' },
   { q: 'receipt for the payment to bob last month', lang: 'en', tool: 'receipt', refs: ['p16'], receipt: 'p16' },
   { q: 'receipt {hash:p02:10}', lang: 'en', tool: 'receipt', refs: ['p02'], receipt: 'p02' },

@@ -591,7 +591,9 @@ export class ChatService {
       Math.max(0, ...cursors.filter((r) => r.participantType === type).map((r) => r.lastReadSeq));
     return {
       id: c.id,
-      status: c.status,
+      // A snooze is the team's business: to the customer (and the existing API) the conversation is open.
+      // The console reads the full status through the inbox's own DTO (protocol/console.ts).
+      status: c.status === 'snoozed' ? 'open' : c.status,
       mode: c.mode,
       contact: { id: c.contact.id, name: c.contact.name, email: c.contact.email, externalId: c.contact.externalId },
       assigneeId: c.assigneeId,

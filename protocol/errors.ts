@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   SIGNATURE_INVALID: 'The request signature is missing or does not match.',
   SIGNATURE_EXPIRED: 'The request signature timestamp is too old or in the future.',
   ARTICLE_NOT_FOUND: 'The help center has no article at this address.',
+  /** A cookie-authenticated change without the X-VeryChat-CSRF header or this server's Origin, or a cookie socket from another origin. */
+  CSRF_REJECTED: 'A change signed in by cookie needs the X-VeryChat-CSRF header and this server’s Origin.',
   INTERNAL: 'Something went wrong on our side.',
 } as const;
 
@@ -30,6 +32,8 @@ export interface ErrorBody {
   retryAfterMs?: number;
   /** Present on VALIDATION_FAILED: which fields were wrong. */
   issues?: { path: string; message: string }[];
+  /** Present on CONFLICT from an assignment: who holds the conversation now (null: nobody). */
+  assignee?: { id: string; name: string } | null;
 }
 
 /** Every client → server socket event is acknowledged with one of these. */

@@ -23,6 +23,27 @@ import {
 } from './chat.ts';
 import { AiFeedback, RequestHandoff, SendAiQuery, type AiFeedbackReply, type AiResponseEvent, type HandoffEvent, type RequestHandoffReply, type SendAiQueryReply } from './assistant.ts';
 import {
+  AddNoteCommand,
+  AssignCommand,
+  ConsoleTyping,
+  InboxCountsCommand,
+  InboxListQuery,
+  LoadThreadCommand,
+  StatusCommand,
+  ViewConversation,
+  type AgentReadEvent,
+  type AgentTypingEvent,
+  type ConversationChangeReply,
+  type ConversationStartedEvent,
+  type ConversationUpdatedEvent,
+  type InboxCounts,
+  type InboxCountsEvent,
+  type InboxPage,
+  type NoteDto,
+  type ThreadPage,
+  type ViewersEvent,
+} from './console.ts';
+import {
   GetNotifications,
   MarkNotificationsRead,
   type NotificationsPage,
@@ -57,6 +78,23 @@ export const COMMANDS = {
   'ai-feedback': { payload: AiFeedback, acked: true },
   /** "Talk to a person": the conversation goes to the team (compare-and-set; the assistant stops at once). */
   'request-handoff': { payload: RequestHandoff, acked: true },
+  // ---- the agent console (agents only; others get FORBIDDEN) ----
+  /** A page of an inbox view (keyset: pages never shift); also the resync after a reconnect. */
+  'inbox-list': { payload: InboxListQuery, acked: true },
+  /** Every view's count for this agent, and their unread. */
+  'get-inbox-counts': { payload: InboxCountsCommand, acked: true },
+  /** Messages and internal notes of one range (`afterSeq`: catching up after a reconnect or a seq gap). */
+  'load-thread': { payload: LoadThreadCommand, acked: true },
+  /** An internal note: to the workspace's agents only, never to the customer. */
+  'add-note': { payload: AddNoteCommand, acked: true },
+  /** Claim or (re)assign by compare-and-set: CONFLICT (with `assignee`) when someone else won. */
+  'assign-conversation': { payload: AssignCommand, acked: true },
+  /** open, pending, snoozed (until a time, or until the customer writes), resolved. */
+  'set-status': { payload: StatusCommand, acked: true },
+  /** The conversation this socket shows (null: none): `viewers` goes to the workspace's agents. */
+  'view-conversation': { payload: ViewConversation, acked: true },
+  /** "Ana is replying…" (or writing a note), to the other agents only. */
+  'console-typing': { payload: ConsoleTyping, acked: true },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -86,6 +124,14 @@ export interface CommandReplies {
   'send-ai-query': SendAiQueryReply;
   'ai-feedback': AiFeedbackReply;
   'request-handoff': RequestHandoffReply;
+  'inbox-list': InboxPage;
+  'get-inbox-counts': { counts: InboxCounts };
+  'load-thread': ThreadPage;
+  'add-note': { note: NoteDto; duplicate: boolean };
+  'assign-conversation': ConversationChangeReply;
+  'set-status': ConversationChangeReply;
+  'view-conversation': { viewers: ViewersEvent['agents'] };
+  'console-typing': object;
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -122,6 +168,26 @@ export interface ServerEvents {
   'ai-response': AiResponseEvent;
   /** A conversation's mode changed (to the team, or back to the assistant). */
   handoff: HandoffEvent;
+  /**
+   * Customers: an agent started a new conversation with you (`POST /api/v1/conversations`). Sent to the
+   * customer's user room (join-user-room first); the widget joins it with `join-chat-room` and shows it. The
+   * first message is in the event; later ones arrive as `message-received` once joined (load-history
+   * `afterSeq` covers the gap). Not connected: the next `start-conversation` resumes it (most recent open one).
+   */
+  'conversation-started': ConversationStartedEvent;
+  // ---- the agent console (to the workspace's agents room, or one agent's own room) ----
+  /** A conversation's row changed (new, message, handoff, assignment, status): replace it in the lists. May be missed: resync with inbox-list. */
+  'conversation-updated': ConversationUpdatedEvent;
+  /** Fresh counts (coalesced): shared views plus each agent's mine/unread. */
+  'inbox-counts': InboxCountsEvent;
+  /** An internal note was added (agents only). */
+  'note-added': NoteDto;
+  /** Which agents have a conversation open. */
+  viewers: ViewersEvent;
+  /** Another agent is writing a reply or a note. */
+  'agent-typing': AgentTypingEvent;
+  /** You read up to `seq` on another tab or device (your own room only). */
+  'agent-read': AgentReadEvent;
 }
 
 export type CommandReply<K extends CommandName> = Ack<Commands[K]['reply']>;

@@ -4,6 +4,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import compress from '@fastify/compress';
+import cookie from '@fastify/cookie';
+import { consoleRoutes } from './http/console.routes.ts';
+import { CSRF_HEADER } from '../protocol/console.ts';
 import { SITE_KEY_HEADER } from '../protocol/values.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
@@ -138,7 +141,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
 
   const corsOptions = {
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['content-type', 'authorization', 'x-request-id', SITE_KEY_HEADER.toLowerCase()],
+    allowedHeaders: ['content-type', 'authorization', 'x-request-id', SITE_KEY_HEADER.toLowerCase(), CSRF_HEADER.toLowerCase()],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
   };
@@ -150,15 +153,18 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     delegator: async (request: { url?: string }) => ({ ...corsOptions, origin: request.url?.startsWith(WIDGET_API) ? true : corsOrigin }),
   });
   await fastify.register(compress, { threshold: 1024 });
+  // The console's session cookie (read on every request; set by login, cleared by logout).
+  await fastify.register(cookie);
 
   registerErrorHandling(fastify);
   healthRoutes(fastify, { db: deps.db, version: config.version, startedAt: now() });
-  agentRoutes(fastify, services);
+  agentRoutes(fastify, services, { proxy });
   widgetRoutes(fastify, services, { proxy });
   helpRoutes(fastify, services, { proxy });
   pageRoutes(fastify, { prisma: deps.db.prisma, demo: config.demo });
   if (config.demo) demoRoutes(fastify, services, { prisma: deps.db.prisma, publicOrigin });
   conversationRoutes(fastify, services);
+  consoleRoutes(fastify, services);
   assistantRoutes(fastify, services);
   await paymentRoutes(fastify, services, { now });
   receiptRoutes(fastify, services);
@@ -174,6 +180,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     ...(redis && { redis: { pub: redis.pub, sub: redis.sub, prefix: config.redisPrefix } }),
   });
   services.publisher.attach(realtime.publisher);
+  services.inbox.start();
   // Runs after the gateway's: sockets are closed by now. Requests still running get a moment more, then their
   // connections are cut: a client that stopped reading its response (or never finished sending its body)
   // must not hold the process until the supervisor kills it.
@@ -181,6 +188,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     setTimeout(() => fastify.server.closeAllConnections(), HTTP_GRACE_MS).unref();
   });
   fastify.addHook('onClose', async () => {
+    services.inbox.close();
     await services.payments.flush();
     services.publisher.attach(null);
     if (redis) await Promise.allSettled([redis.pub.quit(), redis.sub.quit(), redis.limiter.quit()]);

@@ -6,7 +6,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string = ERROR_CODES[code],
-    readonly extra: Pick<ErrorBody, 'retryAfterMs' | 'issues'> = {},
+    readonly extra: Pick<ErrorBody, 'retryAfterMs' | 'issues' | 'assignee'> = {},
   ) {
     super(message);
     this.name = 'AppError';
@@ -36,6 +36,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   SIGNATURE_INVALID: 401,
   SIGNATURE_EXPIRED: 401,
   ARTICLE_NOT_FOUND: 404,
+  CSRF_REJECTED: 403,
   INTERNAL: 500,
 };
 

@@ -21,6 +21,9 @@ import { chatHandlers } from './chat.handlers.ts';
 import { CommandTracker, endSession, makeRegistrar, settledWithin, type CommandHandlers, type SocketData } from './handle.ts';
 import { paymentHandlers, sendNotificationsOnJoin } from './payments.handlers.ts';
 import { assistantHandlers } from './assistant.handlers.ts';
+import { announceViewers, consoleHandlers } from './console.handlers.ts';
+import fastifyCookie from '@fastify/cookie';
+import { cookieToken } from '../http/auth.ts';
 
 export interface RealtimeDeps {
   services: Services;
@@ -73,6 +76,7 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
     ...chatHandlers(services.chat, services.rateLimits),
     ...paymentHandlers(services.notifications),
     ...assistantHandlers(services.assistantChat),
+    ...consoleHandlers(services.inbox, services.chat),
   };
   const registerCommands = makeRegistrar({ rateLimits: services.rateLimits, logger: deps.logger, commands, handlers });
   sendNotificationsOnJoin(io as unknown as Server, services.notifications, deps.logger);
@@ -104,7 +108,15 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
     counts.add(data);
     socket.on('disconnect', () => counts.remove(data));
     if (counts.over(data)) return endSession(socket as unknown as Socket, 'CONNECTION_LIMIT');
-    if (data.principal.kind === 'agent') void socket.join(rooms.agents(data.principal.workspaceId));
+    if (data.principal.kind === 'agent') {
+      const { workspaceId } = data.principal;
+      // Agents are always in their own room too (their other tabs' read marks arrive there).
+      void socket.join([rooms.agents(workspaceId), data.userRoom]);
+      socket.on('disconnect', () => {
+        // Rooms are left by now: the others see this console gone from the conversation it showed.
+        if (data.viewing) void announceViewers(io.of('/'), workspaceId, data.viewing).catch(() => {});
+      });
+    }
     registerCommands(socket as unknown as Socket);
     const p = data.principal;
     socket.emit('session', {
@@ -130,7 +142,7 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
         const ws = event.deleted ? null : await services.workspaces.resolveSiteKey(event.siteKey).catch(() => null);
         for (const s of mine) {
           if (!ws) endSession(s, 'SITE_KEY_UNKNOWN', 'This workspace no longer exists.');
-          else if (originChecked(dataOf(s), deps.publicOrigin) && !services.workspaces.allowsOrigin(ws, dataOf(s).origin)) {
+          else if (originChecked(dataOf(s), services.publicOrigin()) && !services.workspaces.allowsOrigin(ws, dataOf(s).origin)) {
             endSession(s, 'ORIGIN_NOT_ALLOWED', 'This page’s origin is no longer allowed for the workspace.');
           }
         }
@@ -140,6 +152,12 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
         for (const s of sockets) {
           const p = dataOf(s).principal;
           if (p.kind === 'agent' && p.agentId === event.agentId) endSession(s, 'AUTH_INVALID', 'Your session has ended; sign in again.');
+        }
+        return;
+      case 'session':
+        // One signed-out session (logout): its tabs close at once, the agent's other sessions stay.
+        for (const s of sockets) {
+          if (dataOf(s).sessionId === event.sessionId) endSession(s, 'AUTH_INVALID', 'You signed out.');
         }
         return;
       case 'conversations-moved':
@@ -207,12 +225,23 @@ async function authenticate(socket: Socket, deps: RealtimeDeps, ip: string): Pro
   const origin = browserOrigin(socket.request, deps.proxy);
   let principal: Principal;
   let tier: Tier;
+  let sessionId: string | undefined;
+  // The console (same origin) signs its socket in with the session cookie. Only when the handshake carries
+  // no token at all: a widget on a page of this origin (the demo storefront) sends the cookie too, and
+  // stays the visitor it says it is. A cookie from another origin's page is refused outright.
+  const cookie = auth.agentToken || auth.visitorToken || auth.identityToken ? undefined : cookieToken(parseCookies(socket.request.headers.cookie));
+  if (cookie && origin !== services.publicOrigin()) {
+    throw new AppError('CSRF_REJECTED', 'The console’s session cookie is accepted from the console’s own origin only.');
+  }
+  const agentToken = auth.agentToken ?? cookie;
 
-  if (auth.agentToken) {
-    const { agent } = await services.agents.authenticate(auth.agentToken);
+  if (agentToken) {
+    const session = await services.agents.authenticate(agentToken);
+    const { agent } = session;
     services.agents.assertWorkspace(agent, ws.id);
     principal = { kind: 'agent', workspaceId: ws.id, agentId: agent.id, name: agent.name };
     tier = 'agent';
+    sessionId = session.sessionId;
   } else {
     // Before any token is looked at: a page the workspace does not allow gets nothing done in its name.
     services.workspaces.assertOrigin(ws, origin);
@@ -244,10 +273,16 @@ async function authenticate(socket: Socket, deps: RealtimeDeps, ip: string): Pro
     workspaceName: ws.name,
     ip,
     origin,
+    ...(sessionId && { sessionId }),
   };
   // Agents: a bearer token is not sent by browsers on their own, so Origin only matters when a browser sends one.
-  if (originChecked(data, deps.publicOrigin)) services.workspaces.assertOrigin(ws, origin);
+  if (originChecked(data, services.publicOrigin())) services.workspaces.assertOrigin(ws, origin);
   return data;
+}
+
+function parseCookies(header: string | undefined): Record<string, string> | undefined {
+  if (!header || header.length > MAX_AUTH_BYTES) return undefined;
+  return fastifyCookie.parse(header);
 }
 
 /** The handshake's `auth`, refused before validation when it is larger than any valid one. */

@@ -25,6 +25,10 @@ export interface SocketData {
   ip: string;
   /** The page's origin at the handshake; checked again when the workspace's origins change. */
   origin: string | undefined;
+  /** Agents: the session the socket signed in with (a logout closes that session's sockets). */
+  sessionId?: string;
+  /** Agents: the conversation the console shows on this socket (`view-conversation`). */
+  viewing?: string | null;
 }
 
 /** Answers that mean the client sent garbage; each spends the connection's `invalid:conn` budget. */

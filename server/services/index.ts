@@ -7,6 +7,8 @@ import { AssistantService } from './assistant/assistant.service.ts';
 import { LlmAnswerer, type LlmLog } from './assistant/llm.ts';
 import { TokenService } from './auth/tokens.ts';
 import { ChatService } from './chat/chat.service.ts';
+import { InboxService } from './inbox/inbox.service.ts';
+import { SearchService } from './inbox/search.service.ts';
 import { NotificationService } from './notifications/notifications.service.ts';
 import { PaymentService } from './payments/payments.service.ts';
 import { ReceiptLinks } from './payments/receipt-links.ts';
@@ -40,6 +42,8 @@ export interface ServiceDeps {
   llm?: { url: string; key: string; model: string; firstTokenTimeoutMs: number; timeoutMs: number } | null;
   /** Where the assistant logs an LLM answer replaced by the embedded one (never with the key). */
   log?: LlmLog;
+  /** How often due snoozes are woken (10 s by default). */
+  snoozeSweepMs?: number;
 }
 
 export interface Services {
@@ -57,6 +61,11 @@ export interface Services {
   assistant: AssistantService;
   /** The assistant in conversations: questions, streamed answers, votes, and the handoff to people. */
   assistantChat: AssistantChat;
+  /** The agent console's inbox: views, counts, state machine, notes, live rows. */
+  inbox: InboxService;
+  search: SearchService;
+  /** This server's own origin (the console's): cookie sign-in, CSRF and cookie sockets are checked against it. */
+  publicOrigin: () => string;
 }
 
 /**
@@ -77,11 +86,25 @@ export function createServices(deps: ServiceDeps): Services {
   // The chat pipeline and the assistant know each other through two hooks: an agent's reply takes the
   // conversation over from the assistant, and a reopened conversation is the assistant's again.
   let assistantChat: AssistantChat | null = null;
+  // The inbox hears of every stored message and read mark (its rows, counts and unread move with them).
+  let inbox: InboxService | null = null;
   const chat = new ChatService(prisma, publisher, {
     invalidation,
     presentPayload: (payload, kind, contact) => links.presentCard(payload, kind, contact),
     beforeAgentMessage: async (conversation, agent) => assistantChat?.beforeAgentMessage(conversation, agent),
     onReopened: (conversation) => assistantChat?.onReopened(conversation),
+    onStored: (conversation, sender, seq) =>
+      // The message is stored and published: a failure here only delays the console's row (it resyncs).
+      inbox?.onMessage(conversation, sender, seq).catch((err: unknown) => deps.log?.warn({ err }, 'inbox update failed')),
+    onRead: (p, conversationId, seq) => inbox?.onRead(p, conversationId, seq),
+  });
+  inbox = new InboxService({
+    prisma,
+    chat,
+    publisher,
+    now,
+    ...(deps.snoozeSweepMs !== undefined && { snoozeSweepMs: deps.snoozeSweepMs }),
+    ...(deps.log && { onError: (err: unknown, context: string) => deps.log!.warn({ err, context }, 'inbox publish failed') }),
   });
   const notifications = new NotificationService(prisma, publisher, (workspaceId, userId, views) => links.refresh(workspaceId, userId, views));
   const assistant = new AssistantService(prisma, { invalidation, cacheTtlMs, now });
@@ -119,6 +142,9 @@ export function createServices(deps: ServiceDeps): Services {
     invalidation,
     assistant,
     assistantChat,
+    inbox,
+    search: new SearchService(prisma),
+    publicOrigin: () => new URL(baseUrl()).origin,
   };
 }
 

@@ -14,6 +14,8 @@ const InvalidationSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('workspace'), workspaceId: id, siteKey: id, deleted: z.boolean() }),
   /** Deleted, or every session revoked (a new password). */
   z.object({ type: z.literal('agent'), workspaceId: id, agentId: id, deleted: z.boolean() }),
+  /** One agent session was signed out (logout): its sockets close on every instance. */
+  z.object({ type: z.literal('session'), workspaceId: id, agentId: id, sessionId: id }),
   /** A visitor's conversations now belong to the customer they signed in as. */
   z.object({
     type: z.literal('conversations-moved'),

@@ -24,7 +24,10 @@ export type LimitName =
   | 'settings:ip'
   | 'help:ip'
   | 'new-conversation'
-  | 'payments:workspace';
+  | 'payments:workspace'
+  | 'console:identity'
+  | 'search:identity'
+  | 'invite:identity';
 
 /** points per duration (seconds); anonymous visitors get the least. */
 const LIMITS: Record<LimitName, { duration: number; points: Record<Tier, number> }> = {
@@ -48,10 +51,18 @@ const LIMITS: Record<LimitName, { duration: number; points: Record<Tier, number>
   // The help center, per client IP: its pages and the widget's FAQ panel (as-you-type search is debounced).
   'help:ip': { duration: 60, points: { visitor: 300, customer: 300, agent: 300 } },
   // start-conversation { forceNew }: every one is a stored conversation in the agents' inbox.
-  'new-conversation': { duration: 10 * 60, points: { visitor: 5, customer: 10, agent: 10 } },
+  // Agents start conversations with customers from the console (POST /api/v1/conversations).
+  'new-conversation': { duration: 10 * 60, points: { visitor: 5, customer: 10, agent: 60 } },
   // Signed payment events from a merchant's backend, counted per workspace after the signature checks out
   // (the site key is public: strangers must not be able to spend a merchant's budget).
   'payments:workspace': { duration: 10, points: { visitor: 1000, customer: 1000, agent: 1000 } },
+  // The console's changes (assign, status, notes, outbound conversations) and reads of lists and threads,
+  // per agent (all tabs): generous for a person, a wall for a runaway script.
+  'console:identity': { duration: 10, points: { visitor: 0, customer: 0, agent: 200 } },
+  // Search costs a full-text query (bounded in time); typed searches are debounced by the console.
+  'search:identity': { duration: 10, points: { visitor: 0, customer: 0, agent: 20 } },
+  // Invitations (owner/admin) and their acceptance (per IP: the accept route has no identity yet).
+  'invite:identity': { duration: 60 * 60, points: { visitor: 20, customer: 20, agent: 50 } },
 };
 
 /**

@@ -4,6 +4,8 @@ import type { Principal } from './principal.ts';
 
 export const rooms = {
   conversation: (conversationId: string) => `conv:${conversationId}`,
+  /** The console sockets showing one conversation (viewers presence; on every instance through the adapter). */
+  viewing: (conversationId: string) => `viewing:${conversationId}`,
   /** Every agent of a workspace (new messages in any of its conversations). */
   agents: (workspaceId: string) => `agents:${workspaceId}`,
   /** All sockets of one user (payments and multi-device sync go there); `key` is a `userKey`. */

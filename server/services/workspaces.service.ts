@@ -177,6 +177,13 @@ export class WorkspaceService {
   }
 
   /** The workspace a public site key names, or SITE_KEY_UNKNOWN. */
+  /** A workspace by id (the agent console's whoami); NOT_FOUND when it is gone. */
+  async byId(id: string): Promise<Workspace> {
+    const ws = await this.prisma.workspace.findUnique({ where: { id } });
+    if (!ws) throw new AppError('NOT_FOUND', 'This workspace no longer exists.');
+    return ws;
+  }
+
   async resolveSiteKey(siteKey: string): Promise<Workspace> {
     let hit = this.bySiteKey.get(siteKey);
     if (!hit) {

@@ -121,7 +121,7 @@ export class AssistantChat {
     const conversation = await this.deps.chat.conversationFor(agent, conversationId);
     const changed = await this.deps.chat.inOrder(conversationId, async () => {
       const n = await this.deps.prisma.$executeRaw`
-        UPDATE "Conversation" SET "mode" = 'ai', "aiEpisodeStartedAt" = now(), "updatedAt" = now()
+        UPDATE "Conversation" SET "mode" = 'ai', "aiEpisodeStartedAt" = now(), "updatedAt" = now(), "waitingSince" = NULL
          WHERE "id" = ${conversationId}::uuid AND "mode" = 'human'`;
       if (!n) return false;
       await this.announce(conversation, { event: 'mode', mode: 'ai', reason: 'returned', agentsOnline: null, agentName: agent.name }, agent);
@@ -286,7 +286,9 @@ export class AssistantChat {
    */
   private async switchToHuman(conversation: StoredConversation, reason: ModeChangeReason, agent: (Principal & { kind: 'agent' }) | null): Promise<boolean> {
     const n = await this.deps.prisma.$executeRaw`
-      UPDATE "Conversation" SET "mode" = 'human', "handoffAt" = now(), "handoffReason" = ${reason}, "updatedAt" = now()
+      UPDATE "Conversation" SET "mode" = 'human', "handoffAt" = now(), "handoffReason" = ${reason}, "updatedAt" = now(),
+             -- Handed to the team by the customer: they wait for a person from now on (the console's "needs reply").
+             "waitingSince" = CASE WHEN ${agent === null} THEN COALESCE("waitingSince", now()) ELSE "waitingSince" END
        WHERE "id" = ${conversation.id}::uuid AND "mode" = 'ai'`;
     if (!n) return false;
     this.stopAnswers(conversation.id);

@@ -6,6 +6,9 @@ import { hashPassword, verifyPassword } from './passwords.ts';
 import { newAgentToken, newPassword, randomToken, sha256Hex } from './secrets.ts';
 
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** bearer: API clients send the token themselves · cookie: the console's browser sends it (CSRF checks apply). */
+export type SessionKind = 'bearer' | 'cookie';
 /** lastUsedAt is informational; writing it on every request would make reads into writes. */
 const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
 
@@ -94,17 +97,84 @@ export class AgentService {
     return agent;
   }
 
-  /** Email + password → a bearer token. Unknown email and wrong password look the same, in text and in time. */
-  async login(workspaceId: string, email: string, password: string) {
+  /**
+   * Email + password → a session token (the bearer token, or the console cookie's value: `kind` says which).
+   * Unknown email and wrong password look the same, in text and in time.
+   */
+  async login(workspaceId: string, email: string, password: string, kind: SessionKind = 'bearer') {
     const agent = await this.prisma.agent.findUnique({
       where: { workspaceId_email: { workspaceId, email: normalizeEmail(email) } },
     });
     const ok = await verifyPassword(password, agent?.passwordHash ?? (await this.getDummyHash()));
     if (!agent || !ok) throw new AppError('AUTH_INVALID', 'Email or password is incorrect.');
+    return { ...(await this.newSession(agent.id, kind)), agent };
+  }
+
+  private async newSession(agentId: string, kind: SessionKind) {
     const token = newAgentToken();
     const expiresAt = new Date(this.now() + SESSION_TTL_MS);
-    await this.prisma.agentSession.create({ data: { agentId: agent.id, tokenHash: sha256Hex(token), expiresAt } });
-    return { token, expiresAt, agent };
+    const session = await this.prisma.agentSession.create({ data: { agentId, tokenHash: sha256Hex(token), expiresAt, kind } });
+    return { token, expiresAt, sessionId: session.id };
+  }
+
+  /** Sign one session out: revoked at once, and its sockets close on every instance. Idempotent. */
+  async endSession(info: AgentSessionInfo): Promise<void> {
+    await this.prisma.agentSession.updateMany({ where: { id: info.sessionId, revokedAt: null }, data: { revokedAt: new Date(this.now()) } });
+    await this.invalidation.publish({ type: 'session', workspaceId: info.agent.workspaceId, agentId: info.agent.id, sessionId: info.sessionId });
+  }
+
+  /**
+   * A single-use invitation link's token (shown once; only its hash is stored). Owners and admins invite
+   * agents and admins (never owners); `invitedBy` null is the operator's CLI.
+   */
+  async createInvite(workspaceId: string, input: { email: string; role: 'agent' | 'admin'; invitedBy: Agent | null }) {
+    if (input.invitedBy && input.invitedBy.role === 'agent') throw new AppError('FORBIDDEN', 'Only owners and admins invite agents.');
+    if (input.invitedBy && input.invitedBy.workspaceId !== workspaceId) throw new AppError('FORBIDDEN', 'This belongs to another workspace.');
+    const email = normalizeEmail(input.email);
+    if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) throw new AppError('VALIDATION_FAILED', `"${input.email}" is not an email address.`);
+    const existing = await this.prisma.agent.findUnique({ where: { workspaceId_email: { workspaceId, email } }, select: { id: true } });
+    if (existing) throw new AppError('CONFLICT', `An agent with email ${email} already exists in this workspace.`);
+    const token = `vci_${randomToken(24)}`;
+    const expiresAt = new Date(this.now() + INVITE_TTL_MS);
+    await this.prisma.agentInvite.create({
+      data: { workspaceId, email, role: input.role, tokenHash: sha256Hex(token), invitedById: input.invitedBy?.id ?? null, expiresAt },
+    });
+    return { token, email, role: input.role, expiresAt };
+  }
+
+  /**
+   * Accept an invitation: the invite is consumed by compare-and-set in the same transaction that creates the
+   * agent, so a link works once even when opened twice at the same moment. Signs the new agent in.
+   */
+  async acceptInvite(token: string, input: { name: string; password: string }, kind: SessionKind = 'cookie') {
+    if (!/^vci_[A-Za-z0-9_-]{10,100}$/.test(token)) throw new AppError('AUTH_INVALID', 'This invitation link is invalid.');
+    const now = new Date(this.now());
+    const agent = await this.prisma.$transaction(async (tx) => {
+      const consumed = await tx.agentInvite.updateMany({
+        where: { tokenHash: sha256Hex(token), acceptedAt: null, expiresAt: { gt: now } },
+        data: { acceptedAt: now },
+      });
+      if (consumed.count !== 1) throw new AppError('AUTH_INVALID', 'This invitation link is invalid, expired or already used.');
+      const invite = await tx.agentInvite.findUniqueOrThrow({ where: { tokenHash: sha256Hex(token) } });
+      const { data } = await this.newAgentData(invite.workspaceId, { email: invite.email, name: input.name, password: input.password, role: invite.role });
+      const taken = await tx.agent.findUnique({ where: { workspaceId_email: { workspaceId: invite.workspaceId, email: data.email } } });
+      if (taken) throw new AppError('CONFLICT', `An agent with email ${data.email} already exists in this workspace.`);
+      const created = await tx.agent.create({ data });
+      await tx.agentInvite.update({ where: { id: invite.id }, data: { acceptedAgentId: created.id } });
+      return created;
+    });
+    return { ...(await this.newSession(agent.id, kind)), agent };
+  }
+
+  async preferences(agentId: string): Promise<Record<string, unknown>> {
+    const row = await this.prisma.agent.findUnique({ where: { id: agentId }, select: { preferences: true } });
+    return (row?.preferences as Record<string, unknown> | null) ?? {};
+  }
+
+  async setPreferences(agentId: string, prefs: Record<string, boolean | undefined>): Promise<Record<string, unknown>> {
+    const merged = Object.fromEntries(Object.entries({ ...(await this.preferences(agentId)), ...prefs }).filter(([, v]) => typeof v === 'boolean'));
+    await this.prisma.agent.update({ where: { id: agentId }, data: { preferences: merged as Record<string, boolean> } });
+    return merged;
   }
 
   async authenticate(token: string | undefined): Promise<AgentSessionInfo> {

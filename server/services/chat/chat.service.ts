@@ -16,7 +16,7 @@ import { boundedCache } from '../cache.ts';
 import { LocalInvalidationBus, type InvalidationBus } from '../invalidation.ts';
 import type { Principal } from '../principal.ts';
 import type { Publisher } from '../publisher.ts';
-import { rooms } from '../rooms.ts';
+import { customerKey, rooms } from '../rooms.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { normalizeText } from './text.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
@@ -52,6 +52,10 @@ export interface ChatServiceOptions {
   beforeAgentMessage?: (conversation: StoredConversation, agent: Principal & { kind: 'agent' }) => Promise<void>;
   /** A customer wrote in a resolved conversation: it is open again, in a fresh assistant episode. */
   onReopened?: (conversation: StoredConversation) => void;
+  /** A message was stored (not a duplicate): the agent console's inbox row changed. Errors are the hook's. */
+  onStored?: (conversation: StoredConversation, sender: { type: SenderType; id: string | null }, seq: number) => Promise<void> | void;
+  /** A reader's cursor moved (the console syncs an agent's tabs and unread counts). */
+  onRead?: (p: Principal, conversationId: string, seq: number) => void;
 }
 
 export type StoredConversation = ConversationWithContact;
@@ -85,6 +89,8 @@ export class ChatService {
   private readonly presentPayload: PresentPayload | undefined;
   private readonly beforeAgentMessage: ChatServiceOptions['beforeAgentMessage'];
   private readonly onReopened: ChatServiceOptions['onReopened'];
+  private readonly onStored: ChatServiceOptions['onStored'];
+  private readonly onRead: ChatServiceOptions['onRead'];
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -95,6 +101,8 @@ export class ChatService {
     this.presentPayload = opts.presentPayload;
     this.beforeAgentMessage = opts.beforeAgentMessage;
     this.onReopened = opts.onReopened;
+    this.onStored = opts.onStored;
+    this.onRead = opts.onRead;
     this.invalidation.subscribe((event) => {
       switch (event.type) {
         case 'conversations-moved':
@@ -219,6 +227,28 @@ export class ChatService {
     return { conversation: await this.toConversationDto(current), created, others, ...page };
   }
 
+  /**
+   * An agent starts a new conversation with a customer (even one whose earlier conversations are resolved):
+   * with a person from the start, assigned to the agent, opened by the agent's message. The customer's open
+   * widget hears of it in their user room (`conversation-started`); a closed one resumes it on the next
+   * start-conversation (the most recent open conversation). Idempotent on clientMessageId per agent.
+   */
+  async startWithCustomer(agent: Principal & { kind: 'agent' }, contactId: string, input: NewMessage): Promise<{ conversation: ConversationDto; message: MessageDto }> {
+    const contact = await this.prisma.contact.findFirst({ where: { id: contactId, workspaceId: agent.workspaceId } });
+    if (!contact) throw new AppError('NOT_FOUND', 'No such customer in this workspace.');
+    const id = derivedId('agent-started', agent.agentId, input.clientMessageId);
+    const now = new Date();
+    await this.prisma.conversation.createMany({
+      data: [{ id, workspaceId: agent.workspaceId, contactId, lastMessageAt: now, mode: 'human', assigneeId: agent.agentId, handoffAt: now, handoffReason: 'agent-started' }],
+      skipDuplicates: true,
+    });
+    const { message } = await this.send(agent, id, input);
+    const conversation = await this.describe(agent, id);
+    const key = contact.externalId !== null ? customerKey(contact.externalId) : contact.visitorId !== null ? `visitor-${contact.visitorId}` : null;
+    if (key) this.publisher.publish([rooms.user(agent.workspaceId, key)], 'conversation-started', { conversation, message });
+    return { conversation, message };
+  }
+
   /** The customer's (or visitor's) own conversations that have messages, most recent first, each with its last message. */
   async listForContact(p: Principal, opts: { cursor?: string; limit?: number }): Promise<ConversationsPage> {
     if (p.kind === 'agent') throw new AppError('FORBIDDEN', 'Agents list conversations through the agent API.');
@@ -289,7 +319,8 @@ export class ChatService {
   private async openConversationFor(workspaceId: string, contactId: string) {
     const openOne = (db: Pick<PrismaClient, 'conversation'>) =>
       db.conversation.findFirst({
-        where: { contactId, status: { in: ['open', 'pending'] } },
+        // A snoozed conversation is still the customer's current one (their message wakes it).
+        where: { contactId, status: { in: ['open', 'pending', 'snoozed'] } },
         orderBy: { lastMessageAt: 'desc' },
         include: { contact: true },
       });
@@ -443,11 +474,23 @@ export class ChatService {
           -- The row as this statement found it (a CTE sees the statement's snapshot, not the update).
           SELECT "status" FROM "Conversation" WHERE "id" = ${conversationId}::uuid AND ${reopens}
         ), bumped AS (
+          -- The inbox's columns move with each message: a customer's starts (or continues) the wait and wakes a
+          -- pending or snoozed conversation; an agent's reply ends the wait (and claims it when nobody has);
+          -- the assistant's answer ends it too (it is sent only in assistant mode).
           UPDATE "Conversation"
              SET "lastSeq" = "lastSeq" + 1, "lastMessageAt" = now(), "updatedAt" = now(),
                  "mode" = CASE WHEN "status" = 'resolved' AND ${reopens} THEN 'ai'::"ConversationMode" ELSE "mode" END,
                  "aiEpisodeStartedAt" = CASE WHEN "status" = 'resolved' AND ${reopens} THEN now() ELSE "aiEpisodeStartedAt" END,
-                 "status" = CASE WHEN "status" = 'resolved' THEN 'open'::"ConversationStatus" ELSE "status" END
+                 "status" = CASE WHEN "status" = 'resolved' OR (${reopens} AND "status" IN ('pending', 'snoozed'))
+                                 THEN 'open'::"ConversationStatus" ELSE "status" END,
+                 "snoozedUntil" = CASE WHEN ${reopens} THEN NULL ELSE "snoozedUntil" END,
+                 "resolvedAt" = CASE WHEN "status" = 'resolved' THEN NULL ELSE "resolvedAt" END,
+                 "waitingSince" = CASE WHEN ${reopens} THEN COALESCE("waitingSince", now())
+                                       WHEN ${sender.type} IN ('agent', 'assistant') THEN NULL ELSE "waitingSince" END,
+                 "lastCustomerMessageAt" = CASE WHEN ${reopens} THEN now() ELSE "lastCustomerMessageAt" END,
+                 "lastAgentMessageAt" = CASE WHEN ${sender.type} = 'agent' THEN now() ELSE "lastAgentMessageAt" END,
+                 "assigneeId" = CASE WHEN ${sender.type} = 'agent' THEN COALESCE("assigneeId", ${sender.type === 'agent' ? sender.id : null}::uuid)
+                                     ELSE "assigneeId" END
            WHERE "id" = ${conversationId}::uuid AND (NOT ${onlyInAiMode} OR "mode" = 'ai')
        RETURNING "lastSeq"
         )
@@ -477,6 +520,7 @@ export class ChatService {
     const { reopened, ...stored } = row;
     const message = this.publishMessage(conversation, await this.toMessageDto(stored, conversation.contact));
     if (reopened) this.onReopened?.(conversation);
+    if (this.onStored) await this.onStored(conversation, sender, stored.seq);
     return { message, duplicate: false };
   }
 
@@ -516,6 +560,7 @@ export class ChatService {
       RETURNING "lastReadSeq", "lastDeliveredSeq"`;
     const cursor = rows[0]!;
     const value = status === 'read' ? cursor.lastReadSeq : cursor.lastDeliveredSeq;
+    if (status === 'read') this.onRead?.(p, conversationId, value);
     this.publisher.publish([rooms.conversation(conversationId), rooms.agents(conversation.workspaceId)], 'message-status', {
       conversationId,
       reader,

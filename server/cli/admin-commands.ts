@@ -2,6 +2,7 @@
 // CLI process itself (DATABASE_URL, or the embedded database when no server holds it) and, through the admin
 // channel, by the running server (its services, so its caches learn of the change at once). No process
 // handling here: admin.ts is the entry point.
+import { inviteUrl } from '../http/agent.routes.ts';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ZodError } from 'zod';
@@ -217,6 +218,21 @@ const COMMANDS: Record<string, Command> = {
       });
       io.out(`Created agent ${created.agent.email} (${created.agent.role}) in "${ws.name}"`);
       if (password === undefined) io.out(`  password  ${created.password}   (shown once)`);
+    },
+  },
+  'agent:invite': {
+    group: 'Agents',
+    args: ['siteKey', 'email'],
+    options: { role: { type: 'string' } },
+    optionsUsage: '[--role agent|admin]',
+    summary: 'print a single-use invitation link to the console (valid 7 days); the invitee picks a name and password',
+    async run({ services, io, args, values }) {
+      const role = str(values, 'role') ?? 'agent';
+      if (role !== 'admin' && role !== 'agent') throw new UsageError('--role must be agent or admin.');
+      const ws = await services.workspaces.resolveSiteKey(args[0]!);
+      const invite = await services.agents.createInvite(ws.id, { email: args[1]!, role, invitedBy: null });
+      io.out(`Invitation for ${invite.email} (${invite.role}) to "${ws.name}", single use, until ${invite.expiresAt.toISOString()}:`);
+      io.out(`  ${inviteUrl(services, invite.token)}`);
     },
   },
   'agent:list': {

@@ -69,7 +69,8 @@ async function runHere(config: Readonly<Config>, argv: string[]): Promise<number
   });
   try {
     await db.migrate();
-    const services = createServices({ prisma: db.prisma, invalidation, secretGraceMs: config.secretGraceMs });
+    // baseUrl: invitation links name the console at the public URL.
+    const services = createServices({ prisma: db.prisma, invalidation, secretGraceMs: config.secretGraceMs, baseUrl: () => config.publicUrl });
     return await runAdmin(argv, services, io);
   } finally {
     await invalidation.close();

@@ -170,6 +170,9 @@ export interface FeaturesOptions {
   loadTexts(messages: FeatureMessages): Promise<void>;
 }
 
+/** A home view shown before the conversation was known gives way to its messages if they come this soon. */
+const HOME_YIELDS_MS = 5000;
+
 /** Panel ids in UiState.panel are `<feature>:<panel>`. */
 export const panelOf = (ui: UiState, feature: string): string | null =>
   ui.panel?.startsWith(`${feature}:`) ? ui.panel.slice(feature.length + 1) : null;
@@ -226,19 +229,36 @@ export function createFeatures({ descriptors, host, chat, loadTexts }: FeaturesO
   }
 
   let open = host.ui.get().open;
+  /**
+   * The home view the window opened on before its conversation was known (a returning visitor's history
+   * still loading), and until when: if that history turns out to have messages, it shows instead.
+   */
+  let homeUntil: { id: string; until: number } | null = null;
   const want = (): void => {
     const now = { session: host.session(), chat: chat.get(), open };
     for (const d of descriptors) if (!loading.has(d.name) && d.wanted(now)) ensure(d.name).catch(() => {});
   };
+  const onChat = (s: ChatState): void => {
+    if (homeUntil && s.messages.some((m) => m.seq !== null)) {
+      const { panel, open: shown } = host.ui.get();
+      if (shown && panel === homeUntil.id && Date.now() < homeUntil.until) host.chat.showPanel(null);
+      homeUntil = null;
+    }
+    want();
+  };
   const onUi = (ui: UiState): void => {
+    if (homeUntil && ui.panel !== homeUntil.id) homeUntil = null;
     if (ui.open === open) return;
     open = ui.open;
     // Opening on a conversation without messages (and nothing prefilled to send): a feature's home view, if one has one.
     const home = descriptors.find((d) => d.home);
-    if (open && home && !ui.panel && !ui.draft && chat.get().messages.length === 0) showPanel(home.name, home.home!);
+    if (open && home && !ui.panel && !ui.draft && chat.get().messages.length === 0) {
+      showPanel(home.name, home.home!);
+      if (!chat.get().conversation) homeUntil = { id: `${home.name}:${home.home}`, until: Date.now() + HOME_YIELDS_MS };
+    }
     want();
   };
-  const stop = [chat.subscribe(want), host.ui.subscribe(onUi), host.connection.on('session', () => queueMicrotask(want))];
+  const stop = [chat.subscribe(onChat), host.ui.subscribe(onUi), host.connection.on('session', () => queueMicrotask(want))];
 
   return {
     loaded,

@@ -207,6 +207,18 @@ describe('the home view', () => {
     await vi.waitFor(() => expect(root.querySelector('.vc-recent-preview')?.textContent).toBe('message 1'));
     expect(helpButton.getAttribute('aria-expanded')).toBe('true');
   });
+
+  it('gives way to the conversation when a returning visitor’s history arrives just after the window opened', async () => {
+    stubHelp();
+    const { root, connection, w } = await mount({ open: false });
+    connection.handlers['start-conversation'] = () => ({ ok: true, conversation: conversation({ lastSeq: 2 }), created: false, others: 0, messages: [message(1), message(2)], hasMore: false });
+    root.querySelector<HTMLButtonElement>('.vc-launcher')!.click();
+    await settle();
+    expect(w.ui.get().panel).toBe('assistant:home');
+    connection.connectNow();
+    await vi.waitFor(() => expect(w.ui.get().panel).toBeNull());
+    await vi.waitFor(() => expect(root.querySelector('[role="log"]')!.textContent).toContain('message 2'));
+  });
 });
 
 describe('questions and answers', () => {

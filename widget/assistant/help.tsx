@@ -265,12 +265,14 @@ function Topics({ i18n, actions, index, reload }: ViewProps & { index: HelpResul
       <h4 id="vc-topics-title" class="vc-home-section-title">
         {i18n.t('topics')}
       </h4>
-      <ul class="vc-list" lang={language} dir={dirOf(language)}>
+      <ul class="vc-list">
         {categories.map((c) => (
           <li>
             <button type="button" class="vc-list-item" onClick={() => actions.openCategory(c.id)}>
               <span class="vc-list-text">
-                <span class="vc-list-title">{c.title}</span>
+                <span class="vc-list-title">
+                  <bdi lang={language}>{c.title}</bdi>
+                </span>
                 <span class="vc-list-meta">{i18n.plural('articleCount', c.articles.length)}</span>
               </span>
               <Icon path={CHEVRON_ICON} />
@@ -325,13 +327,15 @@ function Category({ i18n, actions }: ViewProps) {
         ) : !category ? (
           <Failed i18n={i18n} retry={reload} text={index.ok ? 'articleMissing' : 'loadFailed'} />
         ) : (
-          <ul class="vc-list" lang={lang} dir={dirOf(lang)}>
+          <ul class="vc-list">
             {category.articles.map((a) => (
               <li>
                 <ArticleLink slug={a.slug} lang={lang!} actions={actions} class="vc-list-item">
                   <Icon path={ARTICLE_ICON} />
                   <span class="vc-list-text">
-                    <span class="vc-list-title">{a.title}</span>
+                    <span class="vc-list-title">
+                  <bdi lang={lang}>{a.title}</bdi>
+                </span>
                   </span>
                   <Icon path={CHEVRON_ICON} />
                 </ArticleLink>
@@ -377,13 +381,15 @@ function Article({ i18n, actions }: ViewProps) {
                 <h4 id="vc-related-title" class="vc-home-section-title">
                   {i18n.t('related')}
                 </h4>
-                <ul class="vc-list" lang={lang} dir={dirOf(lang)}>
+                <ul class="vc-list">
                   {data.related.map((a) => (
                     <li>
                       <ArticleLink slug={a.slug} lang={lang!} actions={actions} class="vc-list-item">
                         <Icon path={ARTICLE_ICON} />
                         <span class="vc-list-text">
-                          <span class="vc-list-title">{a.title}</span>
+                          <span class="vc-list-title">
+                  <bdi lang={lang}>{a.title}</bdi>
+                </span>
                         </span>
                         <Icon path={CHEVRON_ICON} />
                       </ArticleLink>

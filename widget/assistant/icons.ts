@@ -13,3 +13,4 @@ export const RECEIPT_ICON = 'M5 2h14v20l-2.3-1.5-2.4 1.5-2.3-1.5-2.3 1.5-2.4-1.5
 export const ALERT_ICON = 'M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm-1 5v7h2V7zm0 9v2h2v-2z';
 export const CLEAR_ICON = 'M7.4 6 12 10.6 16.6 6 18 7.4 13.4 12l4.6 4.6-1.4 1.4-4.6-4.6L7.4 18 6 16.6l4.6-4.6L6 7.4z';
 export const CLOCK_ICON = 'M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm0 1.8a8.2 8.2 0 1 0 0 16.4 8.2 8.2 0 0 0 0-16.4zM11 6h1.8v5.6l4 2.4-.9 1.5-4.9-2.9z';
+export const LOCK_ICON = 'M12 2a5 5 0 0 1 5 5v3h2v12H5V10h2V7a5 5 0 0 1 5-5zm0 1.8A3.2 3.2 0 0 0 8.8 7v3h6.4V7A3.2 3.2 0 0 0 12 3.8zM11 14v4h2v-4z';

@@ -10,7 +10,7 @@ import { Icon } from '../components/Icon.tsx';
 import type { ChatMessage } from '../state/chat.ts';
 import type { Actions } from './assistant.tsx';
 import type { AssistantI18n as I18n } from './i18n/index.ts';
-import { ALERT_ICON, ARTICLE_ICON, CLOCK_ICON, DOWN_ICON, PERSON_ICON, RECEIPT_ICON, SPARKLE_ICON, UP_ICON } from './icons.ts';
+import { ALERT_ICON, ARTICLE_ICON, CLOCK_ICON, LOCK_ICON, DOWN_ICON, PERSON_ICON, RECEIPT_ICON, SPARKLE_ICON, UP_ICON } from './icons.ts';
 import { markdown } from './markdown.tsx';
 import { modeOf, type Stream } from './state.ts';
 
@@ -109,7 +109,12 @@ export function AnswerCard({ m, payload, i18n, actions }: { m: ChatMessage; payl
           </p>
         );
       })}
-      {list.some((a) => a.type === 'sign-in') && <p class="vc-ai-note">{i18n.t('signIn')}</p>}
+      {list.some((a) => a.type === 'sign-in') && (
+        <p class="vc-ai-note vc-ai-callout">
+          <Icon path={LOCK_ICON} />
+          {i18n.t('signIn')}
+        </p>
+      )}
       {offersPerson && <PersonButton i18n={i18n} actions={actions} />}
       {latest && ai && answer.followUps.length > 0 && (
         <div class="vc-followups" role="group" aria-label={i18n.t('followUps')}>

@@ -117,7 +117,7 @@ needs('chromium').describe('payments in a real browser', { timeout: 60_000 }, ()
 
     // Tab B: open the chat; the bell says one unread; the conversation holds the payment card.
     await b.page.getByRole('button', { name: /open chat/i }).click();
-    const bellB = b.page.getByRole('button', { name: /^Notifications/ });
+    const bellB = b.page.locator('verychat-widget').getByRole('button', { name: /^Notifications/ });
     await expect.poll(() => bellB.getAttribute('aria-label'), { timeout: 10_000 }).toBe('Notifications, 1 unread');
     const card = shadow(b.page).locator('.vc-card');
     await card.waitFor({ timeout: 20_000 });
@@ -126,7 +126,7 @@ needs('chromium').describe('payments in a real browser', { timeout: 60_000 }, ()
 
     // Tab A: open the list from the bell and mark all read.
     await a.page.getByRole('button', { name: /open chat/i }).click();
-    await a.page.getByRole('button', { name: /^Notifications/ }).click();
+    await a.page.locator('verychat-widget').getByRole('button', { name: /^Notifications/ }).click();
     await a.page.getByRole('button', { name: 'Mark all as read' }).click();
     await expect.poll(() => bellB.getAttribute('aria-label'), { timeout: 10_000 }).toBe('Notifications');
     expect([...a.errors, ...b.errors]).toEqual([]);

@@ -102,6 +102,8 @@ needs('chromium').describe('storefront in a real browser', { timeout: 60_000 }, 
     const launcher = page.getByRole('button', { name: /open chat/i });
     await launcher.waitFor({ state: 'visible', timeout: 15_000 });
     await launcher.click();
+    // Nothing written yet: the window opens on the home view, whose "Ask the assistant" leads to the composer.
+    await page.locator('verychat-widget').getByRole('button', { name: /^Ask the assistant/ }).click({ timeout: 15_000 });
     const composer = page.getByRole('textbox', { name: 'Type your message' });
     await composer.waitFor({ state: 'visible', timeout: 15_000 });
     await expect.poll(() => composer.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
@@ -156,7 +158,7 @@ needs('chromium').describe('storefront in a real browser', { timeout: 60_000 }, 
   it('keeps keyboard focus inside the window while it covers a phone’s screen', async () => {
     const { page, errors } = await openPage('/', { phone: true });
     await page.getByRole('button', { name: /open chat/i }).click();
-    await page.getByRole('textbox', { name: 'Type your message' }).waitFor();
+    await page.getByRole('combobox', { name: 'Search help articles' }).waitFor();
     expect(await page.getByRole('dialog').getAttribute('aria-modal')).toBe('true');
     const focusedInWidget = () => page.evaluate(() => document.activeElement?.tagName.toLowerCase() === 'verychat-widget');
     for (const key of [...Array(8).fill('Tab'), ...Array(8).fill('Shift+Tab')]) {

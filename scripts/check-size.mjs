@@ -22,12 +22,12 @@ const BUDGETS = {
   initial: 21 * KB,
   /**
    * Everything a visitor who opens the chat has, as browsers receive it (the server sends brotli files).
-   * Was 30 KB for window + socket.io-client; raised for code loaded on open only: the assistant (7.8 KB),
-   * the help panel (4 KB) and their texts (1.3 KB). The page view before opening did not grow.
+   * Was 30 KB for window + socket.io-client; raised for code loaded on open only: the assistant (7.9 KB),
+   * the help panel (4.1 KB) and their texts (1.3 KB). The page view before opening did not grow.
    */
-  openBrotli: 45 * KB,
+  openBrotli: 46 * KB,
   /** An identified customer: all of the above plus the payments feature (was 36 KB, raised by the same). */
-  customerBrotli: 51 * KB,
+  customerBrotli: 52 * KB,
 };
 
 if (!existsSync(join(DIR, 'widget.js'))) {

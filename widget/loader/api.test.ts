@@ -176,6 +176,30 @@ describe('window.VeryChat before and after the app loads', () => {
     await expect(VeryChat('getUnreadCount')).resolves.toBe(1);
   });
 
+  it('showHelp(), showArticle() and ask() called before the app loaded work once it is here; misuse is explained', async () => {
+    const VeryChat = install();
+    vi.stubGlobal('fetch', async () => ({ ok: true, status: 200, json: async () => ({ language: 'en', categories: [], hits: [] }) }));
+    const help = (VeryChat.showHelp as (q?: string) => Promise<unknown>)('refund');
+    const bad = VeryChat('showArticle', 'Not A Slug');
+    const long = VeryChat('showHelp', 'x'.repeat(201));
+    const empty = VeryChat('ask', '   ');
+    await appArrives();
+    await expect(help).resolves.toBeUndefined();
+    const w = runtime!.widget!;
+    expect(w.ui.get()).toMatchObject({ open: true, panel: 'assistant:home' });
+    await vi.waitFor(() => expect(w.root.querySelector<HTMLInputElement>('.vc-search-input')?.value).toBe('refund'));
+    await expect(bad).rejects.toThrow(/showArticle\(slug\) takes an article's slug/);
+    await expect(long).rejects.toThrow(/at most 200 characters/);
+    await expect(empty).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(VeryChat('showArticle', 'how-refunds-work')).resolves.toBeUndefined();
+    expect(w.ui.get().panel).toBe('assistant:article');
+    const asked = (await VeryChat('ask', 'How long do refunds take?')) as { clientMessageId: string };
+    expect(w.ui.get().panel).toBeNull();
+    connection.connectNow();
+    await vi.waitFor(() => expect(connection.sent('send-ai-query')).toEqual([expect.objectContaining({ clientQueryId: asked.clientMessageId, text: 'How long do refunds take?' })]));
+    vi.unstubAllGlobals();
+  });
+
   it('shutdown() removes everything; boot() brings it back', async () => {
     const VeryChat = install();
     await appArrives();

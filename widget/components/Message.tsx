@@ -24,8 +24,9 @@ export function Message({ message: m, status, showSender }: MessageProps) {
   // until it has loaded, or when it cannot draw this payload.
   let card: ComponentChild | null = null;
   for (const { feature } of features) card ??= feature.messages?.[m.kind]?.(m, i18n) ?? null;
+  // The assistant's name is the visitor's word for it (the server's is an English placeholder).
   const senderName =
-    m.own ? i18n.t('you') : m.sender.type === 'assistant' ? (m.sender.name ?? i18n.t('assistant')) : m.sender.type === 'system' ? i18n.t('system') : (m.sender.name ?? i18n.t('agent'));
+    m.own ? i18n.t('you') : m.sender.type === 'assistant' ? i18n.t('assistant') : m.sender.type === 'system' ? i18n.t('system') : (m.sender.name ?? i18n.t('agent'));
   const kindClass = m.kind === 'text' ? '' : ` vc-msg-${m.kind}`;
   const roleClass = m.own ? ' vc-msg-own' : ` vc-msg-${m.sender.type}`;
   return (

@@ -14,6 +14,7 @@ import terser from '@rollup/plugin-terser';
 import { transform } from 'esbuild';
 import esbuild from 'rollup-plugin-esbuild';
 import { dts } from 'rollup-plugin-dts';
+import { consoleConfig } from './console/rollup.mjs';
 
 const stub = (name) => fileURLToPath(new URL(`widget/build/${name}`, import.meta.url));
 
@@ -102,6 +103,8 @@ export default [
     plugins: [dts({ tsconfig: 'tsconfig.json' })],
     output: { file: 'dist/npm/index.d.ts', format: 'es' },
   },
+  // The agent console at /support: its own entry and chunks in dist/console (console/rollup.mjs).
+  consoleConfig({ plugins, minify }),
 ];
 
 function classicScript(chunk) {

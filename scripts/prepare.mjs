@@ -62,7 +62,7 @@ step('bundling the server', {
 
 if (existsSync(path.join(root, 'rollup.config.mjs'))) {
   step('building the widget', {
-    inputs: ['widget', 'protocol', 'rollup.config.mjs', 'package-lock.json'],
+    inputs: ['widget', 'console', 'protocol', 'rollup.config.mjs', 'package-lock.json'],
     stamp: 'dist/.widget-inputs-hash',
     output: 'dist/public/widget.js',
     run: ['sh', '-c', `'${bin('rollup')}' -c --silent && node scripts/compress-dist.mjs dist/public`],

@@ -25,6 +25,7 @@ import { receiptRoutes } from './http/receipts.routes.ts';
 import { helpRoutes } from './http/help.routes.ts';
 import { helpCenterRoutes } from './http/help-center.routes.ts';
 import { assistantRoutes } from './http/assistant.routes.ts';
+import { supportRoutes } from './http/support.routes.ts';
 import { attachRealtime, type VeryChatServer } from './realtime/gateway.ts';
 import { corsOriginCheck } from './cors.ts';
 import { proxyRule } from './proxy.ts';
@@ -170,6 +171,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   receiptRoutes(fastify, services);
   helpCenterRoutes(fastify, services, { prisma: deps.db.prisma, demo: config.demo, proxy });
   await staticRoutes(fastify);
+  await supportRoutes(fastify, { prisma: deps.db.prisma, demo: config.demo });
 
   const realtime = attachRealtime(fastify, {
     services,

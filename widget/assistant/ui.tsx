@@ -294,6 +294,8 @@ export function ModeLine({ p, i18n }: { p: ModeChangePayload; i18n: I18n }) {
       <Icon path={p.mode === 'ai' ? SPARKLE_ICON : PERSON_ICON} />
       <span>
         {text}
+        {/* Its own line on screen; a pause for screen readers. */}
+        {offline && typeof p.replyTime === 'string' && p.replyTime && ' '}
         {offline && typeof p.replyTime === 'string' && p.replyTime && (
           <strong class="vc-mode-time" dir="auto">
             <Icon path={CLOCK_ICON} />

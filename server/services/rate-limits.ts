@@ -57,10 +57,11 @@ const LIMITS: Record<LimitName, { duration: number; points: Record<Tier, number>
   // (the site key is public: strangers must not be able to spend a merchant's budget).
   'payments:workspace': { duration: 10, points: { visitor: 1000, customer: 1000, agent: 1000 } },
   // The console's changes (assign, status, notes, outbound conversations) and reads of lists and threads,
-  // per agent (all tabs): generous for a person, a wall for a runaway script.
-  'console:identity': { duration: 10, points: { visitor: 0, customer: 0, agent: 200 } },
+  // per agent (all tabs): generous for a person, a wall for a runaway script. (Customers are refused with
+  // FORBIDDEN after validation; limits are spent before it, so theirs must not be smaller than other commands'.)
+  'console:identity': { duration: 10, points: { visitor: 60, customer: 60, agent: 200 } },
   // Search costs a full-text query (bounded in time); typed searches are debounced by the console.
-  'search:identity': { duration: 10, points: { visitor: 0, customer: 0, agent: 20 } },
+  'search:identity': { duration: 10, points: { visitor: 20, customer: 20, agent: 20 } },
   // Invitations (owner/admin) and their acceptance (per IP: the accept route has no identity yet).
   'invite:identity': { duration: 60 * 60, points: { visitor: 20, customer: 20, agent: 50 } },
 };

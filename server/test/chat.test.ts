@@ -390,10 +390,15 @@ describe('validation', () => {
       .timeout(5000)
       .emitWithAck('drop-database', {});
     expect(unknown).toMatchObject({ ok: false, error: { code: 'UNKNOWN_EVENT' } });
-    // Every command in the protocol's table has a handler, fed by that table's schema.
-    for (const name of Object.keys(COMMANDS)) {
-      const r = await request(other.socket, name as CommandName, { notAField: true });
-      expect(r.ok ? 'ok' : r.error.code, name).toBe('VALIDATION_FAILED');
+    // Every command in the protocol's table has a handler, fed by that table's schema. The table outgrew one
+    // connection's budget of invalid requests (the console's commands): a fresh connection every 15.
+    const names = Object.keys(COMMANDS);
+    for (let i = 0; i < names.length; i += 15) {
+      const prober = i === 0 ? other : await visitor();
+      for (const name of names.slice(i, i + 15)) {
+        const r = await request(prober.socket, name as CommandName, { notAField: true });
+        expect(r.ok ? 'ok' : r.error.code, name).toBe('VALIDATION_FAILED');
+      }
     }
     // Exactly 4000 characters is fine, and the same connection still works.
     const max = await send(v.socket, id, 'z'.repeat(4000));

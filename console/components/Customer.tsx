@@ -7,6 +7,9 @@ import type { AppState } from '../store.ts';
 import { Avatar, Icon } from './icons.tsx';
 import { contactName } from './List.tsx';
 
+/** "249.900000" → "249.9": the same exact value without the database's trailing zeros (never a float). */
+export const trimAmount = (a: string) => (a.includes('.') ? a.replace(/\.?0+$/, '') : a);
+
 const PIN: Record<string, number> = { failed: 0, pending: 1, succeeded: 2, refunded: 2 };
 
 export function sortPayments(list: readonly PaymentDto[]): PaymentDto[] {
@@ -24,7 +27,7 @@ export function Customer({ s, c }: { s: AppState; c: Controller }) {
   const others = (side?.conversations ?? []).filter((x) => x.id !== row.id);
   const insert = (p: PaymentDto) => {
     const status = i18n.t(`payment.${p.status}`).toLowerCase();
-    let text = i18n.t('payment.insert', { reference: p.reference, amount: p.amount, token: p.token, status, time: i18n.dateTime(p.occurredAt) });
+    let text = i18n.t('payment.insert', { reference: p.reference, amount: trimAmount(p.amount), token: p.token, status, time: i18n.dateTime(p.occurredAt) });
     if (p.failure) text += i18n.t('payment.insertReason', { reason: p.failure.message });
     if (p.txHash) text += i18n.t('payment.insertTx', { tx: p.txHash });
     const key = row.id;
@@ -114,7 +117,7 @@ function Payment({ s, p, me, onInsert }: { s: AppState; p: PaymentDto; me: strin
       <div class="pay-top">
         <span class="pay-amount" title={`${p.amount} ${p.token}`}>
           {out ? '−' : '+'}
-          {p.amount} {p.token}
+          {trimAmount(p.amount)} {p.token}
         </span>
         <span class={`pill st-${p.status}`}>{i18n.t(`payment.${p.status}`)}</span>
       </div>

@@ -8,6 +8,7 @@ import type { Controller } from '../controller.ts';
 import { SHORTCUTS, type KeyAction } from '../state/keys.ts';
 import type { AppState, Theme } from '../store.ts';
 import { Icon } from './icons.tsx';
+import { trimAmount } from './Customer.tsx';
 
 export function Overlay({ s, c }: { s: AppState; c: Controller }) {
   switch (s.overlay) {
@@ -163,7 +164,7 @@ function Search({ s, c }: { s: AppState; c: Controller }) {
                     <Snippet text={h.snippet} q={q} />
                   ) : h.type === 'payment' ? (
                     <>
-                      {h.payment.amount} {h.payment.token} · {i18n.t(`payment.${h.payment.status}` as 'payment.failed')} · <code>{h.payment.reference}</code>
+                      {trimAmount(h.payment.amount)} {h.payment.token} · {i18n.t(`payment.${h.payment.status}` as 'payment.failed')} · <code>{h.payment.reference}</code>
                       {h.payment.txHash && <code> · {h.payment.txHash.slice(0, 14)}…</code>}
                     </>
                   ) : (

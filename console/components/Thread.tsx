@@ -1,5 +1,6 @@
 // The open conversation: header with its state and actions, the messages (a window of them: a thread of
 // thousands keeps a few hundred in the DOM, more as you scroll up), notes, typing, and the composer.
+import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { MessageDto } from '../../protocol/chat.ts';
 import type { InboxRowDto, NoteDto } from '../../protocol/console.ts';
@@ -10,9 +11,12 @@ import type { AppState } from '../store.ts';
 import { Composer } from './Composer.tsx';
 import { Avatar, Icon } from './icons.tsx';
 import { contactName } from './List.tsx';
+import { trimAmount } from './Customer.tsx';
 
 const WINDOW = 150;
 const GROW = 100;
+/** Items in the DOM at most, however long the thread. */
+const MAX = 400;
 
 export function Thread({ s, c }: { s: AppState; c: Controller }) {
   const t = s.thread;
@@ -90,24 +94,24 @@ function ThreadHeader({ s, c, row }: { s: AppState; c: Controller; row: InboxRow
           </button>
         ) : (
           row.status !== 'resolved' && (
-            <button class="btn" type="button" onClick={() => void c.returnToAssistant(row.id)}>
+            <button class="btn" type="button" onClick={() => void c.returnToAssistant(row.id)} title={i18n.t('action.returnToAssistant')} aria-label={i18n.t('action.returnToAssistant')}>
               <Icon name="bot" /> <span class="lbl">{i18n.t('action.returnToAssistant')}</span>
             </button>
           )
         )}
         {!mine && row.mode === 'human' && (
-          <button class="btn" type="button" onClick={() => void c.assign(row.id, me)} aria-keyshortcuts="a">
+          <button class="btn" type="button" onClick={() => void c.assign(row.id, me)} aria-keyshortcuts="a" title={i18n.t('action.assignMe')} aria-label={i18n.t('action.assignMe')}>
             <Icon name="user" /> <span class="lbl">{i18n.t('action.assignMe')}</span>
           </button>
         )}
         {row.status === 'open' && (
-          <button class="btn" type="button" onClick={() => void c.setStatus(row.id, 'pending')} title={i18n.t('action.pending')}>
+          <button class="btn" type="button" onClick={() => void c.setStatus(row.id, 'pending')} title={i18n.t('action.pending')} aria-label={i18n.t('action.pending')}>
             <Icon name="pause" /> <span class="lbl">{i18n.t('action.pending')}</span>
           </button>
         )}
         {row.status !== 'resolved' && (
           <div class="menu-wrap">
-            <button class="btn" type="button" aria-haspopup="menu" aria-expanded={snooze} onClick={() => setSnooze(!snooze)} aria-keyshortcuts="s">
+            <button class="btn" type="button" aria-haspopup="menu" aria-expanded={snooze} onClick={() => setSnooze(!snooze)} aria-keyshortcuts="s" title={i18n.t('action.snooze')} aria-label={i18n.t('action.snooze')}>
               <Icon name="snooze" /> <span class="lbl">{i18n.t('action.snooze')}</span>
             </button>
             {snooze && (
@@ -134,7 +138,7 @@ function ThreadHeader({ s, c, row }: { s: AppState; c: Controller; row: InboxRow
           </button>
         ) : (
           <button class="btn success" type="button" onClick={() => void c.setStatus(row.id, 'resolved')} aria-keyshortcuts="e">
-            <Icon name="check" /> <span class="lbl">{i18n.t('action.resolve')}</span>
+            <Icon name="check" /> {i18n.t('action.resolve')}
           </button>
         )}
         <button class="icon-btn" type="button" onClick={() => c.store.set({ mobilePane: s.mobilePane === 'sidebar' ? 'thread' : 'sidebar' })} aria-label={i18n.t('sidebar.customer')} aria-pressed={s.mobilePane === 'sidebar'}>
@@ -148,17 +152,40 @@ function ThreadHeader({ s, c, row }: { s: AppState; c: Controller; row: InboxRow
 function Messages({ s, c, row }: { s: AppState; c: Controller; row: InboxRowDto | null }) {
   const t = s.thread!;
   const items = threadItems(t);
-  const [tail, setTail] = useState(WINDOW);
+  // The window, counted from the newest item: [len - tail, len - head). At most MAX items in the DOM; scrolling
+  // up grows it, then slides it (dropping the newest); scrolling back down slides it back.
+  const [win, setWin] = useState({ tail: WINDOW, head: 0 });
   const ref = useRef<HTMLDivElement>(null);
-  const anchor = useRef<{ fromBottom: number; stick: boolean } | null>(null);
-  const start = Math.max(0, items.length - tail);
-  const shown = items.slice(start);
+  const inner = useRef<HTMLDivElement>(null);
+  const anchor = useRef<{ key: string; offset: number } | { stick: true } | null>(null);
+  /** At the bottom: stay there as messages arrive or get their real height (content-visibility lays out late). */
+  const stuck = useRef(true);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !inner.current) return;
+    const ro = new ResizeObserver(() => {
+      if (stuck.current) el.scrollTop = el.scrollHeight;
+    });
+    ro.observe(inner.current);
+    return () => ro.disconnect();
+  }, [t.conversationId]);
+  const start = Math.max(0, items.length - win.tail);
+  const end = Math.max(start, items.length - win.head);
+  const shown = items.slice(start, end);
 
-  useEffect(() => setTail(WINDOW), [t.conversationId]);
+  useEffect(() => setWin({ tail: WINDOW, head: 0 }), [t.conversationId]);
 
-  // Before each render: where we are (stick to the bottom if we were there; else keep the distance from it).
+  // Before each render: stick to the bottom if we were there (and the window ends at the newest), else remember
+  // the first item on screen and where it was, to put it back exactly there after the DOM changed.
   const el = ref.current;
-  if (el) anchor.current = { fromBottom: el.scrollHeight - el.scrollTop, stick: el.scrollHeight - el.scrollTop - el.clientHeight < 80 };
+  if (el) {
+    if (win.head === 0 && el.scrollHeight - el.scrollTop - el.clientHeight < 80) anchor.current = { stick: true };
+    else {
+      const top = el.getBoundingClientRect().top;
+      const first = [...el.querySelectorAll<HTMLElement>('[data-key]')].find((n) => n.getBoundingClientRect().bottom > top);
+      anchor.current = first ? { key: first.dataset.key!, offset: first.getBoundingClientRect().top - top } : null;
+    }
+  }
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -173,15 +200,25 @@ function Messages({ s, c, row }: { s: AppState; c: Controller; row: InboxRowDto 
       }
     }
     const a = anchor.current;
-    if (!a || a.stick) el.scrollTop = el.scrollHeight;
-    else el.scrollTop = el.scrollHeight - a.fromBottom;
+    if (!a || 'stick' in a) {
+      stuck.current = true;
+      el.scrollTop = el.scrollHeight;
+    } else {
+      const node = el.querySelector<HTMLElement>(`[data-key="${a.key}"]`);
+      if (node) el.scrollTop += node.getBoundingClientRect().top - el.getBoundingClientRect().top - a.offset;
+    }
   });
 
   const onScroll = () => {
     const el = ref.current;
-    if (!el || el.scrollTop > 300) return;
-    if (start > 0) setTail((n) => n + GROW);
-    else if (t.hasMore && !t.loading) void c.loadOlder();
+    if (!el) return;
+    stuck.current = win.head === 0 && el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    if (el.scrollTop < 300) {
+      if (start > 0) setWin((w) => ({ tail: w.tail + GROW, head: w.tail + GROW - w.head > MAX ? w.head + GROW : w.head }));
+      else if (t.hasMore && !t.loading) void c.loadOlder();
+    } else if (win.head > 0 && el.scrollHeight - el.scrollTop - el.clientHeight < 300) {
+      setWin((w) => ({ head: Math.max(0, w.head - GROW), tail: Math.max(WINDOW, w.tail - GROW) }));
+    }
   };
 
   const me = s.me!.agent.id;
@@ -196,11 +233,17 @@ function Messages({ s, c, row }: { s: AppState; c: Controller; row: InboxRowDto 
   const customer = row ? contactName(s, row.contact) : '';
   return (
     <div class="messages" ref={ref} onScroll={onScroll} role="log" aria-live="polite" aria-relevant="additions" tabIndex={0} aria-label={s.i18n.t('nav.conversations')}>
+      <div class="msgs-inner" ref={inner}>
       {t.loading && !t.messages.length ? (
         <p class="muted center">{s.i18n.t('thread.loading')}</p>
       ) : (
         <>
           {!t.hasMore && start === 0 ? <p class="thread-start muted">{s.i18n.t('thread.start')}</p> : <p class="muted center small">{s.i18n.t('thread.older')}</p>}
+          {win.head > 0 && (
+            <button class="btn small jump" type="button" onClick={() => setWin({ tail: WINDOW, head: 0 })}>
+              {s.i18n.t('thread.jumpLatest')}
+            </button>
+          )}
           {row?.handoff && row.mode === 'human' && (
             <div class="handoff-banner" role="note">
               <Icon name="users" /> {s.i18n.t('thread.handoff', { reason: handoffReason(s, row.handoff.reason) })} · {s.i18n.time(row.handoff.at)}
@@ -212,18 +255,19 @@ function Messages({ s, c, row }: { s: AppState; c: Controller; row: InboxRowDto 
             const sep = day !== prevDay;
             prevDay = day;
             return (
-              <div key={item.key}>
+              <div key={item.key} data-key={item.key}>
                 {sep && (
                   <div class="day-sep" role="separator">
                     <span>{day}</span>
                   </div>
                 )}
-                {item.type === 'note' ? <Note s={s} n={item.n} /> : <Message s={s} c={c} m={item.m} me={me} customer={customer} read={item.m.seq === lastAgentSeq ? readUpTo >= item.m.seq : null} />}
+                {item.type === 'note' ? <Pure render={Note} i18n={s.i18n} n={item.n} /> : <Pure render={Message} i18n={s.i18n} m={item.m} me={me} customer={customer} read={item.m.seq === lastAgentSeq ? readUpTo >= item.m.seq : null} />}
               </div>
             );
           })}
         </>
       )}
+      </div>
     </div>
   );
 }
@@ -234,7 +278,25 @@ function handoffReason(s: AppState, reason: string): string {
   return text === key ? reason : text;
 }
 
-function Note({ s, n }: { s: AppState; n: NoteDto }) {
+/**
+ * Renders `render(props)` again only when a prop changed (by identity): a thread of hundreds of messages
+ * re-renders just the new ones when something else in the console changes.
+ */
+class Pure<P extends object> extends Component<P & { render: (p: P) => preact.JSX.Element }> {
+  override shouldComponentUpdate(next: Record<string, unknown>): boolean {
+    const cur = this.props as Record<string, unknown>;
+    for (const k in next) if (next[k] !== cur[k]) return true;
+    return false;
+  }
+  override render() {
+    return this.props.render(this.props);
+  }
+}
+
+type Texts = AppState['i18n'];
+
+function Note({ i18n, n }: { i18n: Texts; n: NoteDto }) {
+  const s = { i18n };
   return (
     <article class="msg note" aria-label={s.i18n.t('thread.note')}>
       <div class="note-head">
@@ -245,8 +307,7 @@ function Note({ s, n }: { s: AppState; n: NoteDto }) {
   );
 }
 
-function Message({ s, m, me, customer, read }: { s: AppState; c: Controller; m: MessageDto; me: string; customer: string; read: boolean | null }) {
-  const i18n = s.i18n;
+function Message({ i18n, m, me, customer, read }: { i18n: Texts; m: MessageDto; me: string; customer: string; read: boolean | null }) {
   if (m.kind === 'system') {
     return (
       <p class="msg-system" data-seq={m.seq}>
@@ -262,24 +323,23 @@ function Message({ s, m, me, customer, read }: { s: AppState; c: Controller; m: 
       <div class="msg-meta">
         <span class="who">{who}</span> <time dateTime={m.createdAt}>{i18n.time(m.createdAt)}</time>
       </div>
-      {payment ? <PaymentCard s={s} p={payment} /> : <p class="bubble text">{m.text}</p>}
+      {payment ? <PaymentCard i18n={i18n} p={payment} /> : <p class="bubble text">{m.text}</p>}
       {read !== null && <div class="read-mark muted">{read ? `✓✓ ${i18n.t('thread.read')}` : `✓ ${i18n.t('thread.delivered')}`}</div>}
     </article>
   );
 }
 
-function PaymentCard({ s, p }: { s: AppState; p: PaymentEventDto }) {
-  const i18n = s.i18n;
+function PaymentCard({ i18n, p }: { i18n: Texts; p: PaymentEventDto }) {
   return (
     <div class={`pay-card st-${p.status}`}>
       <div class="pay-top">
         <span class="pay-amount">
-          {p.amount} {p.token}
+          {trimAmount(p.amount)} {p.token}
         </span>
         <span class={`pill st-${p.status}`}>{i18n.t(`payment.${p.status}`)}</span>
       </div>
       <div class="muted small">{p.message}</div>
-      {p.failure && (
+      {p.failure && !p.message.includes(p.failure.message) && (
         <div class="pay-reason">
           {i18n.t('sidebar.reason')}: {p.failure.message} <code>{p.failure.code}</code>
         </div>

@@ -123,7 +123,14 @@ export class Controller {
     this.drafts = createDrafts(me.agent.id);
     this.store.set({ me, prefs: me.preferences, inbox: emptyInbox(me.agent.id), booting: false });
     this.routeFromUrl();
+    void this.loadCanned();
     await this.connect();
+  }
+
+  /** GET /api/v1/canned-replies; without the route (or with none stored) the composer offers its starter set. */
+  private async loadCanned(): Promise<void> {
+    const r = await api.get<{ cannedReplies: { shortcut: string; title: string; text: string }[] }>('/canned-replies').catch(() => null);
+    if (r?.cannedReplies?.length) this.store.set({ canned: r.cannedReplies.map(({ shortcut, title, text }) => ({ shortcut, title, text })) });
   }
 
   private routeFromUrl(): void {

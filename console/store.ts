@@ -6,6 +6,7 @@ import type { ConversationSummaryDto } from '../protocol/chat.ts';
 import { createI18n, type I18n } from './i18n/index.ts';
 import { emptyInbox, type InboxState } from './state/inbox.ts';
 import type { ThreadState } from './state/thread.ts';
+import type { CannedReply } from './state/canned.ts';
 
 export type Conn = 'connecting' | 'online' | 'offline' | 'resyncing';
 export type Overlay = null | 'search' | 'help' | 'start' | 'prefs' | 'snooze';
@@ -49,6 +50,8 @@ export interface AppState {
   composerFocus: number;
   /** Narrow screens show one pane at a time. */
   mobilePane: 'list' | 'thread' | 'sidebar';
+  /** The workspace's canned replies (null: none stored or no route yet: the starter set). */
+  canned: CannedReply[] | null;
 }
 
 export function initialState(locale: 'en' | 'es' = 'en'): AppState {
@@ -74,6 +77,7 @@ export function initialState(locale: 'en' | 'es' = 'en'): AppState {
     composerMode: 'reply',
     composerFocus: 0,
     mobilePane: 'list',
+    canned: null,
   };
 }
 

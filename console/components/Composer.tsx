@@ -73,7 +73,7 @@ export function Composer({ s, c, row }: { s: AppState; c: Controller; row: Inbox
     c.drafts?.set(id, next ? { text: next, mode: m, sinceSeq: since, updatedAt: Date.now() } : null);
   };
 
-  const canned = DEFAULT_CANNED[i18n.locale];
+  const canned = s.canned ?? DEFAULT_CANNED[i18n.locale];
   const matches = slash ? matchCanned(canned, slash.query) : [];
 
   const lastPayment = s.sidebar?.conversationId === id ? [...(s.sidebar.payments ?? [])].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt))[0] : undefined;
@@ -82,6 +82,8 @@ export function Composer({ s, c, row }: { s: AppState; c: Controller; row: Inbox
     if (!el || !slash) return;
     const filled = fillCanned(r.text, {
       name: row.contact.name ?? '',
+      email: row.contact.email ?? '',
+      lastPaymentReference: lastPayment?.reference ?? '',
       lastPaymentAmount: lastPayment ? `${lastPayment.amount} ${lastPayment.token}` : '',
       lastPaymentStatus: lastPayment ? i18n.t(`payment.${lastPayment.status}`).toLowerCase() : '',
       agentName: s.me?.agent.name ?? '',

@@ -8,6 +8,8 @@ export interface CannedReply {
 export interface CannedVars {
   /** The customer's name (or "there" in the agent's language). */
   name: string;
+  email: string;
+  lastPaymentReference: string;
   /** The customer's last payment, "100 VRC" and its status in words. */
   lastPaymentAmount: string;
   lastPaymentStatus: string;
@@ -17,12 +19,14 @@ export interface CannedVars {
 const VARS: Record<string, keyof CannedVars> = {
   name: 'name',
   'customer.name': 'name',
+  'customer.email': 'email',
+  'payment.reference': 'lastPaymentReference',
   'payment.amount': 'lastPaymentAmount',
   'payment.status': 'lastPaymentStatus',
   'agent.name': 'agentName',
 };
 
-/** `{{name}}`, `{{payment.amount}}`, `{{payment.status}}`, `{{agent.name}}`; an unknown variable stays as written. */
+/** `{{customer.name}}`, `{{customer.email}}`, `{{payment.amount}}`, `{{payment.status}}`, `{{payment.reference}}`, `{{agent.name}}` (and `{{name}}`); an unknown variable stays as written. */
 export function fillCanned(text: string, vars: CannedVars): string {
   return text.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (m, name: string) => {
     const key = VARS[name];

@@ -196,7 +196,7 @@ describe('canned replies', () => {
       { shortcut: 'hi', title: 'Greeting', text: 'Hi' },
     ];
     expect(matchCanned(list, 'pay').map((c) => c.shortcut)).toEqual(['payment']);
-    const filled = fillCanned(list[0]!.text, { name: 'Ana', lastPaymentAmount: '100.50 VRC', lastPaymentStatus: 'failed', agentName: 'Bo' });
+    const filled = fillCanned(list[0]!.text, { name: 'Ana', email: 'a@x', lastPaymentReference: 'ord_1', lastPaymentAmount: '100.50 VRC', lastPaymentStatus: 'failed', agentName: 'Bo' });
     expect(filled).toBe('Your 100.50 VRC is failed, Ana. {{unknown}}');
     expect(insertCanned('Hello /pay!', 6, 10, 'X')).toEqual({ text: 'Hello X!', caret: 7 });
   });

@@ -262,3 +262,187 @@ export interface ConversationStartedEvent {
   conversation: ConversationDto;
   message: MessageDto;
 }
+
+// ---- console admin (issue 10 points 5 and 9): customer sidebar, canned replies, knowledge base, settings ----
+
+/** One of the customer's payments as the sidebar shows it (a PaymentDto plus the reason in plain words). */
+export interface SidebarPaymentDto {
+  id: string;
+  reference: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'refunded';
+  /** Exact decimal string (never a float), and its token. */
+  amount: string;
+  token: string;
+  /** The customer's side of it. */
+  direction: 'out' | 'in';
+  payer: string;
+  payee: string;
+  payerName: string | null;
+  payeeName: string | null;
+  txHash: string | null;
+  memo: string | null;
+  /** The merchant's code and message, plus the reason in plain words (the assistant's mapping) and its article. */
+  failure: { code: string; message: string; reason: string; article: string } | null;
+  occurredAt: string;
+  initiatedAt: string;
+  createdAt: string;
+  /**
+   * `url`: the receipt page for agents (opens with the console's cookie or an agent's bearer token);
+   * `customerUrl`: the customer's own receipt link (expires in 24 h), safe to send in a reply.
+   */
+  receipt: { id: string; number: number; url: string; customerUrl: string } | null;
+}
+
+export interface SidebarConversationDto {
+  id: string;
+  status: InboxStatus;
+  mode: 'ai' | 'human';
+  lastMessageAt: string | null;
+  createdAt: string;
+  preview: { sender: SenderType; text: string } | null;
+}
+
+/** GET /api/v1/contacts/:id (any agent of the workspace). */
+export interface ContactSidebarResponse {
+  contact: {
+    id: string;
+    name: string | null;
+    email: string | null;
+    externalId: string | null;
+    identified: boolean;
+    firstSeenAt: string;
+    lastSeenAt: string | null;
+  };
+  /** Most recent first (at most MAX_SIDEBAR_CONVERSATIONS). */
+  conversations: SidebarConversationDto[];
+  /** Identified customers only (empty otherwise): failed and pending first, then newest first (at most MAX_SIDEBAR_PAYMENTS). */
+  payments: SidebarPaymentDto[];
+  /** More payments exist than were sent. */
+  morePayments: boolean;
+}
+export const MAX_SIDEBAR_CONVERSATIONS = 20;
+export const MAX_SIDEBAR_PAYMENTS = 50;
+
+export const MAX_CANNED_TEXT = 2000;
+export const MAX_CANNED_REPLIES = 500;
+/** Variables a canned reply may use; rendered by POST /api/v1/canned-replies/:id/render from that conversation's customer only. */
+export const CANNED_VARIABLES = ['customer.name', 'customer.email', 'payment.amount', 'payment.status', 'payment.reference', 'agent.name'] as const;
+/** A shortcut: typed after `/` in the composer; lowercase letters, digits, - and _ (no `/`). */
+export const CannedShortcut = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _, without the /');
+export const CannedReplyInput = z
+  .object({ shortcut: CannedShortcut, title: z.string().trim().min(1).max(120), text: z.string().trim().min(1).max(MAX_CANNED_TEXT) })
+  .strict();
+export type CannedReplyInput = z.input<typeof CannedReplyInput>;
+export interface CannedReplyDto {
+  id: string;
+  shortcut: string;
+  title: string;
+  text: string;
+  createdBy: { id: string; name: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+/** GET /api/v1/canned-replies (any agent), shortcut order. */
+export interface CannedRepliesResponse {
+  cannedReplies: CannedReplyDto[];
+}
+export const CannedRenderRequest = z.object({ conversationId: id }).strict();
+export interface CannedRenderResponse {
+  text: string;
+  /** Variables that had no value for this customer (left as written), e.g. payment.* for an anonymous visitor. */
+  missing: string[];
+}
+
+/** Knowledge base admin (owner/admin). */
+export const KbLanguage = z.enum(['en', 'es']);
+export const KbListQuery = z.object({ lang: KbLanguage.default('en') }).strict();
+export interface KbArticleDto {
+  slug: string;
+  language: 'en' | 'es';
+  category: string;
+  title: string;
+  alternatives: string[];
+  tags: string[];
+  answer: string;
+  details: string;
+  /** default: the shipped article · workspace: the workspace's own (override or addition) · archived: hidden from customers. */
+  origin: 'default' | 'workspace' | 'archived';
+  /** A shipped article of this slug exists (restore of an override brings it back). */
+  hasDefault: boolean;
+  updatedAt: string | null;
+}
+export interface KbArticlesResponse {
+  articles: KbArticleDto[];
+}
+/** PUT /api/v1/kb/articles/:lang/:slug: the article's fields (checked with the import's format rules). */
+export const KbArticleInput = z
+  .object({
+    category: z.string().min(1).max(60),
+    title: z.string().min(1).max(200),
+    alternatives: z.array(z.string().max(200)).max(30).default([]),
+    tags: z.array(z.string().max(200)).max(20).default([]),
+    answer: z.string().min(1).max(2000),
+    details: z.string().max(20000).default(''),
+  })
+  .strict();
+export type KbArticleInput = z.input<typeof KbArticleInput>;
+
+export const UnansweredQuery = z
+  .object({ since: z.string().regex(/^\d{1,3}[hdw]$/, 'like 24h, 7d or 2w').default('7d'), limit: z.coerce.number().int().min(1).max(100).default(50) })
+  .strict();
+export interface UnansweredQuestionDto {
+  question: string;
+  language: 'en' | 'es';
+  count: number;
+  notSure: number;
+  downVotes: number;
+  lastAskedAt: string;
+  /** The article search ranks first for it now (null: nothing close). */
+  bestGuess: { slug: string; title: string; score: number } | null;
+}
+export interface UnansweredResponse {
+  since: string;
+  questions: UnansweredQuestionDto[];
+}
+export const AddAlternativeRequest = z
+  .object({ question: z.string().trim().min(1).max(200), lang: KbLanguage, slug: z.string().min(1).max(80).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/) })
+  .strict();
+
+/** Workspace settings (owner/admin). */
+export interface WorkspaceSettingsDto {
+  name: string;
+  siteKey: string;
+  color: string;
+  position: 'right' | 'left';
+  locale: string;
+  greeting: string | null;
+  replyTime: string | null;
+  theme: 'auto' | 'light' | 'dark';
+  allowedOrigins: string[];
+  /** While a rotation's grace period runs, the previous secret is accepted until then. */
+  previousSecretExpiresAt: string | null;
+}
+export const WorkspaceSettingsRequest = z
+  .object({
+    name: z.string().trim().min(1).max(120).optional(),
+    color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour like #4f46e5').optional(),
+    position: z.enum(['right', 'left']).optional(),
+    locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'a language tag like en or pt-BR').optional(),
+    greeting: z.string().trim().min(1).max(280).nullable().optional(),
+    replyTime: z.string().trim().min(1).max(80).nullable().optional(),
+    theme: z.enum(['auto', 'light', 'dark']).optional(),
+  })
+  .strict();
+export const OriginRequest = z.object({ origin: z.string().trim().min(1).max(300) }).strict();
+export const RotateSecretRequest = z.object({ graceHours: z.number().int().min(0).max(24 * 30).optional() }).strict();
+/** The new secret, shown once (never logged, never readable again from the console). */
+export interface RotateSecretResponse {
+  secret: string;
+  previousSecretExpiresAt: string | null;
+}

@@ -6,6 +6,7 @@ import cors from '@fastify/cors';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import { consoleRoutes } from './http/console.routes.ts';
+import { consoleAdminRoutes } from './http/console-admin.routes.ts';
 import { CSRF_HEADER } from '../protocol/console.ts';
 import { SITE_KEY_HEADER } from '../protocol/values.ts';
 import type { Config } from './config.ts';
@@ -166,6 +167,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   if (config.demo) demoRoutes(fastify, services, { prisma: deps.db.prisma, publicOrigin });
   conversationRoutes(fastify, services);
   consoleRoutes(fastify, services);
+  consoleAdminRoutes(fastify, services);
   assistantRoutes(fastify, services);
   await paymentRoutes(fastify, services, { now });
   receiptRoutes(fastify, services);

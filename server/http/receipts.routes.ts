@@ -1,11 +1,12 @@
 // Receipts: JSON for apps, and a printable HTML page the widget opens in a new tab. Customers come with their
 // receipt link (`?k=`, see services/payments/receipt-links.ts), never an identity token in the URL; agents and
-// apps with `Authorization: Bearer` (an agent session, or a customer's identity token).
+// apps with `Authorization: Bearer` (an agent session, or a customer's identity token), and agents of the console
+// with its session cookie (a GET: SameSite=Strict keeps other sites from using it, and the page only reads).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ReceiptPageQuery } from '../../protocol/payments.ts';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services/index.ts';
-import { bearerToken } from './auth.ts';
+import { bearerToken, cookieToken } from './auth.ts';
 import { RECEIPT_PRINT_JS, receiptLocale, receiptPage, receiptUnavailablePage } from './receipt-page.ts';
 
 /** The page's query, or nothing usable (a malformed one is no credential, and no language). */
@@ -21,7 +22,7 @@ const privateHeaders = (reply: FastifyReply) =>
 export function receiptRoutes(app: FastifyInstance, { receipts }: Services) {
   // The JSON route's query may carry a receipt link too: logged at warn only, like the page.
   app.get<{ Params: { id: string } }>('/api/v1/receipts/:id', { logLevel: 'warn' }, async (request, reply) => {
-    const receipt = await receipts.view(request.params.id, { bearer: bearerToken(request), link: pageQuery(request).k });
+    const receipt = await receipts.view(request.params.id, { bearer: agentCredential(request), link: pageQuery(request).k });
     return privateHeaders(reply).send(receipt);
   });
 
@@ -37,11 +38,16 @@ export function receiptRoutes(app: FastifyInstance, { receipts }: Services) {
     const acceptLanguage = request.headers['accept-language'];
     void privateHeaders(reply).header('vary', 'accept-language').type('text/html; charset=utf-8');
     try {
-      const receipt = await receipts.view(request.params.id, { bearer: bearerToken(request), link: query.k });
+      const receipt = await receipts.view(request.params.id, { bearer: agentCredential(request), link: query.k });
       return reply.send(receiptPage(receipt, receiptLocale(query.lang, acceptLanguage)));
     } catch (err) {
       if (err instanceof AppError && err.code === 'NOT_FOUND') return reply.status(404).send(receiptUnavailablePage(receiptLocale(query.lang, acceptLanguage)));
       throw err;
     }
   });
+}
+
+/** A bearer token, or the console's session cookie (an agent opening a receipt from the sidebar). */
+function agentCredential(request: FastifyRequest): string | undefined {
+  return bearerToken(request) ?? cookieToken(request.cookies);
 }

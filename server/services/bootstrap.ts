@@ -54,7 +54,9 @@ export async function bootstrapDemo(
         name: 'Demo Agent',
         role: 'owner',
       });
-      await tx.agent.create({ data: agent.data });
+      const created = await tx.agent.create({ data: agent.data, select: { id: true } });
+      // Three starter canned replies, so `/` in the console's composer shows something at once.
+      await services.canned.seed(tx, workspace.id, created.id);
       return { created: true, workspace, agent: { email: DEMO_AGENT_EMAIL, password: agent.password } };
     },
     { timeout: 30_000, maxWait: 30_000 },

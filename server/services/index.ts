@@ -7,7 +7,10 @@ import { AssistantService } from './assistant/assistant.service.ts';
 import { LlmAnswerer, type LlmLog } from './assistant/llm.ts';
 import { TokenService } from './auth/tokens.ts';
 import { ChatService } from './chat/chat.service.ts';
+import { CannedReplyService } from './inbox/canned.service.ts';
+import { ContactService } from './inbox/contacts.service.ts';
 import { InboxService } from './inbox/inbox.service.ts';
+import { KbAdmin } from './assistant/kb-admin.ts';
 import { SearchService } from './inbox/search.service.ts';
 import { NotificationService } from './notifications/notifications.service.ts';
 import { PaymentService } from './payments/payments.service.ts';
@@ -64,6 +67,12 @@ export interface Services {
   /** The agent console's inbox: views, counts, state machine, notes, live rows. */
   inbox: InboxService;
   search: SearchService;
+  /** The console's customer sidebar: who, previous conversations, payments. */
+  contacts: ContactService;
+  /** The workspace's canned replies, rendered per conversation. */
+  canned: CannedReplyService;
+  /** The knowledge base and the assistant's misses, for the console's admins. */
+  kbAdmin: KbAdmin;
   /** This server's own origin (the console's): cookie sign-in, CSRF and cookie sockets are checked against it. */
   publicOrigin: () => string;
 }
@@ -144,6 +153,9 @@ export function createServices(deps: ServiceDeps): Services {
     assistantChat,
     inbox,
     search: new SearchService(prisma),
+    contacts: new ContactService(prisma, { links, baseUrl }),
+    canned: new CannedReplyService(prisma),
+    kbAdmin: new KbAdmin(prisma, assistant),
     publicOrigin: () => new URL(baseUrl()).origin,
   };
 }

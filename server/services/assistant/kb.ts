@@ -441,6 +441,28 @@ export class KnowledgeBase {
     await this.changed(workspaceId);
   }
 
+  /**
+   * Brings an archived article back: a default whose row only archived it returns to the default (the row
+   * is removed); the workspace's own article is published again. NOT_FOUND when nothing of that slug is archived.
+   */
+  async restore(workspaceId: string, language: AssistantLanguage, slug: string): Promise<void> {
+    const row = (await this.prisma.faqArticle.findUnique({ where: { workspaceId_slug_language: { workspaceId, slug, language } } })) as Row | null;
+    if (!row || row.status !== 'archived') throw new AppError('NOT_FOUND', `No archived article "${slug}" in ${language}.`);
+    const shipped = this.defaults().find((a) => a.slug === slug && a.language === language);
+    if (shipped && sameArticle(rowToArticle(row), shipped)) {
+      await this.prisma.faqArticle.deleteMany({ where: { workspaceId, slug, language, status: 'archived' } });
+    } else {
+      await this.prisma.faqArticle.updateMany({ where: { workspaceId, slug, language }, data: { status: 'published' } });
+    }
+    await this.changed(workspaceId);
+  }
+
+  /** The workspace's own rows of one language (published and archived), for the console's admin list. */
+  async workspaceRows(workspaceId: string, language: AssistantLanguage, limit = 2_000): Promise<(Article & { status: 'published' | 'archived'; updatedAt: Date })[]> {
+    const rows = (await this.prisma.faqArticle.findMany({ where: { workspaceId, language }, orderBy: { slug: 'asc' }, take: limit })) as Row[];
+    return rows.map((r) => ({ ...rowToArticle(r), status: r.status, updatedAt: r.updatedAt }));
+  }
+
   /** Removes the workspace's own row: a default article of that slug comes back, an addition is gone. */
   async revert(workspaceId: string, language: AssistantLanguage, slug: string): Promise<boolean> {
     const { count } = await this.prisma.faqArticle.deleteMany({ where: { workspaceId, language, slug } });

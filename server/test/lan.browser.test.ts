@@ -42,6 +42,8 @@ needs('chromium').describe('the demo storefront by LAN address over plain HTTP',
     const launcher = page.getByRole('button', { name: /open chat/i });
     await launcher.waitFor({ state: 'visible', timeout: 20_000 });
     await launcher.click();
+    // Nothing written yet: the window opens on the home view, whose "Ask the assistant" leads to the composer.
+    await page.locator('verychat-widget').getByRole('button', { name: /^Ask the assistant/ }).click({ timeout: 15_000 });
     const composer = page.getByRole('textbox', { name: 'Type your message' });
     await composer.waitFor({ state: 'visible', timeout: 15_000 });
     await composer.fill('Hello from my phone');

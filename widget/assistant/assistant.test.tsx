@@ -142,7 +142,7 @@ describe('the home view', () => {
     const { root } = await mount();
     await vi.waitFor(() => expect(root.querySelector('.vc-search-input')).not.toBeNull());
     const input = root.querySelector<HTMLInputElement>('.vc-search-input')!;
-    expect(root.activeElement).toBe(input);
+    await vi.waitFor(() => expect(root.activeElement).toBe(input));
     expect(root.querySelector('textarea.vc-input')).toBeNull();
     await vi.waitFor(() => expect(root.querySelector('.vc-list-title')?.textContent).toBe('Refunds'));
     expect(help.requests[0]!.url.searchParams.get('siteKey')).toBe('pk_test');

@@ -145,6 +145,26 @@ describe('server events', () => {
     expect(events.filter(([e]) => e === 'unread-count').map(([, n]) => n)).toEqual([1, 0]);
   });
 
+  it('switches to a conversation an agent started (conversation-started), with its first message counted unread', async () => {
+    const { connection, chat, events } = setup({ storedToken: 't' });
+    await settle();
+    connection.connectNow();
+    await settle();
+    const started = conversation({ id: 'conv-new', lastSeq: 1 });
+    const first = message(1, { conversationId: 'conv-new', text: 'Hi! About your order', sender: { type: 'agent', id: 'a1', name: 'Ada' } });
+    connection.handlers['start-conversation'] = (p) => ({ ok: true, conversation: started, created: false, others: 1, messages: (p as { conversationId?: string }).conversationId === 'conv-new' ? [first] : [], hasMore: false });
+    connection.emit('conversation-started', { conversation: started, message: first });
+    await settle();
+    expect(connection.sent('start-conversation').at(-1)).toEqual({ conversationId: 'conv-new' });
+    expect(chat.get().conversation?.id).toBe('conv-new');
+    expect(events.filter(([e]) => e === 'unread-count').map(([, n]) => n).at(-1)).toBe(1);
+    // The one it already shows is not fetched again.
+    const before = connection.sent('start-conversation').length;
+    connection.emit('conversation-started', { conversation: started, message: first });
+    await settle();
+    expect(connection.sent('start-conversation')).toHaveLength(before);
+  });
+
   it('a handshake refusal for the origin is final: failed status, one error event, one console error', async () => {
     const { connection, controller, ui, events, errors } = setup();
     controller.open();

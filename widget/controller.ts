@@ -195,6 +195,11 @@ export function createController(o: ControllerOptions): Controller {
       // If the "stopped typing" notice never comes (agent closed the tab), stop showing it anyway.
       if (e.isTyping) agentTypingTimer = setTimeout(() => chat.set((s) => setTyping(s, null)), AGENT_TYPING_TTL);
     }),
+    // An agent started a new conversation with this person (the console's "Start a conversation"): show it,
+    // with its first message, as the server has it now. Sent to the person's user room.
+    connection.on('conversation-started', (e) => {
+      if (e.conversation.id !== chat.get().conversation?.id) void controller.openConversation(e.conversation.id);
+    }),
     connection.on('message-status', (e) => {
       if (e.conversationId !== chat.get().conversation?.id) return;
       chat.set((s) => setReadCursor(s, e.reader, e.seq, e.status));

@@ -108,6 +108,10 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
     counts.add(data);
     socket.on('disconnect', () => counts.remove(data));
     if (counts.over(data)) return endSession(socket as unknown as Socket, 'CONNECTION_LIMIT');
+    // A visitor is in their own user room from the start: an agent may start a conversation with them
+    // (conversation-started). A customer's widget joins theirs with join-user-room when it is ready for the
+    // notifications catch-up that joining sends (payments.handlers.ts).
+    if (data.principal.kind === 'visitor') void socket.join(data.userRoom);
     if (data.principal.kind === 'agent') {
       const { workspaceId } = data.principal;
       // Agents are always in their own room too (their other tabs' read marks arrive there).

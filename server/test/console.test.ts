@@ -465,4 +465,17 @@ describe('conversations started by an agent', () => {
     expect((await bearer(token, '/api/v1/conversations', { method: 'POST', body: { paymentId: 'nope', text: 'x' } })).status).toBe(404);
     expect((await bearer(token, '/api/v1/conversations', { method: 'POST', body: { externalId: sub, contactId: randomUUID(), text: 'x' } })).status).toBe(400);
   });
+
+  it('reach an anonymous visitor live too (a visitor is in their own user room from the start)', async () => {
+    const seeded = await seedWorkspace(t);
+    const token = await agentToken(t, seeded.workspace.siteKey, seeded.agent.email, seeded.password);
+    const { socket } = await connectSocket(t.url, { auth: { siteKey: seeded.workspace.siteKey, visitorToken: await visitorToken(t, seeded.workspace.siteKey, ORIGIN) }, origin: ORIGIN });
+    open.push(socket);
+    const first = await startConversation(socket);
+    const asked = await say(socket, first.conversation.id, 'is anyone there?');
+    const started = nextEvent(socket, 'conversation-started');
+    const res = await bearer(token, '/api/v1/conversations', { method: 'POST', body: { contactId: asked.sender.id, text: 'Hello from the team' } });
+    expect(res.status).toBe(201);
+    expect((await started).message.text).toBe('Hello from the team');
+  });
 });

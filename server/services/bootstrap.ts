@@ -67,8 +67,8 @@ export async function bootstrapDemo(
 export function startupBanner(url: string, state: StartupState, dbDescription: string): string {
   const lines = [`VeryChat is running at ${url}`, ''];
   const result = state.demo;
-  if (result) lines.push(`  Storefront demo   ${url}/`);
-  lines.push(`  Health            ${url}/health`, `  Database          ${dbDescription}`);
+  if (result) lines.push(`  Storefront demo   ${url}/`, `  Help center       ${url}/help`);
+  lines.push(`  Agent console     ${url}/support`, `  Health            ${url}/health`, `  Database          ${dbDescription}`);
   if (!result) {
     if (state.workspaceCount > 0) {
       lines.push(`  Workspaces        ${state.workspaceCount} (npm run verychat -- workspace:list)`);

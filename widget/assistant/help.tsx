@@ -327,21 +327,7 @@ function Category({ i18n, actions }: ViewProps) {
         ) : !category ? (
           <Failed i18n={i18n} retry={reload} text={index.ok ? 'articleMissing' : 'loadFailed'} />
         ) : (
-          <ul class="vc-list">
-            {category.articles.map((a) => (
-              <li>
-                <ArticleLink slug={a.slug} lang={lang!} actions={actions} class="vc-list-item">
-                  <Icon path={ARTICLE_ICON} />
-                  <span class="vc-list-text">
-                    <span class="vc-list-title">
-                  <bdi lang={lang}>{a.title}</bdi>
-                </span>
-                  </span>
-                  <Icon path={CHEVRON_ICON} />
-                </ArticleLink>
-              </li>
-            ))}
-          </ul>
+          <ArticleList articles={category.articles} lang={lang!} actions={actions} />
         )}
       </div>
     </>
@@ -381,21 +367,7 @@ function Article({ i18n, actions }: ViewProps) {
                 <h4 id="vc-related-title" class="vc-home-section-title">
                   {i18n.t('related')}
                 </h4>
-                <ul class="vc-list">
-                  {data.related.map((a) => (
-                    <li>
-                      <ArticleLink slug={a.slug} lang={lang!} actions={actions} class="vc-list-item">
-                        <Icon path={ARTICLE_ICON} />
-                        <span class="vc-list-text">
-                          <span class="vc-list-title">
-                  <bdi lang={lang}>{a.title}</bdi>
-                </span>
-                        </span>
-                        <Icon path={CHEVRON_ICON} />
-                      </ArticleLink>
-                    </li>
-                  ))}
-                </ul>
+                <ArticleList articles={data.related} lang={lang!} actions={actions} />
               </section>
             )}
             <section class="vc-still" aria-labelledby="vc-still-title">
@@ -414,5 +386,26 @@ function Article({ i18n, actions }: ViewProps) {
         )}
       </div>
     </>
+  );
+}
+
+/** A list of article links (a topic's articles, an article's related ones). */
+function ArticleList({ articles, lang, actions }: { articles: { slug: string; title: string }[]; lang: string; actions: Actions }) {
+  return (
+    <ul class="vc-list">
+      {articles.map((a) => (
+        <li>
+          <ArticleLink slug={a.slug} lang={lang} actions={actions} class="vc-list-item">
+            <Icon path={ARTICLE_ICON} />
+            <span class="vc-list-text">
+              <span class="vc-list-title">
+                <bdi lang={lang}>{a.title}</bdi>
+              </span>
+            </span>
+            <Icon path={CHEVRON_ICON} />
+          </ArticleLink>
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -8,7 +8,7 @@ import type { KbArticleDto, UnansweredQuestionDto } from '../../../protocol/cons
 import type { PrismaClient } from '../../db/generated/client.ts';
 import { AppError } from '../../errors.ts';
 import type { AssistantService } from './assistant.service.ts';
-import type { Article, EffectiveArticle } from './kb.ts';
+import { articleColumns, type Article, type EffectiveArticle } from './kb.ts';
 import { fold, words } from './text.ts';
 
 const MAX_ALTERNATIVES = 30;
@@ -104,14 +104,7 @@ export class KbAdmin {
 
   private toDto(a: Article, origin: KbArticleDto['origin'], updatedAt: Date | null, shipped: ReadonlySet<string>): KbArticleDto {
     return {
-      slug: a.slug,
-      language: a.language,
-      category: a.category,
-      title: a.title,
-      alternatives: a.alternatives,
-      tags: a.tags,
-      answer: a.answer,
-      details: a.details,
+      ...articleColumns(a),
       origin,
       hasDefault: shipped.has(a.slug),
       updatedAt: updatedAt?.toISOString() ?? null,

@@ -529,7 +529,8 @@ function rowToArticle(r: Row): Article {
   };
 }
 
-function articleColumns(a: Article) {
+/** An article's own fields (no origin or storage columns). */
+export function articleColumns(a: Article) {
   return {
     slug: a.slug,
     language: a.language,

@@ -41,6 +41,8 @@ export interface AppDeps {
   /** A ready logger (tests pass a silent one); otherwise built from config.logLevel. */
   logger?: Logger;
   now?: () => number;
+  /** How often this instance wakes due snoozes (tests that wake them by hand set it out of their way). */
+  snoozeSweepMs?: number;
 }
 
 /** `chat`, `payments` and `notifications` are shortcuts into `services`, for tests. */
@@ -86,6 +88,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     rateLimits: { redis: redis?.limiter, prefix: config.redisPrefix, multiplier: config.rateLimitMultiplier },
     invalidation,
     secretGraceMs: config.secretGraceMs,
+    ...(deps.snoozeSweepMs !== undefined && { snoozeSweepMs: deps.snoozeSweepMs }),
     // Passed whole: its key is not enumerable, so a spread would lose it.
     llm: config.llm,
     log: fastify.log,

@@ -24,6 +24,8 @@ export interface StartOptions {
   now?: () => number;
   /** The interface to listen on (default 127.0.0.1), e.g. a LAN address a browser opens the server by. */
   host?: string;
+  /** The app's snooze sweep interval (see AppDeps). */
+  snoozeSweepMs?: number;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function startTestApp(env: Env = {}, opts: StartOptions = {}): Prom
       cb();
     },
   });
-  const app = await createApp(config, { db, logger: createLogger('info', sink), ...(opts.now && { now: opts.now }) });
+  const app = await createApp(config, { db, logger: createLogger('info', sink), ...(opts.now && { now: opts.now }), ...(opts.snoozeSweepMs !== undefined && { snoozeSweepMs: opts.snoozeSweepMs }) });
   const host = opts.host ?? '127.0.0.1';
   await app.fastify.listen({ port: 0, host });
   const address = app.fastify.server.address();

@@ -139,6 +139,9 @@ needs('chromium').describe('assistant and help in a real browser', { timeout: 90
     await composer.fill('Is anyone there?');
     await composer.press('Enter');
     const conversationId = await conversationWith('Is anyone there?');
+    // The assistant answers first (read here, with the window open): only what comes after closing is unread.
+    await widget.locator('.vc-answer').first().waitFor({ timeout: 20_000 });
+    await expect.poll(() => widget.locator('.vc-writing').count()).toBe(0);
     await page.keyboard.press('Escape');
     await expect.poll(() => widget.locator('[role="dialog"]').count()).toBe(0);
     // Focus went back to the header's button that opened the window.

@@ -4,10 +4,11 @@
 import type { Socket } from 'socket.io-client';
 import type { ClientToServerEvents, CommandName, Commands, ServerToClientEvents } from '../protocol/events.ts';
 import type { Ack, ErrorBody } from '../protocol/errors.ts';
-import type { MessageDto, ConversationsPage } from '../protocol/chat.ts';
+import type { MessageDto } from '../protocol/chat.ts';
 import type {
   AgentMeResponse,
   AgentPreferences,
+  ContactSidebarResponse,
   InboxRowDto,
   InboxView,
   SearchResponse,
@@ -15,7 +16,6 @@ import type {
   NoteDto,
 } from '../protocol/console.ts';
 import type { AgentLoginResponse, ConversationModeResponse } from '../protocol/rest.ts';
-import type { ListPaymentsResponse } from '../protocol/payments.ts';
 import { api, ApiError, setSignedOutHandler } from './api.ts';
 import { createI18n, loadCatalog, type Locale } from './i18n/index.ts';
 import { applyMessage, applyPage, applyRead, applyRow, emptyInbox, loadedViews, unreadOf, visibleRows, VIEWS } from './state/inbox.ts';
@@ -558,16 +558,17 @@ export class Controller {
   // ---- sidebar, search, start ----------------------------------------------------------------------------
 
   async loadSidebar(row: InboxRowDto): Promise<void> {
-    const base = { conversationId: row.id, contactId: row.contact.id, payments: null, conversations: null, error: null };
+    const base = { conversationId: row.id, contactId: row.contact.id, data: null, error: null };
     this.store.set({ sidebar: base });
-    const [payments, conversations] = await Promise.all([
-      row.contact.externalId
-        ? api.get<ListPaymentsResponse>('/payments', { userId: row.contact.externalId, limit: 50 }).then((r) => r.payments).catch(() => [])
-        : Promise.resolve([]),
-      api.get<ConversationsPage>('/conversations', { contactId: row.contact.id, limit: 20 }).then((r) => r.conversations).catch(() => []),
-    ]);
+    let data: ContactSidebarResponse | null = null;
+    let error: string | null = null;
+    try {
+      data = await api.get<ContactSidebarResponse>(`/contacts/${encodeURIComponent(row.contact.id)}`, { lang: this.s.i18n.locale });
+    } catch (e) {
+      error = e instanceof ApiError ? e.message : String(e);
+    }
     if (this.s.sidebar?.conversationId !== row.id) return;
-    this.store.set({ sidebar: { ...base, payments, conversations } });
+    this.store.set({ sidebar: { ...base, data, error } });
   }
 
   search(q: string, signal: AbortSignal): Promise<SearchResponse> {
@@ -606,6 +607,9 @@ export class Controller {
     const catalog = await loadCatalog(locale);
     document.documentElement.lang = locale;
     this.store.set({ i18n: createI18n(locale, catalog) });
+    // The sidebar's failure reasons come in the console's language: ask again in the new one.
+    const open = this.s.thread ? this.s.inbox.rows.get(this.s.thread.conversationId) : undefined;
+    if (open && this.s.me) void this.loadSidebar(open);
     this.updateTitle();
   }
 

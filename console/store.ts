@@ -1,8 +1,6 @@
 // The console's state: one object, replaced on each change; the Preact tree re-renders from it. Pure
 // transitions live in state/; this holds them together with what the screen shows.
-import type { AgentMeResponse, AgentPreferences, InboxView } from '../protocol/console.ts';
-import type { PaymentDto } from '../protocol/payments.ts';
-import type { ConversationSummaryDto } from '../protocol/chat.ts';
+import type { AgentMeResponse, AgentPreferences, ContactSidebarResponse, InboxView } from '../protocol/console.ts';
 import { createI18n, type I18n } from './i18n/index.ts';
 import { emptyInbox, type InboxState } from './state/inbox.ts';
 import type { ThreadState } from './state/thread.ts';
@@ -15,8 +13,8 @@ export type Theme = 'auto' | 'light' | 'dark';
 export interface Sidebar {
   conversationId: string;
   contactId: string;
-  payments: PaymentDto[] | null;
-  conversations: ConversationSummaryDto[] | null;
+  /** GET /api/v1/contacts/:id in the console's language; null while it loads. */
+  data: ContactSidebarResponse | null;
   error: string | null;
 }
 
@@ -52,6 +50,8 @@ export interface AppState {
   mobilePane: 'list' | 'thread' | 'sidebar';
   /** The workspace's canned replies (null: none stored or no route yet: the starter set). */
   canned: CannedReply[] | null;
+  /** The workspace settings (owners/admins) shown instead of the inbox: the path after /support/settings/ (null: the inbox). */
+  settings: string | null;
 }
 
 export function initialState(locale: 'en' | 'es' = 'en'): AppState {
@@ -78,6 +78,7 @@ export function initialState(locale: 'en' | 'es' = 'en'): AppState {
     composerFocus: 0,
     mobilePane: 'list',
     canned: null,
+    settings: null,
   };
 }
 

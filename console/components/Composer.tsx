@@ -76,7 +76,7 @@ export function Composer({ s, c, row }: { s: AppState; c: Controller; row: Inbox
   const canned = s.canned ?? DEFAULT_CANNED[i18n.locale];
   const matches = slash ? matchCanned(canned, slash.query) : [];
 
-  const lastPayment = s.sidebar?.conversationId === id ? [...(s.sidebar.payments ?? [])].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt))[0] : undefined;
+  const lastPayment = s.sidebar?.conversationId === id ? [...(s.sidebar.data?.payments ?? [])].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt))[0] : undefined;
   const applyCanned = (r: CannedReply) => {
     const el = ref.current;
     if (!el || !slash) return;

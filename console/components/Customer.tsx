@@ -1,7 +1,8 @@
-// The customer sidebar: who they are, their other conversations, and their payments — failed and pending
-// pinned on top, exact amounts (decimal strings as the server sent them), the reason in words, the
-// transaction hash, the time, the receipt, and "insert into reply".
-import type { PaymentDto } from '../../protocol/payments.ts';
+// The customer sidebar (GET /api/v1/contacts/:id, in the console's language): who they are, their other
+// conversations, and their payments — failed and pending pinned on top by the server, exact amounts (decimal
+// strings as the server sent them), the reason in plain words, the transaction hash, the time, the receipt,
+// and "insert into reply" (with the customer's own receipt link, safe to send).
+import type { SidebarPaymentDto } from '../../protocol/console.ts';
 import type { Controller } from '../controller.ts';
 import type { AppState } from '../store.ts';
 import { Avatar, Icon } from './icons.tsx';
@@ -10,32 +11,30 @@ import { contactName } from './List.tsx';
 /** "249.900000" → "249.9": the same exact value without the database's trailing zeros (never a float). */
 export const trimAmount = (a: string) => (a.includes('.') ? a.replace(/\.?0+$/, '') : a);
 
-const PIN: Record<string, number> = { failed: 0, pending: 1, succeeded: 2, refunded: 2 };
-
-export function sortPayments(list: readonly PaymentDto[]): PaymentDto[] {
-  return [...list].sort((a, b) => (PIN[a.status] ?? 2) - (PIN[b.status] ?? 2) || b.occurredAt.localeCompare(a.occurredAt));
-}
-
 export function Customer({ s, c }: { s: AppState; c: Controller }) {
   const t = s.thread;
   const row = t ? s.inbox.rows.get(t.conversationId) : undefined;
   if (!t || !row) return <aside class="pane side-pane" aria-label={s.i18n.t('sidebar.customer')} />;
   const i18n = s.i18n;
   const side = s.sidebar?.conversationId === row.id ? s.sidebar : null;
+  const data = side?.data ?? null;
   const name = contactName(s, row.contact);
-  const identified = !!row.contact.externalId;
-  const others = (side?.conversations ?? []).filter((x) => x.id !== row.id);
-  const insert = (p: PaymentDto) => {
+  const identified = data ? data.contact.identified : !!row.contact.externalId;
+  const email = data?.contact.email ?? row.contact.email;
+  const externalId = data?.contact.externalId ?? row.contact.externalId;
+  const others = (data?.conversations ?? []).filter((x) => x.id !== row.id);
+  const insert = (p: SidebarPaymentDto) => {
     const status = i18n.t(`payment.${p.status}`).toLowerCase();
     let text = i18n.t('payment.insert', { reference: p.reference, amount: trimAmount(p.amount), token: p.token, status, time: i18n.dateTime(p.occurredAt) });
-    if (p.failure) text += i18n.t('payment.insertReason', { reason: p.failure.message });
+    if (p.failure) text += i18n.t('payment.insertReason', { reason: p.failure.reason });
     if (p.txHash) text += i18n.t('payment.insertTx', { tx: p.txHash });
+    if (p.receipt) text += i18n.t('payment.insertReceipt', { url: p.receipt.customerUrl });
     const key = row.id;
     const d = c.drafts?.get(key);
     const next = d?.text ? `${d.text.trimEnd()} ${text}` : text;
     c.drafts?.set(key, { text: next, mode: 'reply', sinceSeq: d?.sinceSeq ?? row.lastSeq, updatedAt: Date.now() });
     // The composer reads the draft when its conversation changes or focus is asked: ask.
-    c.store.set({ composerMode: "reply", composerFocus: s.composerFocus + 1 });
+    c.store.set({ composerMode: 'reply', composerFocus: s.composerFocus + 1 });
     const ta = document.querySelector<HTMLTextAreaElement>('.composer textarea');
     if (ta) {
       ta.value = next;
@@ -44,48 +43,65 @@ export function Customer({ s, c }: { s: AppState; c: Controller }) {
     }
   };
   return (
-    <aside class="pane side-pane" aria-label={i18n.t('sidebar.customer')}>
+    <aside class="pane side-pane" aria-label={i18n.t('sidebar.customer')} aria-busy={!data && !side?.error}>
       <section class="card who-card">
         <Avatar id={row.contact.id} name={name} size={44} />
         <div>
           <h3>{name}</h3>
-          {row.contact.email && <div class="muted small">{row.contact.email}</div>}
+          {email && <div class="muted small">{email}</div>}
           <span class={`tag ${identified ? 'tag-ok' : 'tag-muted'}`}>{identified ? i18n.t('sidebar.identified') : i18n.t('sidebar.anonymous')}</span>
         </div>
       </section>
+      {side?.error && (
+        <div class="form-error side-section" role="alert">
+          {i18n.t('sidebar.loadFailed', { error: side.error })}{' '}
+          <button class="link-btn small" type="button" onClick={() => void c.loadSidebar(row)}>
+            {i18n.t('sidebar.retry')}
+          </button>
+        </div>
+      )}
       <dl class="facts">
-        {row.contact.externalId && (
+        {externalId && (
           <>
             <dt>{i18n.t('sidebar.externalId')}</dt>
             <dd>
-              <code>{row.contact.externalId}</code>
+              <code>{externalId}</code>
             </dd>
           </>
         )}
         <dt>{i18n.t('sidebar.firstSeen')}</dt>
-        <dd>{i18n.dateTime(row.createdAt)}</dd>
+        <dd>{i18n.dateTime(data?.contact.firstSeenAt ?? row.createdAt)}</dd>
+        {data?.contact.lastSeenAt && (
+          <>
+            <dt>{i18n.t('sidebar.lastSeen')}</dt>
+            <dd>{i18n.ago(data.contact.lastSeenAt)}</dd>
+          </>
+        )}
       </dl>
 
       <section class="side-section" aria-labelledby="pay-h">
         <h3 id="pay-h">{i18n.t('sidebar.payments')}</h3>
         {!identified ? (
           <p class="muted small">{i18n.t('sidebar.paymentsAnonymous')}</p>
-        ) : !side?.payments ? (
-          <div class="row skeleton small-skel" />
-        ) : side.payments.length === 0 ? (
+        ) : !data ? (
+          !side?.error && <div class="row skeleton small-skel" />
+        ) : data.payments.length === 0 ? (
           <p class="muted small">{i18n.t('sidebar.noPayments')}</p>
         ) : (
-          <ul class="payments">
-            {sortPayments(side.payments).map((p) => (
-              <Payment key={p.id} s={s} p={p} me={row.contact.externalId!} onInsert={() => insert(p)} />
-            ))}
-          </ul>
+          <>
+            <ul class="payments">
+              {data.payments.map((p) => (
+                <Payment key={p.id} s={s} p={p} onInsert={() => insert(p)} />
+              ))}
+            </ul>
+            {data.morePayments && <p class="muted small">{i18n.t('sidebar.morePayments')}</p>}
+          </>
         )}
       </section>
 
       <section class="side-section" aria-labelledby="conv-h">
         <h3 id="conv-h">{i18n.t('sidebar.conversations')}</h3>
-        {side?.conversations && others.length === 0 && <p class="muted small">{i18n.t('sidebar.noConversations')}</p>}
+        {data && others.length === 0 && <p class="muted small">{i18n.t('sidebar.noConversations')}</p>}
         <ul class="prev-convs">
           {others.map((x) => (
             <li key={x.id}>
@@ -97,8 +113,8 @@ export function Customer({ s, c }: { s: AppState; c: Controller }) {
                 }}
               >
                 <span class={`dot st-${x.status}`} aria-hidden="true" />
-                <span class="prev-text">{x.lastMessage?.text ?? i18n.t('list.noPreview')}</span>
-                <span class="muted small">{x.lastMessageAt ? i18n.ago(x.lastMessageAt) : ''}</span>
+                <span class="prev-text">{x.preview?.text ?? i18n.t('list.noPreview')}</span>
+                <span class="muted small">{i18n.ago(x.lastMessageAt ?? x.createdAt)}</span>
               </a>
             </li>
           ))}
@@ -108,9 +124,9 @@ export function Customer({ s, c }: { s: AppState; c: Controller }) {
   );
 }
 
-function Payment({ s, p, me, onInsert }: { s: AppState; p: PaymentDto; me: string; onInsert: () => void }) {
+function Payment({ s, p, onInsert }: { s: AppState; p: SidebarPaymentDto; onInsert: () => void }) {
   const i18n = s.i18n;
-  const out = p.payer === me;
+  const out = p.direction === 'out';
   const other = out ? (p.payeeName ?? p.payee) : (p.payerName ?? p.payer);
   return (
     <li class={`payment st-${p.status}`}>
@@ -126,7 +142,10 @@ function Payment({ s, p, me, onInsert }: { s: AppState; p: PaymentDto; me: strin
       </div>
       {p.failure && (
         <div class="pay-reason">
-          <strong>{i18n.t('sidebar.reason')}:</strong> {p.failure.message} <code>{p.failure.code}</code>
+          <strong>{i18n.t('sidebar.reason')}:</strong> {p.failure.reason}
+          <div class="muted small">
+            {p.failure.message} <code>{p.failure.code}</code>
+          </div>
         </div>
       )}
       <div class="muted small mono">{p.reference}</div>

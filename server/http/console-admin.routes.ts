@@ -29,6 +29,8 @@ import { workspaceSettings } from '../services/workspaces.service.ts';
 import { requireAgent } from './auth.ts';
 
 const Params = z.object({ id: z.string().uuid() }).strict();
+/** The language of the failure reasons in words (the console's). */
+const SidebarQuery = z.object({ lang: z.enum(['en', 'es']).default('en') }).strict();
 const ArticleParams = z.object({ lang: KbLanguage, slug: KbSlug }).strict();
 /** The longest look-back of the unanswered list. */
 const MAX_UNANSWERED_MS = 90 * 24 * 60 * 60 * 1000;
@@ -51,7 +53,8 @@ export function consoleAdminRoutes(app: FastifyInstance, services: Services) {
   app.get('/api/v1/contacts/:id', async (request) => {
     const p = await agent(request);
     const { id } = parseInput(Params, request.params);
-    return services.contacts.sidebar(p, id);
+    const { lang } = parseInput(SidebarQuery, request.query);
+    return services.contacts.sidebar(p, id, lang);
   });
 
   // ---- canned replies --------------------------------------------------------------------------------

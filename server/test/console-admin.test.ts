@@ -122,6 +122,10 @@ describe('customer sidebar', () => {
     expect(body.morePayments).toBe(false);
     const f = body.payments[1]!;
     expect(f.failure).toEqual({ code: 'insufficient_funds', message: 'Balance too low', reason: 'Insufficient balance', article: 'failed-insufficient-balance' });
+    // In the agent's language when asked (the console sends its own).
+    const es = (await json(await bearer(w.tokens.agent, `/api/v1/contacts/${contactId}?lang=es`))) as ContactSidebarResponse;
+    expect(es.payments[1]!.failure?.reason).toBe('Saldo insuficiente');
+    expect((await bearer(w.tokens.agent, `/api/v1/contacts/${contactId}?lang=fr`)).status).toBe(400);
     expect(body.payments[2]!.direction).toBe('in');
     const paid = body.payments[3]!;
     expect(paid.direction).toBe('out');

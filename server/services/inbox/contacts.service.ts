@@ -15,6 +15,7 @@ import type { SenderType } from '../../../protocol/chat.ts';
 import type { Payment, PrismaClient, Receipt } from '../../db/generated/client.ts';
 import { AppError } from '../../errors.ts';
 import { failureReason } from '../assistant/payments-tools.ts';
+import type { AssistantLanguage } from '../../../protocol/assistant-values.ts';
 import { decimalToString } from '../payments/decimal.ts';
 import { receiptPageUrl } from '../payments/dto.ts';
 import type { LinkMaker, ReceiptLinks } from '../payments/receipt-links.ts';
@@ -30,12 +31,12 @@ export class ContactService {
     private readonly deps: { links: ReceiptLinks; baseUrl: () => string },
   ) {}
 
-  async sidebar(agent: AgentPrincipal, contactId: string): Promise<ContactSidebarResponse> {
+  async sidebar(agent: AgentPrincipal, contactId: string, lang: AssistantLanguage = 'en'): Promise<ContactSidebarResponse> {
     const contact = await this.prisma.contact.findFirst({ where: { id: contactId, workspaceId: agent.workspaceId } });
     if (!contact) throw new AppError('NOT_FOUND', 'No such customer in this workspace.');
     const [conversations, payments] = await Promise.all([
       this.conversations(agent.workspaceId, contact.id),
-      contact.externalId ? this.payments(agent.workspaceId, contact.externalId) : Promise.resolve({ list: [], more: false }),
+      contact.externalId ? this.payments(agent.workspaceId, contact.externalId, lang) : Promise.resolve({ list: [], more: false }),
     ]);
     return {
       contact: {
@@ -75,7 +76,7 @@ export class ContactService {
   }
 
   /** Failed and pending first (newest first), then the rest newest first; at most MAX_SIDEBAR_PAYMENTS. */
-  private async payments(workspaceId: string, externalId: string): Promise<{ list: SidebarPaymentDto[]; more: boolean }> {
+  private async payments(workspaceId: string, externalId: string, lang: AssistantLanguage): Promise<{ list: SidebarPaymentDto[]; more: boolean }> {
     const party = { workspaceId, OR: [{ payerId: externalId }, { payeeId: externalId }] };
     const order = [{ initiatedAt: 'desc' as const }, { id: 'desc' as const }];
     const take = MAX_SIDEBAR_PAYMENTS + 1;
@@ -88,11 +89,11 @@ export class ContactService {
     const withReceipt = all.some((p) => p.receipt);
     const make = withReceipt ? await this.deps.links.makerFor(workspaceId) : null;
     const base = this.deps.baseUrl();
-    return { list: all.slice(0, MAX_SIDEBAR_PAYMENTS).map((p) => toSidebarPayment(p, externalId, base, make)), more: all.length > MAX_SIDEBAR_PAYMENTS };
+    return { list: all.slice(0, MAX_SIDEBAR_PAYMENTS).map((p) => toSidebarPayment(p, externalId, base, make, lang)), more: all.length > MAX_SIDEBAR_PAYMENTS };
   }
 }
 
-function toSidebarPayment(p: Payment & { receipt: Receipt | null }, externalId: string, base: string, make: LinkMaker | null): SidebarPaymentDto {
+function toSidebarPayment(p: Payment & { receipt: Receipt | null }, externalId: string, base: string, make: LinkMaker | null, lang: AssistantLanguage): SidebarPaymentDto {
   const failure = p.failureCode ? { code: p.failureCode, message: p.failureMessage ?? '' } : null;
   const reason = failure ? failureReason(failure) : null;
   return {
@@ -108,7 +109,7 @@ function toSidebarPayment(p: Payment & { receipt: Receipt | null }, externalId: 
     payeeName: p.payeeName,
     txHash: p.txHash,
     memo: p.memo,
-    failure: failure && reason ? { ...failure, reason: reason.label.en, article: reason.article } : null,
+    failure: failure && reason ? { ...failure, reason: reason.label[lang], article: reason.article } : null,
     occurredAt: p.occurredAt.toISOString(),
     initiatedAt: p.initiatedAt.toISOString(),
     createdAt: p.createdAt.toISOString(),

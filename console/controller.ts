@@ -83,15 +83,14 @@ export class Controller {
     addEventListener('popstate', () => this.routeFromUrl());
   }
 
+  /** A workspace named by the sign-in link (`/support?w=pk_…`); none: the email and password pick it. */
   siteKeyHint(): string {
-    const fromQuery = new URLSearchParams(location.search).get('w');
-    const fromPage = document.querySelector('meta[name="verychat-site-key"]')?.getAttribute('content');
-    return fromQuery || fromPage || localStorage.getItem('verychat-console-site-key') || '';
+    return new URLSearchParams(location.search).get('w') ?? '';
   }
 
-  async signIn(siteKey: string, email: string, password: string): Promise<void> {
-    await api.post<AgentLoginResponse>('/agent/login', { siteKey, email, password });
-    localStorage.setItem('verychat-console-site-key', siteKey);
+  /** Without a site key the server picks the workspace from the email and password (or asks: WORKSPACE_REQUIRED). */
+  async signIn(siteKey: string | undefined, email: string, password: string): Promise<void> {
+    await api.post<AgentLoginResponse>('/agent/login', siteKey ? { siteKey, email, password } : { email, password });
     const me = await api.get<AgentMeResponse>('/agent/me').catch(() => null);
     // The server sets the cookie only for its own public origin (PUBLIC_URL): another address gets none.
     if (!me) throw new Error(this.s.i18n.t('signin.noCookie'));

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   ARTICLE_NOT_FOUND: 'The help center has no article at this address.',
   /** A cookie-authenticated change without the X-VeryChat-CSRF header or this server's Origin, or a cookie socket from another origin. */
   CSRF_REJECTED: 'A change signed in by cookie needs the X-VeryChat-CSRF header and this server’s Origin.',
+  /** Sign-in without a site key, for an email and password valid in several workspaces: pick one (`workspaces`). */
+  WORKSPACE_REQUIRED: 'This email signs in to several workspaces: choose one.',
   INTERNAL: 'Something went wrong on our side.',
 } as const;
 
@@ -34,6 +36,8 @@ export interface ErrorBody {
   issues?: { path: string; message: string }[];
   /** Present on CONFLICT from an assignment: who holds the conversation now (null: nobody). */
   assignee?: { id: string; name: string } | null;
+  /** Present on WORKSPACE_REQUIRED (after the password was checked against each): the workspaces to choose from. */
+  workspaces?: { name: string; siteKey: string }[];
 }
 
 /** Every client → server socket event is acknowledged with one of these. */

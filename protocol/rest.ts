@@ -39,7 +39,8 @@ export interface WidgetSessionResponse extends WidgetSettingsResponse {
 /** POST /api/v1/agent/login */
 export const AgentLoginRequest = z
   .object({
-    siteKey: z.string().min(1).max(128),
+    /** Optional: without it, the email and password pick the workspace (WORKSPACE_REQUIRED when several match). */
+    siteKey: z.string().min(1).max(128).optional(),
     email: z.string().email().max(320),
     password: z.string().min(1).max(1024),
   })

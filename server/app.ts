@@ -176,7 +176,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   receiptRoutes(fastify, services);
   helpCenterRoutes(fastify, services, { prisma: deps.db.prisma, demo: config.demo, proxy });
   await staticRoutes(fastify);
-  await supportRoutes(fastify, { prisma: deps.db.prisma, demo: config.demo });
+  await supportRoutes(fastify);
 
   const realtime = attachRealtime(fastify, {
     services,

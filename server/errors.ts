@@ -6,7 +6,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string = ERROR_CODES[code],
-    readonly extra: Pick<ErrorBody, 'retryAfterMs' | 'issues' | 'assignee'> = {},
+    readonly extra: Pick<ErrorBody, 'retryAfterMs' | 'issues' | 'assignee' | 'workspaces'> = {},
   ) {
     super(message);
     this.name = 'AppError';
@@ -37,6 +37,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   SIGNATURE_EXPIRED: 401,
   ARTICLE_NOT_FOUND: 404,
   CSRF_REJECTED: 403,
+  WORKSPACE_REQUIRED: 409,
   INTERNAL: 500,
 };
 

@@ -1,4 +1,4 @@
-// The sign-in page (email + password; the workspace key when the server cannot name it) and the invitation page.
+// The sign-in page (email + password; a choice of workspace when they are valid in several) and the invitation page.
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api.ts';
 import type { Controller } from '../controller.ts';
@@ -25,21 +25,26 @@ function Brand() {
 }
 
 export function SignIn({ c, i18n }: { c: Controller; i18n: I18n }) {
-  const hint = c.siteKeyHint();
-  const [siteKey, setSiteKey] = useState(hint);
+  // A workspace named by the link (?w=pk_…) is used as is; otherwise the email and password pick it, and
+  // the server asks only when they are valid in several workspaces.
+  const [siteKey, setSiteKey] = useState(c.siteKeyHint());
+  const [choices, setChoices] = useState<{ name: string; siteKey: string }[] | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const askKey = !hint;
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await c.signIn(siteKey.trim(), email.trim(), password);
+      await c.signIn(siteKey || undefined, email.trim(), password);
     } catch (err) {
-      setError(errorText(i18n, err));
+      const several = err instanceof ApiError && err.code === 'WORKSPACE_REQUIRED' ? (err.body.workspaces ?? []) : null;
+      if (several?.length) {
+        setChoices(several);
+        setSiteKey(several[0]!.siteKey);
+      } else setError(errorText(i18n, err));
       setBusy(false);
     }
   };
@@ -48,21 +53,36 @@ export function SignIn({ c, i18n }: { c: Controller; i18n: I18n }) {
       <form class="auth-card" onSubmit={submit} aria-labelledby="signin-title">
         <Brand />
         <h1 id="signin-title">{i18n.t('signin.title')}</h1>
-        {askKey && (
-          <label class="field">
-            <span>{i18n.t('signin.workspace')}</span>
-            <input name="siteKey" value={siteKey} onInput={(e) => setSiteKey(e.currentTarget.value)} required autoComplete="organization" spellcheck={false} />
-            <small>{i18n.t('signin.workspaceHint')}</small>
-          </label>
-        )}
         <label class="field">
           <span>{i18n.t('signin.email')}</span>
-          <input name="email" type="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} required autoComplete="username" autoFocus />
+          <input
+            name="email"
+            type="email"
+            value={email}
+            onInput={(e) => {
+              setEmail(e.currentTarget.value);
+              if (choices) (setChoices(null), setSiteKey(c.siteKeyHint()));
+            }}
+            required
+            autoComplete="username"
+            autoFocus
+          />
         </label>
         <label class="field">
           <span>{i18n.t('signin.password')}</span>
           <input name="password" type="password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required autoComplete="current-password" />
         </label>
+        {choices && (
+          <fieldset class="field workspaces">
+            <legend>{i18n.t('signin.chooseWorkspace')}</legend>
+            {choices.map((w) => (
+              <label key={w.siteKey} class="radio">
+                <input type="radio" name="workspace" value={w.siteKey} checked={siteKey === w.siteKey} onChange={() => setSiteKey(w.siteKey)} />
+                <span>{w.name}</span>
+              </label>
+            ))}
+          </fieldset>
+        )}
         {error && (
           <p class="form-error" role="alert">
             {error}

@@ -33,9 +33,11 @@ export function agentRoutes(app: FastifyInstance, services: Services, opts: { pr
     const body = parseInput(AgentLoginRequest, request.body);
     await rateLimits.consume('login:ip', 'agent', request.ip);
     await rateLimits.consume('login:account', 'agent', `${request.ip}|${body.email.toLowerCase()}`);
-    const ws = await services.workspaces.resolveSiteKey(body.siteKey);
     const cookie = fromConsole(services, request);
-    const { token, expiresAt, agent } = await services.agents.login(ws.id, body.email, body.password, cookie ? 'cookie' : 'bearer');
+    const kind = cookie ? 'cookie' : 'bearer';
+    const { token, expiresAt, agent } = body.siteKey
+      ? await services.agents.login((await services.workspaces.resolveSiteKey(body.siteKey)).id, body.email, body.password, kind)
+      : await services.agents.loginByEmail(body.email, body.password, kind);
     if (cookie) setSessionCookie(reply, request, opts.proxy, token, expiresAt);
     return { token, expiresAt: expiresAt.toISOString(), agent: toAgentDto(agent) };
   });

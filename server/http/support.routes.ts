@@ -6,10 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import type { PrismaClient } from '../db/generated/client.ts';
 import { QUIET_ROUTE } from '../logger.ts';
 import { DIST_DIR } from '../paths.ts';
-import { findDemoWorkspace } from '../services/bootstrap.ts';
 import { escapeHtml } from './html.ts';
 
 interface Manifest {
@@ -17,7 +15,7 @@ interface Manifest {
   preload: string[];
 }
 
-export async function supportRoutes(app: FastifyInstance, deps: { prisma: PrismaClient; demo: boolean; distDir?: string }) {
+export async function supportRoutes(app: FastifyInstance, deps: { distDir?: string } = {}) {
   const root = path.join(deps.distDir ?? DIST_DIR, 'console');
   await app.register(fastifyStatic, {
     ...QUIET_ROUTE,
@@ -44,22 +42,12 @@ export async function supportRoutes(app: FastifyInstance, deps: { prisma: Prisma
     return manifest;
   };
 
-  /** The sign-in form needs a workspace: named for the demo, or when the server has exactly one. */
-  const defaultSiteKey = async (): Promise<string> => {
-    if (deps.demo) {
-      const demo = await findDemoWorkspace(deps.prisma);
-      if (demo) return demo.siteKey;
-    }
-    const some = await deps.prisma.workspace.findMany({ select: { siteKey: true }, take: 2 });
-    return some.length === 1 ? some[0]!.siteKey : '';
-  };
-
   const page = async (_request: unknown, reply: FastifyReply) => {
     const m = await readManifest();
     if (!m) return reply.status(503).type('text/plain; charset=utf-8').send('The console is not built yet: run `npm run build`.');
     const asset = (f: string) => `/support/assets/${escapeHtml(f)}`;
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="robots" content="noindex"><meta name="color-scheme" content="light dark"><meta name="verychat-site-key" content="${escapeHtml(await defaultSiteKey())}">
+<meta name="robots" content="noindex"><meta name="color-scheme" content="light dark">
 <title>VeryChat Support</title>${m.preload.map((f) => `<link rel="modulepreload" href="${asset(f)}">`).join('')}
 <script type="module" src="${asset(m.entry)}"></script></head><body><div id="app"></div></body></html>`;
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-robots-tag', 'noindex').send(html);

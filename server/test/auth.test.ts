@@ -105,6 +105,38 @@ describe('agent login', () => {
     expect((await json(await login('wrong password!!'))).error.code).toBe('AUTH_INVALID');
   });
 
+  it('signs in by email and password alone: the password picks the workspace, and several ask which', async () => {
+    const byEmail = (email: string, password: string) => post('/api/v1/agent/login', { email, password });
+    // One workspace: no site key needed.
+    const one = await byEmail(seed.agent.email, seed.password);
+    expect(one.status).toBe(200);
+    expect((await json(one)).agent).toMatchObject({ id: seed.agent.id, workspaceId: seed.workspace.id });
+    // The same email in a second workspace with another password: still only the one it opens.
+    const email = `multi-${seed.workspace.siteKey.slice(3, 9)}@shop.example`;
+    const a = await t.app.services.workspaces.create({ name: 'Shop A', allowedOrigins: [] });
+    const b = await t.app.services.workspaces.create({ name: 'Shop B', allowedOrigins: [] });
+    const inA = (await t.app.services.agents.create(a.id, { email, name: 'Multi', password: 'password for A only' })).agent;
+    await t.app.services.agents.create(b.id, { email, name: 'Multi', password: 'password for B only' });
+    const onlyA = await byEmail(email, 'password for A only');
+    expect(onlyA.status).toBe(200);
+    expect((await json(onlyA)).agent.id).toBe(inA.id);
+    // The same password in both: the server names them (to someone who knows it) and signs in to neither.
+    await t.app.services.agents.create((await t.app.services.workspaces.create({ name: 'Shop C', allowedOrigins: [] })).id, { email, name: 'Multi', password: 'password for A only' });
+    const several = await byEmail(email, 'password for A only');
+    expect(several.status).toBe(409);
+    const body = (await json(several)).error;
+    expect(body.code).toBe('WORKSPACE_REQUIRED');
+    expect(body.workspaces.map((w: { name: string }) => w.name)).toEqual(['Shop A', 'Shop C']);
+    expect(body.workspaces[0].siteKey).toBe(a.siteKey);
+    // Choosing one signs in there.
+    const chosen = await post('/api/v1/agent/login', { siteKey: a.siteKey, email, password: 'password for A only' });
+    expect((await json(chosen)).agent.id).toBe(inA.id);
+    // A wrong password names nothing.
+    const wrong = await byEmail(email, 'not the password');
+    expect(wrong.status).toBe(401);
+    expect((await json(wrong)).error).toEqual({ code: 'AUTH_INVALID', message: 'Email or password is incorrect.' });
+  });
+
   it('refuses a revoked session', async () => {
     const { token } = await json(await login(seed.password));
     const auth = { authorization: `Bearer ${token}` };

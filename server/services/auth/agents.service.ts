@@ -7,6 +7,8 @@ import { newAgentToken, newPassword, randomToken, sha256Hex } from './secrets.ts
 
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** Sign-in by email alone checks the password against at most this many workspaces (bounded work per attempt). */
+const MAX_LOGIN_WORKSPACES = 10;
 /** bearer: API clients send the token themselves · cookie: the console's browser sends it (CSRF checks apply). */
 export type SessionKind = 'bearer' | 'cookie';
 /** lastUsedAt is informational; writing it on every request would make reads into writes. */
@@ -107,6 +109,29 @@ export class AgentService {
     });
     const ok = await verifyPassword(password, agent?.passwordHash ?? (await this.getDummyHash()));
     if (!agent || !ok) throw new AppError('AUTH_INVALID', 'Email or password is incorrect.');
+    return { ...(await this.newSession(agent.id, kind)), agent };
+  }
+
+  /**
+   * Sign-in by email and password alone (the console's form): the password is checked against each
+   * workspace's agent with that email (at most MAX_LOGIN_WORKSPACES, oldest first). One match signs in;
+   * several ask which workspace (their names are shown only to someone who knows the password).
+   */
+  async loginByEmail(email: string, password: string, kind: SessionKind = 'bearer') {
+    const agents = await this.prisma.agent.findMany({
+      where: { email: normalizeEmail(email) },
+      orderBy: { createdAt: 'asc' },
+      take: MAX_LOGIN_WORKSPACES,
+      include: { workspace: { select: { name: true, siteKey: true } } },
+    });
+    if (agents.length === 0) await verifyPassword(password, await this.getDummyHash());
+    const matches = [];
+    for (const agent of agents) if (await verifyPassword(password, agent.passwordHash)) matches.push(agent);
+    if (matches.length === 0) throw new AppError('AUTH_INVALID', 'Email or password is incorrect.');
+    if (matches.length > 1) {
+      throw new AppError('WORKSPACE_REQUIRED', undefined, { workspaces: matches.map((a) => ({ name: a.workspace.name, siteKey: a.workspace.siteKey })) });
+    }
+    const { workspace: _w, ...agent } = matches[0]!;
     return { ...(await this.newSession(agent.id, kind)), agent };
   }
 

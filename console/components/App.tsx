@@ -12,6 +12,8 @@ import { Avatar, Icon, type IconName } from './icons.tsx';
 import { List } from './List.tsx';
 import { AcceptInvite, SignIn } from './SignIn.tsx';
 import { Thread } from './Thread.tsx';
+import { goSettings, isAdmin, leaveSettings, settingsPathOf, takeBootPath } from '../admin/route.ts';
+import adminNav from '../admin/i18n/nav.json';
 
 const VIEW_ICONS: Record<InboxView, IconName> = {
   'needs-reply': 'alert',
@@ -26,6 +28,10 @@ const VIEW_ICONS: Record<InboxView, IconName> = {
 type OverlaysModule = typeof import('./Overlays.tsx');
 let overlays: OverlaysModule | null = null;
 const loadOverlays = () => import('./Overlays.tsx').then((m) => (overlays = m));
+// The workspace settings (owners/admins): their own chunk, with their own texts, fetched when first opened.
+type SettingsModule = typeof import('../admin/Settings.tsx');
+let settingsModule: SettingsModule | null = null;
+const loadSettings = () => import('../admin/Settings.tsx').then((m) => (settingsModule = m));
 
 export function App({ s, c }: { s: AppState; c: Controller }) {
   if (s.booting) return <div class="boot" aria-busy="true" />;
@@ -39,6 +45,27 @@ function Inbox({ s, c }: { s: AppState; c: Controller }) {
   useEffect(() => {
     if (s.overlay && s.overlay !== 'snooze' && !overlays) void loadOverlays().then(() => setLoaded((n) => n + 1));
   }, [s.overlay]);
+  const admin = isAdmin(s.me);
+  const inSettings = admin && s.settings !== null;
+  useEffect(() => {
+    if (inSettings && !settingsModule) void loadSettings().then(() => setLoaded((n) => n + 1));
+  }, [inSettings]);
+  // The address decides: a deep link after sign-in, back/forward, or a conversation opened from search.
+  useEffect(() => {
+    const sync = () => {
+      const path = settingsPathOf(location.pathname);
+      if (path !== null && !isAdmin(c.s.me)) return history.replaceState(null, '', '/support');
+      if (path !== c.s.settings) c.store.set({ settings: path });
+    };
+    const deepLink = takeBootPath();
+    if (deepLink !== null && isAdmin(c.s.me) && settingsPathOf(location.pathname) === null && location.pathname === '/support') goSettings(c.store, deepLink, true);
+    sync();
+    addEventListener('popstate', sync);
+    return () => removeEventListener('popstate', sync);
+  }, []);
+  useEffect(() => {
+    if (s.settings !== null && settingsPathOf(location.pathname) === null) c.store.set({ settings: null });
+  }, [s.route]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => handleKey(e, c);
     addEventListener('keydown', onKey);
@@ -50,17 +77,24 @@ function Inbox({ s, c }: { s: AppState; c: Controller }) {
     };
   }, []);
   const Overlay: ComponentType<{ s: AppState; c: Controller }> | null = s.overlay && s.overlay !== 'snooze' && overlays ? overlays.Overlay : null;
+  const Settings = inSettings && settingsModule ? settingsModule.Settings : null;
   return (
-    <div class={`shell pane-${s.mobilePane}${s.thread ? ' has-thread' : ''}`}>
+    <div class={`shell pane-${s.mobilePane}${s.thread ? ' has-thread' : ''}${inSettings ? ' in-settings' : ''}`}>
       <a class="skip" href="#main-list">
         {s.i18n.t('nav.conversations')}
       </a>
       <Nav s={s} c={c} />
-      <main class="work" id="main-list">
-        <List s={s} c={c} />
-        <Thread s={s} c={c} />
-        <Customer s={s} c={c} />
-      </main>
+      {inSettings ? (
+        <main class="adm" id="main-list" aria-busy={Settings ? undefined : 'true'}>
+          {Settings && <Settings s={s} c={c} />}
+        </main>
+      ) : (
+        <main class="work" id="main-list">
+          <List s={s} c={c} />
+          <Thread s={s} c={c} />
+          <Customer s={s} c={c} />
+        </main>
+      )}
       {Overlay && <Overlay s={s} c={c} />}
       {s.notice && (
         <div class={`notice ${s.notice.tone}`} role={s.notice.tone === 'error' ? 'alert' : 'status'}>
@@ -77,6 +111,8 @@ function Inbox({ s, c }: { s: AppState; c: Controller }) {
 function Nav({ s, c }: { s: AppState; c: Controller }) {
   const i18n = s.i18n;
   const me = s.me!;
+  const inSettings = isAdmin(me) && s.settings !== null;
+  const navText = adminNav[i18n.locale];
   return (
     <nav class="nav" aria-label={i18n.t('nav.views')}>
       <div class="nav-head">
@@ -96,7 +132,15 @@ function Nav({ s, c }: { s: AppState; c: Controller }) {
           const n = countOf(s.inbox, v);
           return (
             <li key={v}>
-              <button type="button" class={`view${s.view === v ? ' active' : ''}`} aria-current={s.view === v ? 'true' : undefined} onClick={() => c.selectView(v)}>
+              <button
+                type="button"
+                class={`view${s.view === v && !inSettings ? ' active' : ''}`}
+                aria-current={s.view === v && !inSettings ? 'true' : undefined}
+                onClick={() => {
+                  if (inSettings) leaveSettings(c.store);
+                  c.selectView(v);
+                }}
+              >
                 <Icon name={VIEW_ICONS[v]} />
                 <span class="view-name">{i18n.t(`view.${v}`)}</span>
                 {n !== null && n > 0 && <span class={`view-count${v === 'needs-reply' ? ' hot' : ''}`}>{n > 999 ? '999+' : n}</span>}
@@ -108,6 +152,22 @@ function Nav({ s, c }: { s: AppState; c: Controller }) {
       <button class="nav-action" type="button" onClick={() => c.store.set({ overlay: 'start' })}>
         <Icon name="plus" /> <span>{i18n.t('nav.start')}</span>
       </button>
+      {isAdmin(me) && (
+        <a
+          class={`nav-action nav-settings${inSettings ? ' active' : ''}`}
+          href="/support/settings/kb"
+          aria-current={inSettings ? 'page' : undefined}
+          onClick={(e) => {
+            if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+            e.preventDefault();
+            if (!inSettings) goSettings(c.store, 'kb');
+          }}
+        >
+          <svg class="icon" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" aria-hidden="true" focusable="false">
+            <path d="M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M14 4v4M8 10v4M16 16v4" />
+          </svg> <span>{navText.nav}</span>
+        </a>
+      )}
       <div class="nav-foot">
         <ConnState s={s} />
         <div class="me">
@@ -144,6 +204,8 @@ export function handleKey(e: KeyboardEvent, c: Controller): void {
   if (!action) return;
   const s = c.s;
   if (s.route.name !== 'inbox') return;
+  // The workspace settings have their own keys (fields, buttons): only search, help and Escape stay global.
+  if (s.settings !== null && action !== 'search' && action !== 'help' && action !== 'escape') return;
   if (s.overlay && action !== 'escape' && action !== 'search') return;
   const rows = visibleRows(s.inbox, s.view);
   const at = rows.findIndex((r) => r.id === s.cursorId);

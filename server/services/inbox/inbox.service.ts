@@ -146,7 +146,7 @@ export class InboxService {
     const rows = await this.selectRows(
       agent.agentId,
       Prisma.sql`c."workspaceId" = ${agent.workspaceId}::uuid AND c."lastSeq" > 0 AND ${viewPredicate(q.view, agent.agentId)} ${keyset}`,
-      Prisma.sql`ORDER BY ${col} ${Prisma.raw(order.desc ? 'DESC' : 'ASC')} NULLS LAST, ${sortAt} DESC, c."id" DESC LIMIT ${limit + 1}`,
+      { orderBy: Prisma.sql`${col} ${Prisma.raw(order.desc ? 'DESC' : 'ASC')} NULLS LAST, ${sortAt} DESC, c."id" DESC`, limit: limit + 1 },
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -159,12 +159,21 @@ export class InboxService {
 
   /** One row as the requesting agent sees it (with their unread), or as every agent does (agentId null). */
   async row(workspaceId: string, conversationId: string, agentId: string | null): Promise<InboxRowDto> {
-    const [r] = await this.selectRows(agentId, Prisma.sql`c."id" = ${conversationId}::uuid AND c."workspaceId" = ${workspaceId}::uuid`, Prisma.empty);
+    const [r] = await this.selectRows(agentId, Prisma.sql`c."id" = ${conversationId}::uuid AND c."workspaceId" = ${workspaceId}::uuid`, null);
     if (!r) throw new AppError('NOT_FOUND', 'No such conversation in this workspace.');
     return toRow(r, agentId !== null);
   }
 
-  private selectRows(agentId: string | null, where: Prisma.Sql, tail: Prisma.Sql): Promise<RowRecord[]> {
+  /**
+   * Rows with their contact, assignee, preview and reader. `where` and `page.orderBy` name the conversation
+   * as `c`. The page is chosen from the conversations alone first, then only its rows are joined: joining
+   * before the LIMIT made every list read every matching conversation's last message (a hash join over all
+   * of Message: 200 ms with 100,000 messages, see bench:console).
+   */
+  private selectRows(agentId: string | null, where: Prisma.Sql, page: { orderBy: Prisma.Sql; limit: number } | null): Promise<RowRecord[]> {
+    const conversations = page
+      ? Prisma.sql`(SELECT c.* FROM "Conversation" c WHERE ${where} ORDER BY ${page.orderBy} LIMIT ${page.limit}) c`
+      : Prisma.sql`(SELECT c.* FROM "Conversation" c WHERE ${where}) c`;
     return this.prisma.$queryRaw<RowRecord[]>`
       SELECT c."id", c."workspaceId", c."status"::text AS "status", c."mode"::text AS "mode", c."assigneeId", a."name" AS "assigneeName",
              c."handoffReason", c."handoffAt", c."lastSeq", c."lastMessageAt", COALESCE(c."lastMessageAt", c."createdAt") AS "sortAt",
@@ -172,13 +181,12 @@ export class InboxService {
              ct."id" AS "contactId", ct."name" AS "contactName", ct."email" AS "contactEmail", ct."externalId" AS "contactExternalId",
              m."seq" AS "previewSeq", m."senderType"::text AS "previewSender", m."kind"::text AS "previewKind",
              left(m."text", ${PREVIEW_CHARS}) AS "previewText", rc."lastReadSeq" AS "readSeq"
-        FROM "Conversation" c
+        FROM ${conversations}
         JOIN "Contact" ct ON ct."id" = c."contactId"
         LEFT JOIN "Agent" a ON a."id" = c."assigneeId"
         LEFT JOIN "Message" m ON m."conversationId" = c."id" AND m."seq" = c."lastSeq"
         LEFT JOIN "ReadCursor" rc ON rc."conversationId" = c."id" AND rc."participantType" = 'agent' AND rc."participantId" = ${agentId ?? ''}
-       WHERE ${where}
-       ${tail}`;
+       ${page ? Prisma.sql`ORDER BY ${page.orderBy}` : Prisma.empty}`;
   }
 
   /** Every view's count for one agent. */

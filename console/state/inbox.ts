@@ -126,8 +126,11 @@ export function visibleRows(s: InboxState, view: InboxView): InboxRowDto[] {
 /** Unread messages of a row for this agent: the server's count while fresh, else lastSeq − read position. */
 export function unreadOf(s: InboxState, row: InboxRowDto): number {
   const read = s.readSeq.get(row.id);
-  if (read === undefined) return row.unread ?? 0;
-  return Math.max(0, row.lastSeq - read);
+  if (read !== undefined) return Math.max(0, row.lastSeq - read);
+  // A row that only came live (`conversation-updated` is one frame for every agent: no read position in it)
+  // in a conversation this console never had a position for: none of it was read here (a read in another
+  // tab arrives as `agent-read` and sets one). Not 0: a new handoff must show its unread badge.
+  return row.unread ?? row.lastSeq;
 }
 
 /** This agent read up to `seq` (here, or in another tab: `agent-read`). */

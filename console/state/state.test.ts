@@ -99,6 +99,13 @@ describe('inbox list', () => {
     expect(s.rows.get('a')!.preview!.text).toBe('again');
     s = applyRead(s, 'a', 6);
     expect(unreadOf(s, s.rows.get('a')!)).toBe(0);
+    // A row that only came live (no per-agent fields: the frame is the same for every agent) is all unread
+    // until this agent reads it.
+    const { readSeq: _r, unread: _u, ...shared } = row('b', 2, { lastSeq: 4 });
+    s = applyRow(s, shared);
+    expect(unreadOf(s, s.rows.get('b')!)).toBe(4);
+    s = applyRead(s, 'b', 4);
+    expect(unreadOf(s, s.rows.get('b')!)).toBe(0);
     // An agent's reply ends the wait.
     s = applyMessage(s, { conversationId: 'a', seq: 7, sender: { type: 'agent' }, kind: 'text', text: 'answer', createdAt: at(21) });
     expect(s.rows.get('a')!.waitingSince).toBeNull();

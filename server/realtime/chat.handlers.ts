@@ -82,7 +82,10 @@ export function chatHandlers(chat: ChatService, rateLimits: RateLimits) {
       async run(payload, { socket, data }) {
         if (!data.joined.has(payload.conversationId)) throw new AppError('FORBIDDEN', 'Join the conversation first.');
         const p = data.principal;
-        socket.to(rooms.conversation(payload.conversationId)).emit('typing', {
+        // A customer's typing also goes to the workspace's agents: the console joins no conversation room (it
+        // shows "Customer is typing…" in the open thread and in the list's rows).
+        const to = p.kind === 'agent' ? rooms.conversation(payload.conversationId) : [rooms.conversation(payload.conversationId), rooms.agents(p.workspaceId)];
+        socket.to(to).emit('typing', {
           conversationId: payload.conversationId,
           sender:
             p.kind === 'agent'

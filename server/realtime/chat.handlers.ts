@@ -62,8 +62,8 @@ export function chatHandlers(chat: ChatService, rateLimits: RateLimits) {
 
     'send-message': {
       limits: ['send:conn', 'send:identity'],
-      run: (payload, { data }) =>
-        chat.send(data.principal, payload.conversationId, { clientMessageId: payload.clientMessageId, text: payload.text }),
+      run: (payload, { data, socket }) =>
+        chat.send(data.principal, payload.conversationId, { clientMessageId: payload.clientMessageId, text: payload.text, from: socket.id }),
     },
 
     'load-history': {

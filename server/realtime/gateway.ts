@@ -200,9 +200,11 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
   });
 
   const publisher: Publisher = {
-    publish(roomNames, event, payload) {
+    publish(roomNames, event, payload, opts) {
+      // Every socket is in a room named by its id (on every instance, with Redis): `except` skips it.
+      const to = opts?.except ? io.to(roomNames).except(opts.except) : io.to(roomNames);
       // Typed per event by the Publisher interface; socket.io's overloads can't follow the generic.
-      (io.to(roomNames) as unknown as { emit(e: string, p: unknown): void }).emit(event, payload);
+      (to as unknown as { emit(e: string, p: unknown): void }).emit(event, payload);
     },
     async occupied(room) {
       // This instance first (no round trip); with Redis, the others answer fetchSockets.

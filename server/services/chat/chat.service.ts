@@ -71,6 +71,8 @@ export interface NewMessage {
   text: string;
   kind?: MessageKind;
   payload?: Record<string, unknown> | null;
+  /** The sending connection: its ack carries the message, so the broadcast skips it (its other tabs and devices still get it). */
+  from?: string;
 }
 
 export class ChatService {
@@ -515,17 +517,17 @@ export class ChatService {
       // it live get it now, and clients drop the copies they already hold (same id).
       const stored = await this.findByClientId(conversationId, input.clientMessageId);
       if (!stored) throw err;
-      return { message: this.publishMessage(conversation, await this.toMessageDto(stored, conversation.contact)), duplicate: true };
+      return { message: this.publishMessage(conversation, await this.toMessageDto(stored, conversation.contact), input.from), duplicate: true };
     }
     const { reopened, ...stored } = row;
-    const message = this.publishMessage(conversation, await this.toMessageDto(stored, conversation.contact));
+    const message = this.publishMessage(conversation, await this.toMessageDto(stored, conversation.contact), input.from);
     if (reopened) this.onReopened?.(conversation);
     if (this.onStored) await this.onStored(conversation, sender, stored.seq);
     return { message, duplicate: false };
   }
 
-  private publishMessage(conversation: Pick<Conversation, 'id' | 'workspaceId'>, message: MessageDto): MessageDto {
-    this.publisher.publish([rooms.conversation(conversation.id), rooms.agents(conversation.workspaceId)], 'message-received', message);
+  private publishMessage(conversation: Pick<Conversation, 'id' | 'workspaceId'>, message: MessageDto, except?: string): MessageDto {
+    this.publisher.publish([rooms.conversation(conversation.id), rooms.agents(conversation.workspaceId)], 'message-received', message, { except });
     return message;
   }
 

@@ -204,7 +204,7 @@ describe('message pipeline', () => {
     const seenByAgent = collect(a.socket, 'message-received');
     // A sender's own messages come back in its acks, not as broadcasts: count both.
     const acked = new Map<TestSocket, number[]>([[v.socket, []], [tab2.socket, []], [a.socket, []]]);
-    const sendFrom = async (socket: TestSocket, text: string, id?: string) => {
+    const sendFrom = async (socket: TestSocket, text: string, id?: ReturnType<typeof randomUUID>) => {
       const r = await send(socket, conversation.id, text, id);
       if (r.ok) acked.get(socket)!.push(r.message.seq);
       return r;

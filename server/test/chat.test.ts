@@ -111,6 +111,25 @@ describe('conversation flow', () => {
     expect(b.conversation.contact.name).toBe('Customer user-42');
   });
 
+  it('a customer’s reconnects write nothing while their last-seen time is fresh; a new name is written at once', async () => {
+    const sub = `seen-${randomUUID().slice(0, 8)}`;
+    const where = { workspaceId_externalId: { workspaceId: seed.workspace.id, externalId: sub } };
+    await customer(sub);
+    const first = await t.db.prisma.contact.findUniqueOrThrow({ where });
+    // Marked older than it is: a write on the next connection would move it to now.
+    const marked = new Date(first.lastSeenAt!.getTime() - 60_000);
+    await t.db.prisma.contact.update({ where, data: { lastSeenAt: marked } });
+    await customer(sub);
+    await customer(sub);
+    expect((await t.db.prisma.contact.findUniqueOrThrow({ where })).lastSeenAt).toEqual(marked);
+    // The token now carries another name: stored, with the time.
+    const renamed = await identityToken(seed.workspace.secret, sub, { name: 'New Name' });
+    open.push((await connectSocket(t.url, { auth: { siteKey: seed.workspace.siteKey, identityToken: renamed }, origin: ORIGIN })).socket);
+    const after = await t.db.prisma.contact.findUniqueOrThrow({ where });
+    expect(after.name).toBe('New Name');
+    expect(after.lastSeenAt!.getTime()).toBeGreaterThan(marked.getTime());
+  });
+
   it('a new customer connecting on several devices at once gets one contact and one conversation', async () => {
     const devices = await Promise.all([customer('rush-1'), customer('rush-1'), customer('rush-1')]);
     const started = await Promise.all(devices.map((d) => start(d.socket)));

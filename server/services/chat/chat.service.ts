@@ -29,6 +29,11 @@ const CUSTOMER_LOCK = 72707372;
 const MEMBER_CACHE_TTL_MS = 30_000;
 const AGENT_NAME_TTL_MS = 5 * 60_000;
 const CACHE_MAX = 10_000;
+/**
+ * A customer's last-seen time is written at most this often: a connection (every page view, every tab) of a
+ * customer seen recently, with the same name and email, reuses the contact instead of writing it again.
+ */
+export const LAST_SEEN_PRECISION_MS = 5 * 60_000;
 /** Ids of one visitor's moved conversations per invalidation event. */
 const MOVED_PER_EVENT = 1_000;
 type ConversationWithContact = Conversation & { contact: Contact };
@@ -87,6 +92,8 @@ export class ChatService {
    */
   private readonly customerConversations = boundedCache<ConversationWithContact>({ max: CACHE_MAX, ttlMs: MEMBER_CACHE_TTL_MS });
   private readonly memberCache = boundedCache<ConversationWithContact>({ max: CACHE_MAX, ttlMs: MEMBER_CACHE_TTL_MS });
+  /** workspace|externalId → the contact as last written (its lastSeenAt at most LAST_SEEN_PRECISION_MS old). */
+  private readonly recentContacts = boundedCache<Contact>({ max: CACHE_MAX, ttlMs: LAST_SEEN_PRECISION_MS });
   private readonly invalidation: InvalidationBus;
   private readonly presentPayload: PresentPayload | undefined;
   private readonly beforeAgentMessage: ChatServiceOptions['beforeAgentMessage'];
@@ -128,6 +135,7 @@ export class ChatService {
     this.memberCache.clear();
     this.customerConversations.clear();
     this.agentNames.clear();
+    this.recentContacts.clear();
   }
 
   /**
@@ -145,17 +153,25 @@ export class ChatService {
 
   /** Find or create the contact behind a customer's identity token, with the name and email it carries. */
   async resolveContact(identity: CustomerIdentity): Promise<Contact> {
+    // Seen within LAST_SEEN_PRECISION_MS with nothing new to store: no write for this connection.
+    const key = `${identity.workspaceId}|${identity.externalId}`;
+    const recent = this.recentContacts.get(key);
+    if (recent && (identity.name === undefined || identity.name === recent.name) && (identity.email === undefined || identity.email === recent.email)) {
+      return recent;
+    }
     const now = new Date();
     const profile = {
       ...(identity.name !== undefined && { name: identity.name }),
       ...(identity.email !== undefined && { email: identity.email }),
     };
     const where = { workspaceId_externalId: { workspaceId: identity.workspaceId, externalId: identity.externalId } };
-    return this.upsertContact(
+    const contact = await this.upsertContact(
       where,
       { workspaceId: identity.workspaceId, externalId: identity.externalId, lastSeenAt: now, ...profile },
       { lastSeenAt: now, ...profile },
     );
+    this.recentContacts.set(key, contact);
+    return contact;
   }
 
   /** Prisma's upsert is find-then-write here: two first connections at once can both try to create. */

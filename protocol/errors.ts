@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   CONNECTION_LIMIT: 'Too many open connections from this address or for this user; close some first.',
   PROTOCOL_VIOLATION: 'Too many invalid or unknown requests on this connection; it was closed.',
   UNAVAILABLE: 'A dependency is unavailable; retry later.',
+  /** The server is at capacity: refused at once (nothing stored), with `retryAfterMs`, instead of queueing without bound. */
+  OVERLOADED: 'The server is at capacity; retry after retryAfterMs.',
   SIGNATURE_INVALID: 'The request signature is missing or does not match.',
   SIGNATURE_EXPIRED: 'The request signature timestamp is too old or in the future.',
   ARTICLE_NOT_FOUND: 'The help center has no article at this address.',
@@ -30,7 +32,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
-  /** Present on RATE_LIMITED: when a retry can succeed. */
+  /** Present on RATE_LIMITED and OVERLOADED: when a retry can succeed. */
   retryAfterMs?: number;
   /** Present on VALIDATION_FAILED: which fields were wrong. */
   issues?: { path: string; message: string }[];

@@ -184,6 +184,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
     corsOrigin,
     publicOrigin,
     proxy,
+    maxRunningCommands: config.maxRunningCommands,
     ...(redis && { redis: { pub: redis.pub, sub: redis.sub, prefix: config.redisPrefix } }),
   });
   services.publisher.attach(realtime.publisher);

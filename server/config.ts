@@ -48,6 +48,7 @@ const NUMBER_VARS = {
   PORT: { min: 0, max: 65535, whole: true },
   RATE_LIMIT_MULTIPLIER: { min: 0, max: 10_000, minExclusive: true },
   SECRET_ROTATION_GRACE_HOURS: { min: 0, max: 720 },
+  MAX_RUNNING_COMMANDS: { min: 1, max: 1_000_000, whole: true },
   VERYCHAT_API_FIRST_TOKEN_TIMEOUT_MS: { min: 100, max: 120_000, whole: true },
   VERYCHAT_API_TIMEOUT_MS: { min: 100, max: 300_000, whole: true },
 } satisfies Record<string, NumberRange>;
@@ -91,6 +92,7 @@ const envSchema = z.object({
       return z.NEVER;
     }),
   SECRET_ROTATION_GRACE_HOURS: numberVar(NUMBER_VARS.SECRET_ROTATION_GRACE_HOURS, 24),
+  MAX_RUNNING_COMMANDS: numberVar(NUMBER_VARS.MAX_RUNNING_COMMANDS, 1024),
   // The optional LLM of the assistant (an OpenAI-compatible chat-completions endpoint): all three or none.
   VERYCHAT_API_URL: urlString(['http:', 'https:']).optional(),
   VERYCHAT_API_KEY: z.string().trim().min(1).optional(),
@@ -173,6 +175,8 @@ const configSchema = envSchema.transform((e, ctx) => {
     trustProxy: e.TRUST_PROXY,
     /** How long the previous secret stays accepted after a rotation, unless the rotation says otherwise. */
     secretGraceMs: Math.round(e.SECRET_ROTATION_GRACE_HOURS * 60 * 60 * 1000),
+    /** Socket commands running at once on this instance; past it they are refused with OVERLOADED (bounded queues, bounded latency). */
+    maxRunningCommands: e.MAX_RUNNING_COMMANDS,
     /** The assistant composes answers with this model when VERYCHAT_API_URL, _KEY and VERYCHAT_MODEL are set; else the embedded engine alone. */
     llm,
   };

@@ -36,6 +36,8 @@ export interface RealtimeDeps {
   proxy: ProxyRule;
   /** Two connections (publish + subscribe) for the multi-node adapter. */
   redis?: { pub: Redis; sub: Redis; prefix: string };
+  /** Commands running at once before new ones get OVERLOADED (MAX_RUNNING_COMMANDS). */
+  maxRunningCommands?: number;
 }
 
 export type VeryChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -70,7 +72,7 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
   if (deps.redis) io.adapter(createAdapter(deps.redis.pub, deps.redis.sub, { key: `${deps.redis.prefix}:sio` }));
   const local = () => io.of('/').sockets as Map<string, Socket>;
 
-  const commands = new CommandTracker();
+  const commands = new CommandTracker(deps.maxRunningCommands);
   const counts = new OpenSockets(services.rateLimits);
   const handlers: CommandHandlers = {
     ...chatHandlers(services.chat, services.rateLimits),

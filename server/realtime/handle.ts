@@ -58,8 +58,15 @@ export class CommandTracker {
   private readonly running = new Set<Promise<unknown>>();
   private draining = false;
 
+  /** `max`: commands running at once; past it `full` is true and new ones are refused (OVERLOADED). */
+  constructor(private readonly max = Infinity) {}
+
   get accepting(): boolean {
     return !this.draining;
+  }
+
+  get full(): boolean {
+    return this.running.size >= this.max;
   }
 
   track(run: Promise<unknown>): void {
@@ -95,6 +102,9 @@ export function endSession(socket: Socket, code: ErrorCode, message: string = ER
 }
 
 const RESTARTING: ErrorBody = { code: 'UNAVAILABLE', message: 'The server is restarting; reconnect and retry.' };
+/** How long an overloaded server asks clients to wait, plus jitter so they do not all come back at once. */
+const OVERLOADED_RETRY_MS = 500;
+const overloaded = (): ErrorBody => ({ code: 'OVERLOADED', message: ERROR_CODES.OVERLOADED, retryAfterMs: OVERLOADED_RETRY_MS + Math.floor(Math.random() * OVERLOADED_RETRY_MS) });
 
 export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger; commands: CommandTracker; handlers: CommandHandlers }) {
   return function registerCommands(socket: Socket): void {
@@ -114,6 +124,8 @@ export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger; co
     const given = typeof args.at(-1) === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;
     const ack = acked && given ? given : () => {};
     if (!deps.commands.accepting) return ack({ ok: false, error: RESTARTING });
+    // Counted before this one is tracked: refused at once, before any work (nothing stored).
+    if (deps.commands.full) return ack({ ok: false, error: overloaded() });
     const data = socket.data as SocketData;
     try {
       for (const limit of handler.limits) {

@@ -1,0 +1,56 @@
+// Graceful overload: past MAX_RUNNING_COMMANDS an instance refuses new socket commands at once with
+// OVERLOADED and retryAfterMs instead of queueing them without bound; nothing refused is stored, everything
+// accepted is, in order, and a retry of a refused message (same client id) goes through once there is room.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { CommandReply } from '../../protocol/events.ts';
+import { identityToken, seedWorkspace, startTestApp, type TestApp } from './support/app.ts';
+import { connectSocket, request, startConversation, type TestSocket } from './support/sockets.ts';
+
+const ORIGIN = 'https://shop.example';
+let t: TestApp;
+const open: TestSocket[] = [];
+
+beforeAll(async () => {
+  // Rate limits out of the way: the capacity bound is what is under test.
+  t = await startTestApp({ MAX_RUNNING_COMMANDS: '3', RATE_LIMIT_MULTIPLIER: '1000' });
+});
+afterAll(async () => {
+  for (const s of open) s.close();
+  await t?.close();
+});
+
+it('past its capacity the server refuses at once with OVERLOADED and retryAfterMs; refused messages are not stored, accepted ones are, and a retry succeeds', async () => {
+  const seed = await seedWorkspace(t, [ORIGIN]);
+  const sub = `busy-${randomUUID().slice(0, 8)}`;
+  const token = await identityToken(seed.workspace.secret, sub, { name: 'Busy' });
+  const devices = await Promise.all(Array.from({ length: 4 }, () => connectSocket(t.url, { auth: { siteKey: seed.workspace.siteKey, identityToken: token }, origin: ORIGIN })));
+  open.push(...devices.map((d) => d.socket));
+  const conversationId = (await startConversation(devices[0]!.socket)).conversation.id;
+
+  // 40 messages at once from four devices: at most three run at a time.
+  const attempts = Array.from({ length: 40 }, (_, i) => ({ socket: devices[i % 4]!.socket, clientMessageId: randomUUID(), text: `m${i}` }));
+  const replies: CommandReply<'send-message'>[] = await Promise.all(attempts.map((a) => request(a.socket, 'send-message', { conversationId, clientMessageId: a.clientMessageId, text: a.text })));
+  const refused = replies.flatMap((r, i) => (r.ok ? [] : [{ error: r.error, attempt: attempts[i]! }]));
+  const accepted = replies.flatMap((r) => (r.ok ? [r.message] : []));
+  expect(refused.length).toBeGreaterThan(0);
+  expect(accepted.length).toBeGreaterThan(0);
+  for (const { error } of refused) {
+    expect(error.code).toBe('OVERLOADED');
+    expect(error.retryAfterMs).toBeGreaterThanOrEqual(500);
+    expect(error.retryAfterMs).toBeLessThan(1000);
+  }
+
+  const stored = await t.db.prisma.message.findMany({ where: { conversationId }, orderBy: { seq: 'asc' } });
+  expect(stored.map((m) => m.clientMessageId).sort()).toEqual(accepted.map((m) => m.clientMessageId).sort());
+  expect(stored.map((m) => m.seq)).toEqual(stored.map((_, i) => i + 1));
+
+  // The refused ones, retried one at a time as the widget's outbox does, all go through, once each.
+  for (const { attempt } of refused) {
+    const again = await request(attempt.socket, 'send-message', { conversationId, clientMessageId: attempt.clientMessageId, text: attempt.text });
+    expect(again.ok && again.duplicate).toBe(false);
+  }
+  const all = await t.db.prisma.message.findMany({ where: { conversationId }, orderBy: { seq: 'asc' } });
+  expect(new Set(all.map((m) => m.clientMessageId)).size).toBe(40);
+  expect(all.map((m) => m.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+});

@@ -1,4 +1,6 @@
-// The settings' own icons (same drawing rules as components/icons.tsx: stroke, currentColor, decorative).
+// The settings' own icons, drawn by components/icons.tsx's SvgIcon (stroke, currentColor, decorative).
+import { SvgIcon } from '../components/icons.tsx';
+
 const paths = {
   sliders: 'M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0M14 4v4M8 10v4M16 16v4',
   book: 'M4 5a2 2 0 0 1 2-2h13v16H6a2 2 0 0 0-2 2zM4 21V5M8 7h7',
@@ -20,9 +22,5 @@ const paths = {
 export type AdminIconName = keyof typeof paths;
 
 export function AdminIcon({ name, size = 16 }: { name: AdminIconName; size?: number }) {
-  return (
-    <svg class="icon" width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
-      <path d={paths[name]} />
-    </svg>
-  );
+  return <SvgIcon d={paths[name]} size={size} />;
 }

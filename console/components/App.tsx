@@ -8,7 +8,7 @@ import { keyAction } from '../state/keys.ts';
 import { countOf, visibleRows, VIEWS } from '../state/inbox.ts';
 import type { AppState } from '../store.ts';
 import { Customer } from './Customer.tsx';
-import { Avatar, Icon, type IconName } from './icons.tsx';
+import { Avatar, Icon, SvgIcon, type IconName } from './icons.tsx';
 import { List } from './List.tsx';
 import { AcceptInvite, SignIn } from './SignIn.tsx';
 import { Thread } from './Thread.tsx';
@@ -163,9 +163,7 @@ function Nav({ s, c }: { s: AppState; c: Controller }) {
             if (!inSettings) goSettings(c.store, 'kb');
           }}
         >
-          <svg class="icon" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" aria-hidden="true" focusable="false">
-            <path d="M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M14 4v4M8 10v4M16 16v4" />
-          </svg> <span>{navText.nav}</span>
+          <SvgIcon d="M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M14 4v4M8 10v4M16 16v4" /> <span>{navText.nav}</span>
         </a>
       )}
       <div class="nav-foot">

@@ -27,12 +27,17 @@ const paths = {
 
 export type IconName = keyof typeof paths;
 
-export function Icon({ name, size = 16 }: { name: IconName; size?: number }) {
+/** One stroked 24×24 path: the drawing rules every console icon shares (lazy chunks bring their own paths). */
+export function SvgIcon({ d, size = 16 }: { d: string; size?: number }) {
   return (
     <svg class="icon" width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
-      <path d={paths[name]} />
+      <path d={d} />
     </svg>
   );
+}
+
+export function Icon({ name, size = 16 }: { name: IconName; size?: number }) {
+  return <SvgIcon d={paths[name]} size={size} />;
 }
 
 /** Initials on a colour derived from the id: the same person always looks the same. */

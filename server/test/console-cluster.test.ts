@@ -1,48 +1,31 @@
 // The agent console on two server processes behind one PostgreSQL and Redis (agents land on whichever
 // instance their load balancer picks): viewers, typing, rows and counts, the assignment race and logout
 // all cross instances, as they do on one (console.test.ts).
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/client.ts';
-import { createServices, type Services } from '../services/index.ts';
-import { createInvalidationBus, type InvalidationBus } from '../services/invalidation.ts';
+import type { Services } from '../services/index.ts';
 import { agentToken, identityToken } from './support/app.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { startTwoInstances, type TwoInstances } from './support/cluster.ts';
 import { needs } from './support/needs.ts';
 import { connectSocket, nextEvent, request, startConversation, type TestSocket } from './support/sockets.ts';
-import { spawnServer, stopServer } from './support/server-process.ts';
 
 const ORIGIN = 'https://shop.example';
 const PASSWORD = 'correct horse battery staple';
 
 needs('postgres', 'redis').describe('the console across two instances behind Redis', () => {
-  const children: ChildProcess[] = [];
   const open: TestSocket[] = [];
-  let database: TestDatabase | undefined;
-  let db: Database | undefined;
-  let bus: InvalidationBus | undefined;
+  let two: TwoInstances | undefined;
   let admin: Services;
   let a: string;
   let b: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const env = { DATABASE_URL: database.databaseUrl!, REDIS_URL: process.env.REDIS_URL!, REDIS_PREFIX: `test-${randomUUID().slice(0, 8)}` };
-    const nodes = [spawnServer({ PORT: '0', LOG_LEVEL: 'warn', ...env }), spawnServer({ PORT: '0', LOG_LEVEL: 'warn', ...env })];
-    children.push(...nodes.map((n) => n.child));
-    [a, b] = (await Promise.all(nodes.map((n) => n.ready))) as [string, string];
-    db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: database.dataDir });
-    bus = createInvalidationBus({ redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX });
-    await bus.ready;
-    admin = createServices({ prisma: db.prisma, invalidation: bus });
+    two = await startTwoInstances();
+    ({ admin, a, b } = two);
   }, 120_000);
   afterAll(async () => {
     for (const s of open) s.close();
-    await Promise.all(children.map(stopServer));
-    await bus?.close();
-    await db?.close();
-    await database?.drop();
+    await two?.stop();
   });
 
   /** A workspace with two agents, Ada and Bea. */

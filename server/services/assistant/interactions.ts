@@ -1,6 +1,7 @@
 // Every answer is recorded (question, route, sources, confidence, engine, latency, fallback), votes are kept
 // on it, and a report over a period says how the assistant is doing: answered/deflected, helpful, handoffs,
 // and the questions it could not answer.
+import type { AssistantReportResponse } from '../../../protocol/rest.ts';
 import type { AssistantLanguage, AssistantRoute, FeedbackRating } from '../../../protocol/assistant-values.ts';
 import type { PrismaClient } from '../../db/generated/client.ts';
 import { AppError } from '../../errors.ts';
@@ -32,27 +33,12 @@ export interface InteractionRecord extends InteractionInput {
   createdAt: Date;
 }
 
-export interface AssistantReport {
+/** The wire's report (protocol/rest.ts, where its fields are described) with Dates instead of ISO strings. */
+export type AssistantReport = Omit<AssistantReportResponse, 'from' | 'to' | 'topUnanswered'> & {
   from: Date;
   to: Date;
-  questions: number;
-  /** Answered without a person: faq, payments, smalltalk, refuse, sign-in (share of all questions, 0..1). */
-  answeredRate: number;
-  /** Answered, and not followed by a handoff in the same conversation within the period. */
-  deflectedRate: number;
-  /** Of the answers that got a vote, the share voted up. */
-  helpfulRate: number | null;
-  votes: { up: number; down: number };
-  /** Questions where the customer asked for a person. */
-  handoffRate: number;
-  byRoute: Partial<Record<AssistantRoute, number>>;
-  byEngine: Record<string, number>;
-  /** LLM answers replaced by the embedded engine. */
-  fallbacks: number;
-  latencyMs: { p50: number | null; p95: number | null };
-  /** The most frequent questions answered "not sure" or voted down (normalized text), most frequent first. */
-  topUnanswered: { question: string; count: number; lastAskedAt: Date }[];
-}
+  topUnanswered: (Omit<AssistantReportResponse['topUnanswered'][number], 'lastAskedAt'> & { lastAskedAt: Date })[];
+};
 
 const ANSWERED: readonly AssistantRoute[] = ['faq', 'payments', 'smalltalk', 'refuse', 'sign-in'];
 const MAX_TEXT = 4000;

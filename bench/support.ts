@@ -17,6 +17,8 @@ export interface BenchServer {
   siteKey: string;
   secret: string;
   pid?: number;
+  /** The fresh PostgreSQL database started for this run (startBenchServer with DATABASE_URL set). */
+  database?: string;
   stop(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ export async function startBenchServer(
     siteKey: ws.siteKey,
     secret: ws.secret,
     pid: child.pid,
+    ...(databaseUrl && { database: new URL(databaseUrl).pathname.slice(1) }),
     async stop() {
       await stopChild(child);
       await dropDb?.();
@@ -161,4 +164,44 @@ export async function benchServer(): Promise<BenchServer> {
   if (!process.argv.includes('--url')) return startBenchServer({ redisUrl: process.env.REDIS_URL });
   const pid = Number(arg('pid', '0')) || undefined;
   return { url: arg('url', ''), siteKey: arg('site-key', ''), secret: arg('secret', ''), ...(pid && { pid }), stop: async () => {} };
+}
+
+/** Resident memory of a process in kB (VmRSS), NaN when unreadable. */
+export function rssKb(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The bare Socket.io relay (bench/relay.ts) in its own process: one node process, measured like the server. */
+export async function startRelay(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/relay.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /relay listening at (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`relay exited (${code}): ${out}`)));
+  });
+  return { url, pid: child.pid!, stop: () => stopChild(child) };
+}
+
+/** A socket.io client of the relay, connected as `user` (the relay's room is that user's conversation). */
+export async function connectRelayClient(url: string, user: string): Promise<Socket> {
+  const socket = io(url, { auth: { user }, transports: ['websocket'], reconnection: false, forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('session', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
 }

@@ -130,11 +130,11 @@ describe('payments in the widget', () => {
 
   it('payment messages in the chat are cards, untrusted text shown as text, with a receipt link', async () => {
     const { root, connection } = await mountCustomer();
-    await open(root);
     const evil = '<img src=x onerror="window.__pwned=1">';
     const payload = paymentEvent({ counterparty: evil, memo: evil, amount: '0.000000000000000001' }) as unknown as Record<string, unknown>;
     connection.emit('message-received', message(1, { kind: 'payment', sender: { type: 'system', id: null, name: null }, text: 'Payment received: 0.000000000000000001 VRC', payload }));
-    await settle();
+    // Opened on a conversation with a message: the messages (an empty one opens on the help home).
+    await open(root);
     const card = root.querySelector('.vc-msg-system .vc-card')!;
     expect(card.querySelector('.vc-amount')!.textContent).toBe('0.000000000000000001 VRC');
     expect(card.querySelector('.vc-card-memo')!.textContent).toBe(evil);
@@ -146,9 +146,8 @@ describe('payments in the widget', () => {
 
   it('a payment message whose payload is not a payment stays a text bubble', async () => {
     const { root, connection } = await mountCustomer();
-    await open(root);
     connection.emit('message-received', message(1, { kind: 'payment', sender: { type: 'system', id: null, name: null }, text: 'Paid <b>x</b>', payload: { amount: 5 } }));
-    await settle();
+    await open(root);
     expect(root.querySelector('.vc-card')).toBeNull();
     expect([...root.querySelectorAll('.vc-bubble')].at(-1)!.textContent).toBe('Paid <b>x</b>');
   });

@@ -105,22 +105,14 @@ needs('chromium').describe('two agents in real browsers', { timeout: 90_000 }, (
    * The customer writes. Until they have written once, the widget may swap its composer for the help home
    * while identify() settles (it opens on the composer, then shows the home): press "Ask the assistant" again.
    */
+  /** The customer writes in the conversation: from the home view through "Ask the assistant", or in the open composer. */
   async function say(text: string): Promise<void> {
-    const sent = customer.getByRole('log').getByText(text, { exact: true });
     const ask = customer.locator('verychat-widget').getByRole('button', { name: /^Ask the assistant/ });
-    await expect
-      .poll(
-        async () => {
-          if (await sent.count()) return true;
-          if (await ask.isVisible()) await ask.click({ timeout: 2_000 }).catch(() => undefined);
-          if (!(await customerBox.isVisible())) return false;
-          await customerBox.fill(text, { timeout: 2_000 }).catch(() => undefined);
-          await customerBox.press('Enter', { timeout: 2_000 }).catch(() => undefined);
-          return (await sent.count()) > 0;
-        },
-        { timeout: 30_000, interval: 500 },
-      )
-      .toBe(true);
+    await Promise.race([ask.waitFor({ timeout: 15_000 }), customerBox.waitFor({ timeout: 15_000 })]);
+    if (await ask.isVisible()) await ask.click();
+    await customerBox.fill(text);
+    await customerBox.press('Enter');
+    await customer.getByRole('log').getByText(text, { exact: true }).waitFor({ timeout: 15_000 });
   }
 
   async function conversation() {

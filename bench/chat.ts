@@ -419,7 +419,7 @@ async function compare() {
     return b;
   };
   const at1000 = (x: (typeof results)[0]) => x.steps.find((r) => r.rate === 1000);
-  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(1)}×` : 'n/a');
+  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${a / b < 1 ? (a / b).toPrecision(2) : (a / b).toFixed(1)}×` : 'n/a');
   const r1 = at1000(relay);
   const v1 = at1000(vc);
   const vTotal = (v1?.serverCpuUs ?? NaN) + (Number.isFinite(v1?.dbCpuUs) ? v1!.dbCpuUs : 0);

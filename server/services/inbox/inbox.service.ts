@@ -422,17 +422,24 @@ export class InboxService {
     return this.row(agent.workspaceId, conversationId, agent.agentId);
   }
 
+  /**
+   * The window's changed rows, one query per workspace, to workspaces with an agent online (on any instance):
+   * with nobody to tell, nothing is read (a console that connects later loads its list and counts fresh).
+   */
   private async flushUpdates(): Promise<void> {
     this.updateTimer = null;
-    const batch = [...this.pendingUpdates];
+    const byWorkspace = new Map<string, string[]>();
+    for (const [conversationId, workspaceId] of this.pendingUpdates) byWorkspace.set(workspaceId, [...(byWorkspace.get(workspaceId) ?? []), conversationId]);
     this.pendingUpdates.clear();
-    for (const [conversationId, workspaceId] of batch) {
+    for (const [workspaceId, ids] of byWorkspace) {
       try {
-        this.publishRow(await this.row(workspaceId, conversationId, null));
+        if (!(await this.publisher.occupied(rooms.agents(workspaceId)))) continue;
+        const rows = await this.selectRows(null, Prisma.sql`c."id" = ANY(${ids}::uuid[]) AND c."workspaceId" = ${workspaceId}::uuid`, null);
+        for (const r of rows) this.publishRow(toRow(r, false));
+        this.scheduleCounts(workspaceId);
       } catch (err) {
-        if (!(err instanceof AppError)) this.deps.onError?.(err, 'conversation-updated');
+        this.deps.onError?.(err, 'conversation-updated');
       }
-      this.scheduleCounts(workspaceId);
     }
   }
 
@@ -454,6 +461,7 @@ export class InboxService {
     this.pendingCounts.clear();
     for (const workspaceId of workspaces) {
       try {
+        if (!(await this.publisher.occupied(rooms.agents(workspaceId)))) continue;
         const [counts, agents] = await Promise.all([this.sharedCounts(workspaceId), this.agentCounts(workspaceId, null)]);
         this.publisher.publish([rooms.agents(workspaceId)], 'inbox-counts', { counts, agents });
       } catch (err) {

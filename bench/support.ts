@@ -74,15 +74,7 @@ export async function startBenchServer(
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /VeryChat is running at (\S+)/.exec(out);
-      if (m) resolve(m[1]!.replace('localhost', '127.0.0.1'));
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
+  const url = (await readyUrl(child, /VeryChat is running at (\S+)/, 'server')).replace('localhost', '127.0.0.1');
   return {
     url,
     siteKey: ws.siteKey,
@@ -95,6 +87,26 @@ export async function startBenchServer(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The URL a child prints once it listens. Its output is read until then only (the last 64 KiB kept for the
+ * error), then drained unread: a bench run's warnings must not pile up in this process.
+ */
+function readyUrl(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    const onData = (d: Buffer) => {
+      out = (out + d).slice(-64 * 1024);
+      const m = pattern.exec(out);
+      if (!m) return;
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      resolve(m[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${what} exited (${code}): ${out}`)));
+  });
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -184,15 +196,7 @@ export async function startRelay(): Promise<{ url: string; pid: number; stop(): 
     env: { ...process.env, PORT: '0', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /relay listening at (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`relay exited (${code}): ${out}`)));
-  });
+  const url = await readyUrl(child, /relay listening at (\S+)/, 'relay');
   return { url, pid: child.pid!, stop: () => stopChild(child) };
 }
 

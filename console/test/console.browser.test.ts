@@ -4,25 +4,20 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { needs } from '../../server/test/support/needs.ts';
-import { launchChromium } from '../../widget/test/browser.ts';
-import { seedWorkspace, startTestApp, type TestApp } from '../../server/test/support/app.ts';
+import { demoStorefront, type DemoStorefront } from '../../widget/test/browser.ts';
+import type { TestApp } from '../../server/test/support/app.ts';
 
 needs('chromium').describe('agent console in a real browser', { timeout: 90_000 }, () => {
   let t: TestApp;
   let browser: Browser;
-  let seed: Awaited<ReturnType<typeof seedWorkspace>>;
+  let seed: DemoStorefront['seed'];
+  let demo: DemoStorefront | undefined;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    seed = await seedWorkspace(t, [t.url]);
-    // The storefront at / is wired to the demo workspace: be it.
-    await t.db.prisma.workspace.update({ where: { id: seed.workspace.id }, data: { settings: { demo: true } } });
-    browser = await launchChromium();
+    demo = await demoStorefront();
+    ({ t, browser, seed } = demo);
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => demo?.close());
 
   async function signIn(): Promise<{ page: Page; errors: string[] }> {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

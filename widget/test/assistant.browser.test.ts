@@ -6,26 +6,20 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { needs } from '../../server/test/support/needs.ts';
-import { agentToken, json, seedWorkspace, startTestApp, type TestApp } from '../../server/test/support/app.ts';
-import { launchChromium } from './browser.ts';
+import { json, type TestApp } from '../../server/test/support/app.ts';
+import { demoStorefront, type DemoStorefront } from './browser.ts';
 
 needs('chromium').describe('assistant and help in a real browser', { timeout: 90_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let token: string;
+  let demo: DemoStorefront | undefined;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    const seed = await seedWorkspace(t, [t.url]);
-    // The storefront at / is wired to the demo workspace (settings.demo, which only bootstrap writes): be it.
-    await t.db.prisma.workspace.update({ where: { id: seed.workspace.id }, data: { settings: { demo: true } } });
-    token = await agentToken(t, seed.workspace.siteKey, seed.agent.email, seed.password);
-    browser = await launchChromium();
+    demo = await demoStorefront();
+    ({ t, browser, token } = demo);
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => demo?.close());
 
   async function storefront(): Promise<{ page: Page; errors: string[]; scripts: string[] }> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });

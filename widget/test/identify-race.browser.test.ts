@@ -9,8 +9,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { needs } from '../../server/test/support/needs.ts';
-import { launchChromium } from './browser.ts';
-import { agentToken, identityToken, json, seedWorkspace, startTestApp, type TestApp } from '../../server/test/support/app.ts';
+import { demoStorefront, type DemoStorefront } from './browser.ts';
+import { identityToken, json, type TestApp } from '../../server/test/support/app.ts';
 
 type Views = string[];
 
@@ -18,21 +18,15 @@ needs('chromium').describe('identify() while the chat opens, in a real browser',
   let t: TestApp;
   let browser: Browser;
   let token: string;
-  let seed: Awaited<ReturnType<typeof seedWorkspace>>;
+  let seed: DemoStorefront['seed'];
   let customers = 0;
+  let demo: DemoStorefront | undefined;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    seed = await seedWorkspace(t, [t.url]);
-    // The storefront at / is wired to the demo workspace (settings.demo): be it.
-    await t.db.prisma.workspace.update({ where: { id: seed.workspace.id }, data: { settings: { demo: true } } });
-    token = await agentToken(t, seed.workspace.siteKey, seed.agent.email, seed.password);
-    browser = await launchChromium();
+    demo = await demoStorefront();
+    ({ t, browser, token, seed } = demo);
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => demo?.close());
 
   /** The storefront, with the widget's view logged as it changes (see the top of the file). */
   async function storefront(): Promise<{ page: Page; errors: string[] }> {

@@ -6,27 +6,21 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { needs } from '../../server/test/support/needs.ts';
-import { launchChromium } from './browser.ts';
-import { agentToken, json, seedWorkspace, startTestApp, type TestApp } from '../../server/test/support/app.ts';
+import { demoStorefront, type DemoStorefront } from './browser.ts';
+import { json, type TestApp } from '../../server/test/support/app.ts';
 
 needs('chromium').describe('storefront in a real browser', { timeout: 60_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let token: string;
-  let seed: Awaited<ReturnType<typeof seedWorkspace>>;
+  let seed: DemoStorefront['seed'];
+  let demo: DemoStorefront | undefined;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    seed = await seedWorkspace(t, [t.url]);
-    // The storefront at / is wired to the demo workspace (settings.demo, which only bootstrap writes): be it.
-    await t.db.prisma.workspace.update({ where: { id: seed.workspace.id }, data: { settings: { demo: true } } });
-    token = await agentToken(t, seed.workspace.siteKey, seed.agent.email, seed.password);
-    browser = await launchChromium();
+    demo = await demoStorefront();
+    ({ t, browser, token, seed } = demo);
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => demo?.close());
 
   async function openPage(path: string, opts: { noWebSocket?: boolean; phone?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
     const context = await browser.newContext({ viewport: opts.phone ? { width: 390, height: 800 } : { width: 1280, height: 800 } });

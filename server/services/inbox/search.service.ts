@@ -15,6 +15,8 @@ const FTS_TIMEOUT_MS = 1_500;
  * messages, "payment" matched 25,000 and took 150–250 ms through the GIN index alone; see bench:console).
  */
 const RECENT_WINDOW = 1_000;
+/** Terms at least this long with a digit in them (hashes, order and payment ids) skip the newest window. */
+const RARE_TERM_CHARS = 10;
 const DEFAULT_LIMIT = 20;
 const CONTACT_HITS = 10;
 const PAYMENT_HITS = 10;
@@ -43,6 +45,9 @@ export class SearchService {
     if (!terms.length) return { hits: [], partial: false };
     // Only letters and digits reach the query text: nothing the user typed can be tsquery syntax.
     const tsquery = terms.map((t) => `${t}:*`).join(' & ');
+    // A term shaped like an id or a hash (long, with digits) is rare: the newest window would not hold a page
+    // of it, so go straight to the index (on PGlite that window costs ~1,000 text parses per search).
+    const rare = terms.some((t) => t.length >= RARE_TERM_CHARS && /\d/.test(t));
     type Row = { conversationId: string; seq: number; snippet: string; createdAt: Date; contactId: string; name: string | null; email: string | null; externalId: string | null };
     // The newest of the workspace's `messages` (that match, unless they all do), newest first.
     const select = (messages: Prisma.Sql, match: boolean) => Prisma.sql`
@@ -61,10 +66,12 @@ export class SearchService {
         // SET LOCAL: the limit ends with this transaction; the pooled connection goes back unchanged.
         await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${FTS_TIMEOUT_MS}`);
         // 1. The newest messages (any workspace's: a bounded index range): a full page there is the answer.
-        const recent = await tx.$queryRaw<Row[]>(
-          select(Prisma.sql`(SELECT "id", "conversationId", "seq", "text", "createdAt" FROM "Message" ORDER BY "createdAt" DESC LIMIT ${RECENT_WINDOW}) m`, true),
-        );
-        if (recent.length >= limit) return recent;
+        if (!rare) {
+          const recent = await tx.$queryRaw<Row[]>(
+            select(Prisma.sql`(SELECT "id", "conversationId", "seq", "text", "createdAt" FROM "Message" ORDER BY "createdAt" DESC LIMIT ${RECENT_WINDOW}) m`, true),
+          );
+          if (recent.length >= limit) return recent;
+        }
         // 2. Rarer words: every match through the GIN index (materialized, so the planner cannot trade it for a
         // walk down the createdAt index, which is slow when the words are common but seldom together), within
         // what is left of the time limit.

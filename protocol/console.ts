@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ClientMessageId, MAX_HISTORY_PAGE, type ConversationDto, type MessageDto, type SenderType, type MessageKind } from './chat.ts';
 import type { AgentDto } from './rest.ts';
+import type { PaymentDto } from './payments.ts';
 
 const id = z.string().uuid();
 
@@ -266,26 +267,16 @@ export interface ConversationStartedEvent {
 // ---- console admin (issue 10 points 5 and 9): customer sidebar, canned replies, knowledge base, settings ----
 
 /** One of the customer's payments as the sidebar shows it (a PaymentDto plus the reason in plain words). */
-export interface SidebarPaymentDto {
-  id: string;
-  reference: string;
-  status: 'pending' | 'succeeded' | 'failed' | 'refunded';
-  /** Exact decimal string (never a float), and its token. */
-  amount: string;
-  token: string;
+/**
+ * One of the customer's payments as the sidebar shows it: the merchant's PaymentDto (exact decimal amount
+ * strings, names, hash) with the customer's side of it, the failure reason in plain words and both receipt links.
+ */
+export interface SidebarPaymentDto extends Omit<PaymentDto, 'failure' | 'receipt' | 'updatedAt'> {
   /** The customer's side of it. */
   direction: 'out' | 'in';
-  payer: string;
-  payee: string;
-  payerName: string | null;
-  payeeName: string | null;
-  txHash: string | null;
-  memo: string | null;
   /** The merchant's code and message, plus the reason in plain words (the assistant's mapping) and its article. */
   failure: { code: string; message: string; reason: string; article: string } | null;
-  occurredAt: string;
   initiatedAt: string;
-  createdAt: string;
   /**
    * `url`: the receipt page for agents (opens with the console's cookie or an agent's bearer token);
    * `customerUrl`: the customer's own receipt link (expires in 24 h), safe to send in a reply.

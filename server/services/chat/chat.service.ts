@@ -33,7 +33,7 @@ const CACHE_MAX = 10_000;
  * A customer's last-seen time is written at most this often: a connection (every page view, every tab) of a
  * customer seen recently, with the same name and email, reuses the contact instead of writing it again.
  */
-export const LAST_SEEN_PRECISION_MS = 5 * 60_000;
+const LAST_SEEN_PRECISION_MS = 5 * 60_000;
 /** Ids of one visitor's moved conversations per invalidation event. */
 const MOVED_PER_EVENT = 1_000;
 type ConversationWithContact = Conversation & { contact: Contact };

@@ -429,7 +429,11 @@ export class InboxService {
   private async flushUpdates(): Promise<void> {
     this.updateTimer = null;
     const byWorkspace = new Map<string, string[]>();
-    for (const [conversationId, workspaceId] of this.pendingUpdates) byWorkspace.set(workspaceId, [...(byWorkspace.get(workspaceId) ?? []), conversationId]);
+    for (const [conversationId, workspaceId] of this.pendingUpdates) {
+      const ids = byWorkspace.get(workspaceId);
+      if (ids) ids.push(conversationId);
+      else byWorkspace.set(workspaceId, [conversationId]);
+    }
     this.pendingUpdates.clear();
     for (const [workspaceId, ids] of byWorkspace) {
       try {

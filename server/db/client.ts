@@ -36,8 +36,33 @@ export interface Database {
   resolve(name: string, as: 'rolled-back' | 'applied'): Promise<void>;
   /** Rejects when the database does not answer within timeoutMs (default 5 s) or is closed. */
   ping(timeoutMs?: number): Promise<void>;
+  /** The hot paths' own statements, beside Prisma (see SqlRunner). */
+  sql: SqlRunner;
   /** Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * A few statements run on every message or event skip the ORM: Prisma's per-query work cost more server
+ * CPU than the database's. On PostgreSQL each named statement is prepared once per pooled connection (no
+ * parse or plan per call); PGlite runs the text as given.
+ */
+export interface SqlRunner {
+  query<T>(statement: SqlStatement, params: unknown[]): Promise<T[]>;
+}
+
+/** A statement with a stable name (its text never changes under that name). */
+export interface SqlStatement {
+  name: string;
+  text: string;
+}
+
+/** Connections of the hot-path pool on PostgreSQL (Prisma keeps its own pool for everything else). */
+const SQL_POOL_SIZE = 4;
+
+/** The same statements through Prisma: for tools and tests that hold only a PrismaClient. */
+export function prismaSqlRunner(prisma: PrismaClient): SqlRunner {
+  return { query: <T>(s: SqlStatement, params: unknown[]) => prisma.$queryRawUnsafe<T[]>(s.text, ...params) };
 }
 
 export class DatabaseLockedError extends Error {
@@ -84,6 +109,7 @@ async function openPglite(dataDir: string, migrationOptions: MigrationOptions): 
   return {
     kind: 'pglite',
     prisma,
+    sql: { query: async <T>(s: SqlStatement, params: unknown[]) => (await db.query<T>(s.text, params)).rows },
     migrate: () => deployMigrations(session, migrationOptions),
     status: () => migrationStatus(session, migrationOptions),
     resolve: (name, as) => resolveMigration(session, { ...migrationOptions, name, as }),
@@ -109,6 +135,8 @@ async function openPostgres(databaseUrl: string, migrationOptions: MigrationOpti
   const { url, schema } = splitSchemaParam(databaseUrl);
   const runnerUrl = schema ? withSearchPath(url, schema) : url;
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }, schema ? { schema } : undefined) });
+  const pool = new pg.Pool({ connectionString: runnerUrl, max: SQL_POOL_SIZE, idleTimeoutMillis: 30_000 });
+  pool.on('error', () => {}); // an idle connection dropped: the pool replaces it; queries report their own errors
   let closed = false;
   let closing: Promise<void> | undefined;
 
@@ -130,6 +158,12 @@ async function openPostgres(databaseUrl: string, migrationOptions: MigrationOpti
   return {
     kind: 'postgres',
     prisma,
+    sql: {
+      async query<T>(s: SqlStatement, params: unknown[]) {
+        if (closed) throw new Error('Database is closed');
+        return (await pool.query<T & pg.QueryResultRow>({ name: s.name, text: s.text, values: params })).rows;
+      },
+    },
     migrate: () => withSession((s) => deployMigrations(s, migrationOptions)),
     status: () => withSession((s) => migrationStatus(s, migrationOptions)),
     resolve: (name, as) => withSession((s) => resolveMigration(s, { ...migrationOptions, name, as })),
@@ -139,7 +173,7 @@ async function openPostgres(databaseUrl: string, migrationOptions: MigrationOpti
     },
     close() {
       closed = true;
-      closing ??= prisma.$disconnect();
+      closing ??= Promise.all([prisma.$disconnect(), pool.end().catch(() => {})]).then(() => {});
       return closing;
     },
   };

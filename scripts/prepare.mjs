@@ -2,7 +2,7 @@
 // Builds what `npm start` / `npm test` need, only when its inputs changed: the Prisma client and the widget bundles.
 // Content hashes (not mtimes) decide, so a fresh clone builds once and later starts skip straight to the server.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { rebuildHash, root, SERVER_BUILD } from './build-inputs.mjs';
 
@@ -39,7 +39,13 @@ step('generating the Prisma client', {
 });
 
 // The server runs as one esbuild bundle (dependencies stay in node_modules): it starts faster than
-// transpiling on the fly, and `npm run dev` still runs the sources through tsx.
+// transpiling on the fly, and `npm run dev` still runs the sources through tsx. PGlite's worker thread
+// is an entry of its own, dist/server/db/pglite-worker-entry.mjs (server/db/pglite-worker.ts finds it
+// there); like main.mjs it imports @electric-sql/pglite from node_modules, which finds its wasm and data
+// files beside itself.
+const PGLITE_WORKER_BUNDLE = 'dist/server/db/pglite-worker-entry.mjs';
+// Built with main.mjs (one esbuild run, one stamp): if it alone went missing, forget the stamp to rebuild both.
+if (!existsSync(path.join(root, PGLITE_WORKER_BUNDLE))) rmSync(path.join(root, SERVER_BUILD.stamp), { force: true });
 step('bundling the server', {
   ...SERVER_BUILD,
   run: [
@@ -47,6 +53,7 @@ step('bundling the server', {
     'server/main.ts',
     'server/cli/admin.ts',
     'server/cli/db.ts',
+    'server/db/pglite-worker-entry.ts',
     '--bundle',
     '--platform=node',
     '--format=esm',

@@ -7,6 +7,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/client.ts';
+import { openPgliteWorker, type PGliteLike } from './pglite-worker.ts';
 import {
   defaultMigrationsDir,
   deployMigrations,
@@ -95,16 +96,18 @@ async function openPglite(dataDir: string, migrationOptions: MigrationOptions): 
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const lock = acquireDirLock(dir);
-  let db: PGlite;
+  let db: PGliteLike;
   try {
-    db = await PGlite.create(join(dir, 'pgdata'));
+    // In a worker thread, so the WASM Postgres never blocks this event loop (PGLITE_IN_THREAD=1: here, as before).
+    const pgdata = join(dir, 'pgdata');
+    db = process.env.PGLITE_IN_THREAD === '1' ? await PGlite.create(pgdata) : await openPgliteWorker(pgdata);
   } catch (e) {
     lock.release();
     throw e;
   }
   // Prisma and the runner share this one instance: PGlite is a single session.
-  const session = pgliteSession(db);
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  const session = pgliteSession(db as PGlite);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db as PGlite) });
   let closing: Promise<void> | undefined;
   return {
     kind: 'pglite',

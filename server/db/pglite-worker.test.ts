@@ -316,12 +316,21 @@ describe('shutdown', () => {
   it('a worker that dies rejects what is pending and every later call, and marks the client closed', async () => {
     const db = await openPgliteWorker(pgdata);
     const dying = workers.at(-1)!;
-    const heavy = db.query('SELECT count(*) FROM generate_series(1, 5e6)');
-    const waiting = db.query('SELECT 1');
+    let inTransaction!: () => void;
+    const begun = new Promise<void>((r) => (inTransaction = r));
+    const transaction = db.transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      inTransaction();
+      await new Promise((r) => setTimeout(r, 300));
+      await tx.query('SELECT 2');
+    });
+    await begun;
+    const waiting = db.query('SELECT count(*) FROM generate_series(1, 5e6)');
     await new Promise((r) => setTimeout(r, 50));
     await dying.terminate();
-    await expect(heavy).rejects.toThrow(/PGlite is closed: The PGlite worker stopped unexpectedly/);
-    await expect(waiting).rejects.toThrow(/PGlite worker stopped unexpectedly/);
+    await expect(waiting).rejects.toThrow(/PGlite is closed: The PGlite worker stopped unexpectedly/);
+    // Its next statement fails, and so does the ROLLBACK that follows: the transaction settles, it does not hang.
+    await expect(transaction).rejects.toThrow(/PGlite is closed/);
     expect(db.closed).toBe(true);
     await expect(db.query('SELECT 1')).rejects.toThrow(/PGlite is closed/);
     await db.close();

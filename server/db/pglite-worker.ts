@@ -100,6 +100,8 @@ export class PGliteWorkerClient implements PGliteLike {
   #crash: Error | undefined;
   #crashCause: unknown;
   #terminating = false;
+  /** Exited or being terminated: nothing sent now would be answered. */
+  #stopped = false;
   /** Identity parsers are per type list: remember each parsers object's list (Prisma passes the same one every time). */
   #rawTypes = new WeakMap<object, number[]>();
 
@@ -171,6 +173,7 @@ export class PGliteWorkerClient implements PGliteLike {
       } finally {
         this.#closed = true;
         this.#terminating = true;
+        this.#stopped = true;
         // Requests that were waiting behind the close (e.g. for a transaction) will not run.
         this.#rejectAll(() => new Error('PGlite is closed'));
         await this.#worker.terminate();
@@ -241,6 +244,11 @@ export class PGliteWorkerClient implements PGliteLike {
 
   #request(request: Request): Promise<unknown> {
     return new Promise((resolve, reject) => {
+      // A stopped worker drops messages: fail now rather than never (e.g. a transaction's end after a crash).
+      if (this.#stopped) {
+        reject(this.#crash ? new Error(`PGlite is closed: ${this.#crash.message}`, { cause: this.#crash }) : new Error('PGlite is closed'));
+        return;
+      }
       const id = this.#nextId++;
       const message = { ...request, id } as PGliteWorkerRequest;
       try {
@@ -271,6 +279,7 @@ export class PGliteWorkerClient implements PGliteLike {
 
   #onExit(code: number): void {
     this.#closed = true;
+    this.#stopped = true;
     if (this.#terminating) return;
     const cause = this.#crashCause;
     const reason = cause instanceof Error ? cause.message : `exit code ${code}`;

@@ -79,6 +79,7 @@ export async function createApp(config: Readonly<Config>, deps: AppDeps): Promis
   await invalidation.ready;
   const services = createServices({
     prisma: deps.db.prisma,
+    sql: deps.db.sql,
     now,
     // With PORT=0 (tests, benches) the public URL's port is known only once listening.
     baseUrl: () => {

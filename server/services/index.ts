@@ -1,6 +1,7 @@
 // Builds every domain service from its dependencies, in one place. No module-level state: tests build
 // fresh ones. Services reach clients only through `publisher`, which the gateway attaches once it exists.
 import type { PrismaClient } from '../db/generated/client.ts';
+import type { SqlRunner } from '../db/sql.ts';
 import { AgentService } from './auth/agents.service.ts';
 import { AssistantChat } from './assistant/assistant-chat.ts';
 import { AssistantService } from './assistant/assistant.service.ts';
@@ -23,6 +24,8 @@ import { WorkspaceService, workspaceSettings } from './workspaces.service.ts';
 
 export interface ServiceDeps {
   prisma: PrismaClient;
+  /** The hot paths' own statements (Database.sql); through Prisma when omitted (tools, some tests). */
+  sql?: SqlRunner;
   now?: () => number;
   /**
    * This server's public URL, for receipt links. A function: with PORT=0 it is known only once listening.
@@ -98,6 +101,7 @@ export function createServices(deps: ServiceDeps): Services {
   // The inbox hears of every stored message and read mark (its rows, counts and unread move with them).
   let inbox: InboxService | null = null;
   const chat = new ChatService(prisma, publisher, {
+    ...(deps.sql && { sql: deps.sql }),
     invalidation,
     presentPayload: (payload, kind, contact) => links.presentCard(payload, kind, contact),
     beforeAgentMessage: async (conversation, agent) => assistantChat?.beforeAgentMessage(conversation, agent),

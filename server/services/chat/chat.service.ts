@@ -1,5 +1,4 @@
 // Conversations and messages: membership, the gap-free idempotent send pipeline, history, read state.
-import { randomUUID } from 'node:crypto';
 import type {
   ConversationDto,
   ConversationsPage,
@@ -18,6 +17,8 @@ import type { Principal } from '../principal.ts';
 import type { Publisher } from '../publisher.ts';
 import { customerKey, rooms } from '../rooms.ts';
 import { KeyedQueue } from './keyed-queue.ts';
+import { MessageWriter, type StoredMessageRow } from './message-writer.ts';
+import { prismaSqlRunner, type SqlRunner } from '../../db/sql.ts';
 import { normalizeText } from './text.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
@@ -43,6 +44,8 @@ type VisitorPrincipal = Principal & { kind: 'visitor' };
 type Membership = { conversation: ConversationWithContact } | { draft: VisitorPrincipal };
 
 export interface ChatServiceOptions {
+  /** The hot path's own SQL (Database.sql); through Prisma when omitted. */
+  sql?: SqlRunner;
   /** Conversations moved to another contact, deleted workspaces and agents: forgotten on every instance. */
   invalidation?: InvalidationBus;
   /**
@@ -95,6 +98,8 @@ export class ChatService {
   /** workspace|externalId → the contact as last written (its lastSeenAt at most LAST_SEEN_PRECISION_MS old). */
   private readonly recentContacts = boundedCache<Contact>({ max: CACHE_MAX, ttlMs: LAST_SEEN_PRECISION_MS });
   private readonly invalidation: InvalidationBus;
+  /** Stores messages of different conversations arriving together in one statement. */
+  private readonly writer: MessageWriter;
   private readonly presentPayload: PresentPayload | undefined;
   private readonly beforeAgentMessage: ChatServiceOptions['beforeAgentMessage'];
   private readonly onReopened: ChatServiceOptions['onReopened'];
@@ -107,6 +112,7 @@ export class ChatService {
     opts: ChatServiceOptions = {},
   ) {
     this.invalidation = opts.invalidation ?? new LocalInvalidationBus();
+    this.writer = new MessageWriter(opts.sql ?? prismaSqlRunner(prisma));
     this.presentPayload = opts.presentPayload;
     this.beforeAgentMessage = opts.beforeAgentMessage;
     this.onReopened = opts.onReopened;
@@ -480,63 +486,39 @@ export class ChatService {
   ): Promise<{ message: MessageDto; duplicate: boolean } | null> {
     const conversationId = conversation.id;
     const onlyInAiMode = opts.onlyInAiMode === true;
-    // A customer writing in a resolved conversation reopens it in a fresh assistant episode (no handoff
-    // loop: the assistant does not read the episode that ended with a person).
-    const reopens = sender.type === 'contact';
-    // No look-up first: the insert itself fails on a duplicate client id (and then rolls its seq
-    // bump back), which keeps the common path to one statement.
-    let row: Message & { reopened: boolean };
+    let row: StoredMessageRow | null;
     try {
-      const rows = await this.prisma.$queryRaw<(Message & { reopened: boolean })[]>`
-        WITH prior AS (
-          -- The row as this statement found it (a CTE sees the statement's snapshot, not the update).
-          SELECT "status" FROM "Conversation" WHERE "id" = ${conversationId}::uuid AND ${reopens}
-        ), bumped AS (
-          -- The inbox's columns move with each message: a customer's starts (or continues) the wait and wakes a
-          -- pending or snoozed conversation; an agent's reply ends the wait (and claims it when nobody has);
-          -- the assistant's answer ends it too (it is sent only in assistant mode).
-          UPDATE "Conversation"
-             SET "lastSeq" = "lastSeq" + 1, "lastMessageAt" = now(), "updatedAt" = now(),
-                 "mode" = CASE WHEN "status" = 'resolved' AND ${reopens} THEN 'ai'::"ConversationMode" ELSE "mode" END,
-                 "aiEpisodeStartedAt" = CASE WHEN "status" = 'resolved' AND ${reopens} THEN now() ELSE "aiEpisodeStartedAt" END,
-                 "status" = CASE WHEN "status" = 'resolved' OR (${reopens} AND "status" IN ('pending', 'snoozed'))
-                                 THEN 'open'::"ConversationStatus" ELSE "status" END,
-                 "snoozedUntil" = CASE WHEN ${reopens} THEN NULL ELSE "snoozedUntil" END,
-                 "resolvedAt" = CASE WHEN "status" = 'resolved' THEN NULL ELSE "resolvedAt" END,
-                 "waitingSince" = CASE WHEN ${reopens} THEN COALESCE("waitingSince", now())
-                                       WHEN ${sender.type} IN ('agent', 'assistant') THEN NULL ELSE "waitingSince" END,
-                 "lastCustomerMessageAt" = CASE WHEN ${reopens} THEN now() ELSE "lastCustomerMessageAt" END,
-                 "lastAgentMessageAt" = CASE WHEN ${sender.type} = 'agent' THEN now() ELSE "lastAgentMessageAt" END,
-                 "assigneeId" = CASE WHEN ${sender.type} = 'agent' THEN COALESCE("assigneeId", ${sender.type === 'agent' ? sender.id : null}::uuid)
-                                     ELSE "assigneeId" END
-           WHERE "id" = ${conversationId}::uuid AND (NOT ${onlyInAiMode} OR "mode" = 'ai')
-       RETURNING "lastSeq"
-        )
-        INSERT INTO "Message" ("id", "conversationId", "seq", "clientMessageId", "senderType", "senderId", "kind", "text", "payload", "createdAt")
-        SELECT ${randomUUID()}::uuid, ${conversationId}::uuid, bumped."lastSeq", ${input.clientMessageId},
-               ${sender.type}::"SenderType", ${sender.id}, ${input.kind ?? 'text'}::"MessageKind", ${text},
-               ${input.payload ? JSON.stringify(input.payload) : null}::jsonb, now()
-          FROM bumped
-        RETURNING *, COALESCE((SELECT "status" = 'resolved' FROM prior), false) AS "reopened"`;
-      if (!rows[0]) {
-        // The assistant lost the race to a handoff: nothing stored, by design.
-        if (onlyInAiMode && (await this.prisma.conversation.count({ where: { id: conversationId } }))) return null;
-        // The conversation is gone (its workspace was deleted) since membership was checked.
-        this.memberCache.delete(conversationId);
-        throw notMember();
-      }
-      row = rows[0];
+      row = await this.writer.write({
+        conversationId,
+        clientMessageId: input.clientMessageId,
+        senderType: sender.type,
+        senderId: sender.id,
+        kind: input.kind ?? 'text',
+        text,
+        payload: input.payload ?? null,
+        onlyInAiMode,
+      });
     } catch (err) {
+      // A retry stored by another instance between the statement's check and its insert.
       if (!isUniqueViolation(err)) throw err;
+      row = null;
+    }
+    if (!row) {
       // Stored before: by a concurrent retry, or by an attempt whose answer was lost (a node that died
       // between commit and publish, a dropped connection). Publish it again: devices that never received
       // it live get it now, and clients drop the copies they already hold (same id).
       const stored = await this.findByClientId(conversationId, input.clientMessageId);
-      if (!stored) throw err;
-      return { message: this.publishMessage(conversation, await this.toMessageDto(stored, conversation.contact), input.from), duplicate: true };
+      if (stored) return { message: this.publishMessage(conversation, await this.toMessageDto(stored, conversation.contact), input.from), duplicate: true };
+      // The assistant lost the race to a handoff: nothing stored, by design.
+      if (onlyInAiMode && (await this.prisma.conversation.count({ where: { id: conversationId } }))) return null;
+      // The conversation is gone (its workspace was deleted) since membership was checked.
+      this.memberCache.delete(conversationId);
+      throw notMember();
     }
     const { reopened, ...stored } = row;
     const message = this.publishMessage(conversation, await this.toMessageDto(stored, conversation.contact), input.from);
+    // A customer writing in a resolved conversation reopens it in a fresh assistant episode (no handoff
+    // loop: the assistant does not read the episode that ended with a person).
     if (reopened) this.onReopened?.(conversation);
     if (this.onStored) await this.onStored(conversation, sender, stored.seq);
     return { message, duplicate: false };
@@ -667,7 +649,7 @@ export class ChatService {
     };
   }
 
-  private async toMessageDto(m: Message, contact: Contact): Promise<MessageDto> {
+  private async toMessageDto(m: Omit<Message, 'payload'> & { payload: unknown }, contact: Contact): Promise<MessageDto> {
     let name: string | null = null;
     if (m.senderType === 'contact') name = contact.name;
     else if (m.senderType === 'agent' && m.senderId) name = await this.agentName(m.senderId);

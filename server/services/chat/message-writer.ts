@@ -1,0 +1,192 @@
+// Group commit: messages to different conversations that arrive together are stored by one statement, in one
+// transaction. Under load that is one round trip, one plan and one WAL flush per batch instead of per message;
+// alone, a message is written at once (a batch leaves as soon as the previous one is back, never on a timer).
+import { randomUUID } from 'node:crypto';
+import type { MessageKind, SenderType } from '../../../protocol/chat.ts';
+import type { SqlRunner, SqlStatement } from '../../db/sql.ts';
+
+export interface MessageToStore {
+  conversationId: string;
+  clientMessageId: string;
+  senderType: SenderType;
+  senderId: string | null;
+  kind: MessageKind;
+  text: string;
+  payload: Record<string, unknown> | null;
+  /** The assistant's answer: stored only while the conversation is still in assistant mode. */
+  onlyInAiMode: boolean;
+}
+
+export interface StoredMessageRow {
+  id: string;
+  conversationId: string;
+  seq: number;
+  clientMessageId: string;
+  senderType: SenderType;
+  senderId: string | null;
+  kind: MessageKind;
+  text: string;
+  payload: unknown;
+  createdAt: Date;
+  /** The customer's message reopened a resolved conversation. */
+  reopened: boolean;
+}
+
+export interface MessageWriterOptions {
+  /** Rows per statement. */
+  maxBatch?: number;
+  /**
+   * Statements in flight at once. One (the default): measured on PostgreSQL at 1,000 msg/s, a second batch in
+   * flight halved the batches and cost the database ~15 % more CPU per message for no gain in latency.
+   */
+  maxInFlight?: number;
+}
+
+/**
+ * Each input row bumps its conversation's lastSeq and is inserted with the new value, in the same statement
+ * (a failed insert rolls the bump back: sequences stay gap-free). A conversation appears at most once per
+ * batch (UPDATE … FROM applies one row per target). Conversations are locked in id order, so two instances'
+ * batches never deadlock on each other. A message already stored under its client id (a retry) and an
+ * assistant answer that lost the race to a handoff return no row; the caller tells which.
+ */
+export const INSERT_MESSAGES: SqlStatement = {
+  name: 'verychat_insert_messages_v1',
+  text: `
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::"SenderType"[], $5::text[], $6::"MessageKind"[],
+                       $7::text[], $8::jsonb[], $9::boolean[])
+      AS t("id", "conversationId", "clientMessageId", "senderType", "senderId", "kind", "text", "payload", "onlyInAiMode")
+), fresh AS (
+  SELECT i.*, i."senderType" = 'contact' AS "reopens" FROM input i
+   WHERE NOT EXISTS (SELECT 1 FROM "Message" m WHERE m."conversationId" = i."conversationId" AND m."clientMessageId" = i."clientMessageId")
+), locked AS (
+  -- Newest committed state after the lock: whether this message reopens the conversation.
+  SELECT c."id", c."status" FROM "Conversation" c
+   WHERE c."id" IN (SELECT "conversationId" FROM fresh)
+   ORDER BY c."id" FOR UPDATE
+), bumped AS (
+  -- The inbox's columns move with each message: a customer's starts (or continues) the wait and wakes a
+  -- pending or snoozed conversation; an agent's reply ends the wait (and claims it when nobody has); the
+  -- assistant's answer ends it too (it is sent only in assistant mode). A customer writing in a resolved
+  -- conversation reopens it in a fresh assistant episode.
+  UPDATE "Conversation" c
+     SET "lastSeq" = c."lastSeq" + 1, "lastMessageAt" = now(), "updatedAt" = now(),
+         "mode" = CASE WHEN c."status" = 'resolved' AND f."reopens" THEN 'ai'::"ConversationMode" ELSE c."mode" END,
+         "aiEpisodeStartedAt" = CASE WHEN c."status" = 'resolved' AND f."reopens" THEN now() ELSE c."aiEpisodeStartedAt" END,
+         "status" = CASE WHEN c."status" = 'resolved' OR (f."reopens" AND c."status" IN ('pending', 'snoozed'))
+                         THEN 'open'::"ConversationStatus" ELSE c."status" END,
+         "snoozedUntil" = CASE WHEN f."reopens" THEN NULL ELSE c."snoozedUntil" END,
+         "resolvedAt" = CASE WHEN c."status" = 'resolved' THEN NULL ELSE c."resolvedAt" END,
+         "waitingSince" = CASE WHEN f."reopens" THEN COALESCE(c."waitingSince", now())
+                               WHEN f."senderType" IN ('agent', 'assistant') THEN NULL ELSE c."waitingSince" END,
+         "lastCustomerMessageAt" = CASE WHEN f."reopens" THEN now() ELSE c."lastCustomerMessageAt" END,
+         "lastAgentMessageAt" = CASE WHEN f."senderType" = 'agent' THEN now() ELSE c."lastAgentMessageAt" END,
+         "assigneeId" = CASE WHEN f."senderType" = 'agent' THEN COALESCE(c."assigneeId", f."senderId"::uuid) ELSE c."assigneeId" END
+    FROM fresh f JOIN locked l ON l."id" = f."conversationId"
+   WHERE c."id" = f."conversationId" AND (NOT f."onlyInAiMode" OR c."mode" = 'ai')
+RETURNING c."id", c."lastSeq", l."status" = 'resolved' AND f."reopens" AS "reopened"
+)
+INSERT INTO "Message" ("id", "conversationId", "seq", "clientMessageId", "senderType", "senderId", "kind", "text", "payload", "createdAt")
+SELECT f."id", f."conversationId", b."lastSeq", f."clientMessageId", f."senderType", f."senderId", f."kind", f."text", f."payload", now()
+  FROM fresh f JOIN bumped b ON b."id" = f."conversationId"
+RETURNING "id", "conversationId", "seq", "clientMessageId", "senderType", "senderId", "kind", "text", "payload", "createdAt",
+          (SELECT b."reopened" FROM bumped b WHERE b."id" = "Message"."conversationId") AS "reopened"`,
+};
+
+interface Pending {
+  message: MessageToStore;
+  resolve(row: StoredMessageRow | null): void;
+  reject(err: unknown): void;
+}
+
+export class MessageWriter {
+  private readonly maxBatch: number;
+  private readonly maxInFlight: number;
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly sql: SqlRunner,
+    opts: MessageWriterOptions = {},
+  ) {
+    this.maxBatch = opts.maxBatch ?? 256;
+    this.maxInFlight = opts.maxInFlight ?? 1;
+  }
+
+  /** The stored row, or null when nothing was stored (a retry of a stored message, or see INSERT_MESSAGES). */
+  write(message: MessageToStore): Promise<StoredMessageRow | null> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ message, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    // Everything that arrives in this turn of the event loop leaves together.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch: Pending[] = [];
+      const rest: Pending[] = [];
+      const conversations = new Set<string>();
+      for (const p of this.queue) {
+        // A second message to one conversation waits for the next batch (callers order them anyway).
+        if (batch.length < this.maxBatch && !conversations.has(p.message.conversationId)) {
+          conversations.add(p.message.conversationId);
+          batch.push(p);
+        } else rest.push(p);
+      }
+      this.queue = rest;
+      this.inFlight++;
+      void this.store(batch).finally(() => {
+        this.inFlight--;
+        this.schedule();
+      });
+    }
+  }
+
+  private async store(batch: Pending[]): Promise<void> {
+    let rows: StoredMessageRow[];
+    try {
+      rows = await this.insert(batch.map((p) => p.message));
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      // One message's failure (a retry stored meanwhile by another instance, a deleted conversation) must not
+      // fail the others: each is tried alone and gets its own answer.
+      await Promise.all(
+        batch.map(async (p) => {
+          try {
+            p.resolve((await this.insert([p.message]))[0] ?? null);
+          } catch (e) {
+            p.reject(e);
+          }
+        }),
+      );
+      return;
+    }
+    const byConversation = new Map(rows.map((r) => [r.conversationId, r]));
+    for (const p of batch) p.resolve(byConversation.get(p.message.conversationId) ?? null);
+  }
+
+  private insert(messages: MessageToStore[]): Promise<StoredMessageRow[]> {
+    return this.sql.query<StoredMessageRow>(INSERT_MESSAGES, [
+      messages.map(() => randomUUID()),
+      messages.map((m) => m.conversationId),
+      messages.map((m) => m.clientMessageId),
+      messages.map((m) => m.senderType),
+      messages.map((m) => m.senderId),
+      messages.map((m) => m.kind),
+      messages.map((m) => m.text),
+      messages.map((m) => (m.payload ? JSON.stringify(m.payload) : null)),
+      messages.map((m) => m.onlyInAiMode),
+    ]);
+  }
+}

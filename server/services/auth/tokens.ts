@@ -5,6 +5,7 @@ import { AppError } from '../../errors.ts';
 import type { Workspace } from '../workspaces.service.ts';
 import { acceptedSecrets, workspaceSettings, type SigningSecrets } from '../workspaces.service.ts';
 import { randomToken } from './secrets.ts';
+import { boundedCache } from '../cache.ts';
 
 const enc = new TextEncoder();
 const VISITOR_TTL_SECONDS = 180 * 24 * 60 * 60;
@@ -32,8 +33,26 @@ const identityClaims = z.object({
   email: z.string().email().max(320).optional(),
 });
 
+/** Workspaces' secrets (current, rotated-out and visitor keys) whose imported keys are kept. */
+const KEY_CACHE_MAX = 1_000;
+
 export class TokenService {
+  /**
+   * Secret → its imported HMAC key. jose imports a raw secret into WebCrypto on every call, which was the
+   * largest single cost of a customer's connection (the handshake verifies a token); an imported key is reused.
+   */
+  private readonly keys = boundedCache<Promise<CryptoKey>>({ max: KEY_CACHE_MAX });
+
   constructor(private readonly now: () => number = Date.now) {}
+
+  private hmacKey(secret: string): Promise<CryptoKey> {
+    let key = this.keys.get(secret);
+    if (!key) {
+      key = crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+      this.keys.set(secret, key);
+    }
+    return key;
+  }
 
   /** A new anonymous visitor, bound to one workspace by the workspace's visitor key. */
   async issueVisitorToken(ws: Pick<Workspace, 'id' | 'visitorKey'>, visitorId = `v_${randomToken(16)}`) {
@@ -43,7 +62,7 @@ export class TokenService {
       .setSubject(visitorId)
       .setIssuedAt(nowSec)
       .setExpirationTime(nowSec + VISITOR_TTL_SECONDS)
-      .sign(enc.encode(ws.visitorKey));
+      .sign(await this.hmacKey(ws.visitorKey));
     return { token, visitorId };
   }
 
@@ -95,7 +114,7 @@ export class TokenService {
     if (alg !== 'HS256') throw new AppError('AUTH_INVALID', `Token algorithm ${alg ?? '(none)'} is not accepted; use HS256.`);
     for (const key of keys) {
       try {
-        const { payload } = await jwtVerify(token, enc.encode(key), {
+        const { payload } = await jwtVerify(token, await this.hmacKey(key), {
           algorithms: ['HS256'],
           requiredClaims,
           clockTolerance: CLOCK_TOLERANCE_SECONDS,

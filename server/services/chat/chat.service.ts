@@ -1,4 +1,5 @@
 // Conversations and messages: membership, the gap-free idempotent send pipeline, history, read state.
+import { randomUUID } from 'node:crypto';
 import type {
   ConversationDto,
   ConversationsPage,
@@ -18,7 +19,7 @@ import type { Publisher } from '../publisher.ts';
 import { customerKey, rooms } from '../rooms.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { MessageWriter, type StoredMessageRow } from './message-writer.ts';
-import { prismaSqlRunner, type SqlRunner } from '../../db/sql.ts';
+import { prismaSqlRunner, type SqlRunner, type SqlStatement } from '../../db/sql.ts';
 import { normalizeText } from './text.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
@@ -37,6 +38,28 @@ const CACHE_MAX = 10_000;
 const LAST_SEEN_PRECISION_MS = 5 * 60_000;
 /** Ids of one visitor's moved conversations per invalidation event. */
 const MOVED_PER_EVENT = 1_000;
+/**
+ * A customer's contact, created or updated (name, email given by the token; last seen when it is older than
+ * $6), or as stored when nothing changed: the update's WHERE is false then, and nothing is written.
+ */
+const RESOLVE_CONTACT: SqlStatement = {
+  name: 'verychat_resolve_contact_v1',
+  text: `
+WITH upserted AS (
+  INSERT INTO "Contact" ("id", "workspaceId", "externalId", "name", "email", "lastSeenAt", "createdAt", "updatedAt")
+  VALUES ($1::uuid, $2::uuid, $3, $4, $5, now(), now(), now())
+  ON CONFLICT ("workspaceId", "externalId") DO UPDATE
+     SET "name" = COALESCE(EXCLUDED."name", "Contact"."name"), "email" = COALESCE(EXCLUDED."email", "Contact"."email"),
+         "lastSeenAt" = now(), "updatedAt" = now()
+   WHERE "Contact"."lastSeenAt" IS NULL OR "Contact"."lastSeenAt" < $6::timestamptz
+      OR "Contact"."name" IS DISTINCT FROM COALESCE(EXCLUDED."name", "Contact"."name")
+      OR "Contact"."email" IS DISTINCT FROM COALESCE(EXCLUDED."email", "Contact"."email")
+  RETURNING *
+)
+SELECT * FROM upserted
+UNION ALL
+SELECT * FROM "Contact" WHERE "workspaceId" = $2::uuid AND "externalId" = $3 AND NOT EXISTS (SELECT 1 FROM upserted)`,
+};
 type ConversationWithContact = Conversation & { contact: Contact };
 type VisitorPrincipal = Principal & { kind: 'visitor' };
 
@@ -98,6 +121,7 @@ export class ChatService {
   /** workspace|externalId → the contact as last written (its lastSeenAt at most LAST_SEEN_PRECISION_MS old). */
   private readonly recentContacts = boundedCache<Contact>({ max: CACHE_MAX, ttlMs: LAST_SEEN_PRECISION_MS });
   private readonly invalidation: InvalidationBus;
+  private readonly sql: SqlRunner;
   /** Stores messages of different conversations arriving together in one statement. */
   private readonly writer: MessageWriter;
   private readonly presentPayload: PresentPayload | undefined;
@@ -112,7 +136,8 @@ export class ChatService {
     opts: ChatServiceOptions = {},
   ) {
     this.invalidation = opts.invalidation ?? new LocalInvalidationBus();
-    this.writer = new MessageWriter(opts.sql ?? prismaSqlRunner(prisma));
+    this.sql = opts.sql ?? prismaSqlRunner(prisma);
+    this.writer = new MessageWriter(this.sql);
     this.presentPayload = opts.presentPayload;
     this.beforeAgentMessage = opts.beforeAgentMessage;
     this.onReopened = opts.onReopened;
@@ -157,41 +182,33 @@ export class ChatService {
     return found?.id ?? derivedId('visitor-contact', identity.workspaceId, identity.visitorId);
   }
 
-  /** Find or create the contact behind a customer's identity token, with the name and email it carries. */
+  /**
+   * Find or create the contact behind a customer's identity token, with the name and email it carries, in one
+   * statement. Its last-seen time is written at most every LAST_SEEN_PRECISION_MS: a connection of a customer
+   * seen recently, with the same name and email, writes nothing (and one seen by this instance costs no query).
+   */
   async resolveContact(identity: CustomerIdentity): Promise<Contact> {
-    // Seen within LAST_SEEN_PRECISION_MS with nothing new to store: no write for this connection.
     const key = `${identity.workspaceId}|${identity.externalId}`;
     const recent = this.recentContacts.get(key);
     if (recent && (identity.name === undefined || identity.name === recent.name) && (identity.email === undefined || identity.email === recent.email)) {
       return recent;
     }
-    const now = new Date();
-    const profile = {
-      ...(identity.name !== undefined && { name: identity.name }),
-      ...(identity.email !== undefined && { email: identity.email }),
-    };
-    const where = { workspaceId_externalId: { workspaceId: identity.workspaceId, externalId: identity.externalId } };
-    const contact = await this.upsertContact(
-      where,
-      { workspaceId: identity.workspaceId, externalId: identity.externalId, lastSeenAt: now, ...profile },
-      { lastSeenAt: now, ...profile },
-    );
+    const params = [
+      randomUUID(),
+      identity.workspaceId,
+      identity.externalId,
+      identity.name ?? null,
+      identity.email ?? null,
+      new Date(Date.now() - LAST_SEEN_PRECISION_MS),
+    ];
+    const contact =
+      (await this.sql.query<Contact>(RESOLVE_CONTACT, params))[0] ??
+      // Only when another connection created it after this statement's snapshot: it is there now.
+      (await this.prisma.contact.findUniqueOrThrow({
+        where: { workspaceId_externalId: { workspaceId: identity.workspaceId, externalId: identity.externalId } },
+      }));
     this.recentContacts.set(key, contact);
     return contact;
-  }
-
-  /** Prisma's upsert is find-then-write here: two first connections at once can both try to create. */
-  private async upsertContact(
-    where: Parameters<PrismaClient['contact']['upsert']>[0]['where'],
-    create: Parameters<PrismaClient['contact']['upsert']>[0]['create'],
-    update: Parameters<PrismaClient['contact']['upsert']>[0]['update'],
-  ): Promise<Contact> {
-    try {
-      return await this.prisma.contact.upsert({ where, create, update });
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      return this.prisma.contact.update({ where, data: update });
-    }
   }
 
   /** A visitor who logs in keeps the conversations they started anonymously. */

@@ -1,0 +1,67 @@
+// A customer's connection finds or creates their contact in one statement and writes only what changed: the
+// last-seen time at most every five minutes, a new name or email at once. Each call here uses a fresh
+// ChatService, so no in-memory cache hides what the database does.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../db/client.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
+import type { Publisher } from '../publisher.ts';
+import { ChatService } from './chat.service.ts';
+
+let testDb: TestDatabase;
+let db: Database;
+let workspaceId: string;
+const publisher: Publisher = { publish() {}, occupied: async () => false };
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
+  workspaceId = (await db.prisma.workspace.create({ data: { name: 'W', siteKey: `pk_${Date.now()}`, secret: 's', visitorKey: 'v' } })).id;
+});
+
+afterAll(async () => {
+  await db?.close();
+  await testDb?.drop();
+});
+
+const resolve = (externalId: string, profile: { name?: string; email?: string } = {}) =>
+  new ChatService(db.prisma, publisher, { sql: db.sql }).resolveContact({ kind: 'customer', workspaceId, externalId, ...profile });
+const stored = (externalId: string) => db.prisma.contact.findUniqueOrThrow({ where: { workspaceId_externalId: { workspaceId, externalId } } });
+
+describe('ChatService.resolveContact', () => {
+  it('creates the contact once, with the token’s profile and a last-seen time', async () => {
+    const created = await resolve('u1', { name: 'Ana', email: 'ana@example.com' });
+    expect(created).toMatchObject({ workspaceId, externalId: 'u1', name: 'Ana', email: 'ana@example.com' });
+    expect(created.lastSeenAt).toBeInstanceOf(Date);
+    const again = await resolve('u1', { name: 'Ana' });
+    expect(again.id).toBe(created.id);
+    expect(await db.prisma.contact.count({ where: { workspaceId, externalId: 'u1' } })).toBe(1);
+  });
+
+  it('writes nothing for a customer seen recently with the same profile; the last-seen time once it is old', async () => {
+    await resolve('u2', { name: 'Bo' });
+    const recent = new Date(Date.now() - 60_000);
+    await db.prisma.contact.update({ where: { workspaceId_externalId: { workspaceId, externalId: 'u2' } }, data: { lastSeenAt: recent } });
+    const before = await stored('u2');
+    const returned = await resolve('u2', { name: 'Bo' });
+    expect(returned.lastSeenAt).toEqual(recent);
+    expect(await stored('u2')).toEqual(before);
+    // Older than the precision (five minutes): written again.
+    await db.prisma.contact.update({ where: { id: before.id }, data: { lastSeenAt: new Date(Date.now() - 6 * 60_000) } });
+    const seen = await resolve('u2');
+    expect(Date.now() - seen.lastSeenAt!.getTime()).toBeLessThan(60_000);
+    expect(seen.name).toBe('Bo');
+  });
+
+  it('stores a new name or email at once and keeps what the token leaves out', async () => {
+    await resolve('u3', { name: 'Cy', email: 'cy@example.com' });
+    expect(await resolve('u3', { name: 'Cyrus' })).toMatchObject({ name: 'Cyrus', email: 'cy@example.com' });
+    expect(await stored('u3')).toMatchObject({ name: 'Cyrus', email: 'cy@example.com' });
+    expect(await resolve('u3', { email: 'c@example.com' })).toMatchObject({ name: 'Cyrus', email: 'c@example.com' });
+  });
+
+  it('many first connections of one new customer at once make one contact', async () => {
+    const all = await Promise.all(Array.from({ length: 8 }, () => resolve('u4', { name: 'Di' })));
+    expect(new Set(all.map((c) => c.id)).size).toBe(1);
+    expect(await db.prisma.contact.count({ where: { workspaceId, externalId: 'u4' } })).toBe(1);
+  });
+});

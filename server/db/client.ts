@@ -119,11 +119,11 @@ async function openPostgres(databaseUrl: string, migrationOptions: MigrationOpti
   const { url, schema } = splitSchemaParam(databaseUrl);
   const runnerUrl = schema ? withSearchPath(url, schema) : url;
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }, schema ? { schema } : undefined) });
-  const pool = new pg.Pool({ connectionString: runnerUrl, max: SQL_POOL_SIZE, idleTimeoutMillis: 30_000 });
-  pool.on('error', () => {}); // an idle connection dropped: the pool replaces it; queries report their own errors
-  // The hot statements' plans do not depend on their parameters (arrays of ids): plan once per connection,
+  // The hot statements' plans do not depend on their parameters (arrays of ids): planned once per connection,
   // not on every call (planning was a third of a batch's time in the database).
-  pool.on('connect', (client) => void client.query('SET plan_cache_mode = force_generic_plan').catch(() => {}));
+  const poolUrl = withServerOptions(runnerUrl, '-c plan_cache_mode=force_generic_plan');
+  const pool = new pg.Pool({ connectionString: poolUrl, max: SQL_POOL_SIZE, idleTimeoutMillis: 30_000 });
+  pool.on('error', () => {}); // an idle connection dropped: the pool replaces it; queries report their own errors
   let closed = false;
   let closing: Promise<void> | undefined;
 
@@ -171,8 +171,13 @@ async function openPostgres(databaseUrl: string, migrationOptions: MigrationOpti
  * migration runner's unqualified ones, lands in that schema. (pg ignores Prisma's `?schema=`.)
  */
 export function withSearchPath(databaseUrl: string, schema: string): string {
+  return withServerOptions(databaseUrl, `-c search_path=${quoteIdent(schema)}`);
+}
+
+/** Adds settings to the URL's `options` (pg lets the connection string's win over its own config). */
+function withServerOptions(databaseUrl: string, options: string): string {
   const u = new URL(databaseUrl);
-  u.searchParams.set('options', `-c search_path=${quoteIdent(schema)}`);
+  u.searchParams.set('options', [u.searchParams.get('options'), options].filter(Boolean).join(' '));
   return u.toString();
 }
 

@@ -72,7 +72,7 @@ export function attachRealtime(fastify: FastifyInstance, deps: RealtimeDeps): { 
   if (deps.redis) io.adapter(createAdapter(deps.redis.pub, deps.redis.sub, { key: `${deps.redis.prefix}:sio` }));
   const local = () => io.of('/').sockets as Map<string, Socket>;
 
-  const commands = new CommandTracker(deps.maxRunningCommands);
+  const commands = new CommandTracker(deps.maxRunningCommands, () => services.chat.congested);
   const counts = new OpenSockets(services.rateLimits);
   const handlers: CommandHandlers = {
     ...chatHandlers(services.chat, services.rateLimits),

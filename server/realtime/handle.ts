@@ -58,15 +58,21 @@ export class CommandTracker {
   private readonly running = new Set<Promise<unknown>>();
   private draining = false;
 
-  /** `max`: commands running at once; past it `full` is true and new ones are refused (OVERLOADED). */
-  constructor(private readonly max = Infinity) {}
+  /**
+   * `max`: commands running at once; past it, or while `congested()` says what they wait for is backlogged,
+   * `full` is true and new ones are refused (OVERLOADED).
+   */
+  constructor(
+    private readonly max = Infinity,
+    private readonly congested: () => boolean = () => false,
+  ) {}
 
   get accepting(): boolean {
     return !this.draining;
   }
 
   get full(): boolean {
-    return this.running.size >= this.max;
+    return this.running.size >= this.max || this.congested();
   }
 
   track(run: Promise<unknown>): void {
@@ -107,14 +113,16 @@ const OVERLOADED_RETRY_MS = 500;
 const overloaded = (): ErrorBody => ({ code: 'OVERLOADED', message: ERROR_CODES.OVERLOADED, retryAfterMs: OVERLOADED_RETRY_MS + Math.floor(Math.random() * OVERLOADED_RETRY_MS) });
 
 export function makeRegistrar(deps: { rateLimits: RateLimits; logger: Logger; commands: CommandTracker; handlers: CommandHandlers }) {
+  /**
+   * One listener for every event, shared by all sockets (socket.io calls it with the socket as `this`): a
+   * listener and a closure per command per socket were ~4 KB of every idle connection.
+   */
+  function dispatch(this: Socket, event: string, ...args: unknown[]): void {
+    deps.commands.track(isCommandName(event) ? handle(this, event, args) : refuseUnknown(this, args));
+  }
   return function registerCommands(socket: Socket): void {
-    for (const name of Object.keys(COMMANDS) as CommandName[]) {
-      // Payloads are untrusted: the listener takes unknown[] and validates, whatever the typed map says.
-      socket.on(name, (...args: unknown[]) => deps.commands.track(handle(socket, name, args)));
-    }
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (!isCommandName(event)) deps.commands.track(refuseUnknown(socket, args));
-    });
+    // Payloads are untrusted: handle() takes unknown[] and validates, whatever the typed map says.
+    socket.onAny(dispatch);
   };
 
   async function handle(socket: Socket, name: CommandName, args: unknown[]): Promise<void> {

@@ -54,3 +54,50 @@ it('past its capacity the server refuses at once with OVERLOADED and retryAfterM
   expect(new Set(all.map((m) => m.clientMessageId)).size).toBe(40);
   expect(all.map((m) => m.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
 });
+
+it('while the database stalls, new commands are refused at once once writes have waited too long; the waiting ones are stored when it resumes', async () => {
+  // Its own server: MAX_RUNNING_COMMANDS out of the way, only the database's backlog counts here.
+  const app = await startTestApp({ RATE_LIMIT_MULTIPLIER: '1000' });
+  try {
+    const seed = await seedWorkspace(app, [ORIGIN]);
+    const token = await identityToken(seed.workspace.secret, `stall-${randomUUID().slice(0, 8)}`, { name: 'Stall' });
+    const { socket } = await connectSocket(app.url, { auth: { siteKey: seed.workspace.siteKey, identityToken: token }, origin: ORIGIN });
+    open.push(socket);
+    const conversationId = (await startConversation(socket)).conversation.id;
+    const send = (text: string, clientMessageId = randomUUID()) => request(socket, 'send-message', { conversationId, clientMessageId, text });
+
+    expect((await send('before the stall')).ok).toBe(true);
+    // Another session holds the conversation's row: the next write waits for it (PGlite, one session, waits too).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const locked = new Promise<void>((ready) => {
+      void app.db.prisma.$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT "id" FROM "Conversation" WHERE "id" = ${conversationId}::uuid FOR UPDATE`;
+          ready();
+          await held;
+        },
+        { timeout: 20_000 },
+      );
+    });
+    await locked;
+    const waiting = send('written once the database resumes');
+    await new Promise((r) => setTimeout(r, 400));
+    const started = performance.now();
+    const refused = await send('refused');
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.error.code).toBe('OVERLOADED');
+      expect(refused.error.retryAfterMs).toBeGreaterThanOrEqual(500);
+    }
+    release();
+    const first = await waiting;
+    expect(first.ok && first.message.seq).toBe(2);
+    const after = await send('accepted again');
+    expect(after.ok && after.message.seq).toBe(3);
+    expect(await app.db.prisma.message.count({ where: { conversationId } })).toBe(3);
+  } finally {
+    await app.close();
+  }
+});

@@ -36,6 +36,11 @@ const CACHE_MAX = 10_000;
  * customer seen recently, with the same name and email, reuses the contact instead of writing it again.
  */
 const LAST_SEEN_PRECISION_MS = 5 * 60_000;
+/**
+ * Past this wait for the database (the oldest message not yet written), the server is past its capacity:
+ * new commands are refused with OVERLOADED instead of queueing into seconds of latency.
+ */
+const WRITE_BACKLOG_LIMIT_MS = 200;
 /** Ids of one visitor's moved conversations per invalidation event. */
 const MOVED_PER_EVENT = 1_000;
 /**
@@ -439,6 +444,11 @@ export class ChatService {
       if (p.kind === 'agent' && this.beforeAgentMessage) await this.beforeAgentMessage(conversation, p);
       return (await this.persistAndPublish(senderOf(p), conversation, text, input))!;
     });
+  }
+
+  /** Messages wait for the database longer than they should: callers should refuse new work for a moment. */
+  get congested(): boolean {
+    return this.writer.backlogMs() > WRITE_BACKLOG_LIMIT_MS;
   }
 
   /** The conversation if `p` may act in it (a visitor's draft is stored: they are about to write). */

@@ -115,6 +115,8 @@ export class ChatService {
   private readonly agentNames = boundedCache<{ name: string | null }>({ max: CACHE_MAX, ttlMs: AGENT_NAME_TTL_MS });
   /** Per-conversation send order on this server: persist-then-publish never interleaves. */
   private readonly sendQueue = new KeyedQueue();
+  /** Per-conversation publish order: messages leave in seq order while the next ones are being written. */
+  private readonly publishQueue = new KeyedQueue();
   /** One find-or-create of a customer's conversation at a time (system posts for the same customer). */
   private readonly customerQueue = new KeyedQueue();
   /**
@@ -440,10 +442,20 @@ export class ChatService {
   async send(p: Principal, conversationId: string, input: NewMessage): Promise<{ message: MessageDto; duplicate: boolean }> {
     const conversation = await this.getForMemberCached(p, conversationId);
     const text = normalizeText(input.text);
-    return this.sendQueue.run(conversationId, async () => {
-      if (p.kind === 'agent' && this.beforeAgentMessage) await this.beforeAgentMessage(conversation, p);
-      return (await this.persistAndPublish(senderOf(p), conversation, text, input))!;
+    const { stored } = await this.sendQueue.run(conversationId, async () => {
+      if (p.kind === 'agent' && this.beforeAgentMessage) {
+        // The takeover reads and changes the conversation: after everything sent before it is stored.
+        await this.settled(conversationId);
+        await this.beforeAgentMessage(conversation, p);
+      }
+      return { stored: this.persistAndPublish(senderOf(p), conversation, text, input) };
     });
+    return (await stored)!;
+  }
+
+  /** Settles once every message of the conversation handed to the writer so far is stored and published. */
+  private settled(conversationId: string): Promise<void> {
+    return this.publishQueue.run(conversationId, async () => {});
   }
 
   /** Messages wait for the database longer than they should: callers should refuse new work for a moment. */
@@ -458,7 +470,10 @@ export class ChatService {
 
   /** Runs `task` in the conversation's send order on this server (after messages being stored now). */
   inOrder<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
-    return this.sendQueue.run(conversationId, task);
+    return this.sendQueue.run(conversationId, async () => {
+      await this.settled(conversationId);
+      return task();
+    });
   }
 
   /**
@@ -482,10 +497,11 @@ export class ChatService {
   async postToCustomer(workspaceId: string, externalId: string, input: NewMessage): Promise<{ message: MessageDto; duplicate: boolean }> {
     const text = normalizeText(input.text);
     const key = `${workspaceId}:${externalId}`;
-    return this.customerQueue.run(key, async () => {
+    const { stored } = await this.customerQueue.run(key, async () => {
       const conversation = await this.customerConversation(key, workspaceId, externalId);
-      return this.sendQueue.run(conversation.id, async () => (await this.persistAndPublish({ type: 'system', id: null }, conversation, text, input))!);
+      return this.sendQueue.run(conversation.id, async () => ({ stored: this.persistAndPublish({ type: 'system', id: null }, conversation, text, input) }));
     });
+    return (await stored)!;
   }
 
   private async customerConversation(key: string, workspaceId: string, externalId: string): Promise<ConversationWithContact> {
@@ -513,9 +529,10 @@ export class ChatService {
   ): Promise<{ message: MessageDto; duplicate: boolean } | null> {
     const conversationId = conversation.id;
     const onlyInAiMode = opts.onlyInAiMode === true;
-    let row: StoredMessageRow | null;
-    try {
-      row = await this.writer.write({
+    // Handed to the writer now, in send order (the caller holds the conversation's send queue); published in
+    // the same order through the publish queue, while the next messages of the conversation are being written.
+    const written = this.writer
+      .write({
         conversationId,
         clientMessageId: input.clientMessageId,
         senderType: sender.type,
@@ -524,12 +541,31 @@ export class ChatService {
         text,
         payload: input.payload ?? null,
         onlyInAiMode,
-      });
-    } catch (err) {
-      // A retry stored by another instance between the statement's check and its insert.
-      if (!isUniqueViolation(err)) throw err;
-      row = null;
-    }
+      })
+      .then(
+        (row) => ({ row }),
+        (err: unknown) => {
+          // A retry stored by another instance between the statement's check and its insert.
+          if (isUniqueViolation(err)) return { row: null };
+          return { err };
+        },
+      );
+    return this.publishQueue.run(conversationId, async () => {
+      const outcome = await written;
+      if ('err' in outcome) throw outcome.err;
+      return this.published(sender, conversation, input, outcome.row, onlyInAiMode);
+    });
+  }
+
+  /** A written message (or none: a retry of a stored one, an answer that lost to a handoff) published. */
+  private async published(
+    sender: { type: SenderType; id: string | null },
+    conversation: ConversationWithContact,
+    input: NewMessage,
+    row: StoredMessageRow | null,
+    onlyInAiMode: boolean,
+  ): Promise<{ message: MessageDto; duplicate: boolean } | null> {
+    const conversationId = conversation.id;
     if (!row) {
       // Stored before: by a concurrent retry, or by an attempt whose answer was lost (a node that died
       // between commit and publish, a dropped connection). Publish it again: devices that never received

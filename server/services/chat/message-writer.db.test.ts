@@ -77,14 +77,16 @@ describe.each([
     expect(stored.every((c) => c.lastSeq === 1 && c.waitingSince !== null)).toBe(true);
   });
 
-  it('keeps every conversation gap-free and ordered under many concurrent writers', async () => {
+  it.each([1, 2])('keeps every conversation gap-free and in hand-over order (%i statements in flight)', async (maxInFlight) => {
     const ids = await conversations(5);
-    const writer = new MessageWriter(runner());
-    // Several messages per conversation at once: a conversation is in a batch at most once, the rest wait.
+    const writer = new MessageWriter(runner(), { maxInFlight });
+    // Several messages per conversation at once: a conversation is in a batch (and a running statement) at
+    // most once, the rest wait, and each is stored in the order it was handed over.
     await Promise.all(ids.flatMap((id) => Array.from({ length: 8 }, (_, i) => writer.write(message(id, `k${i}`)))));
     for (const id of ids) {
-      const seqs = (await db.prisma.message.findMany({ where: { conversationId: id }, orderBy: { seq: 'asc' } })).map((m) => m.seq);
-      expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      const stored = await db.prisma.message.findMany({ where: { conversationId: id }, orderBy: { seq: 'asc' } });
+      expect(stored.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(stored.map((m) => m.clientMessageId)).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']);
       expect((await db.prisma.conversation.findUniqueOrThrow({ where: { id } })).lastSeq).toBe(8);
     }
   });

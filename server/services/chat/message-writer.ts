@@ -153,14 +153,18 @@ export class MessageWriter {
     while (this.writing.size < this.maxInFlight && this.queue.length > 0) {
       const batch: Pending[] = [];
       const rest: Pending[] = [];
+      // A conversation already in a running statement, or twice in this one, waits for the next batch: its
+      // messages are stored in the order they were handed over.
       const conversations = new Set<string>();
+      for (const running of this.writing) for (const p of running) conversations.add(p.message.conversationId);
       for (const p of this.queue) {
-        // A second message to one conversation waits for the next batch (callers order them anyway).
         if (batch.length < this.maxBatch && !conversations.has(p.message.conversationId)) {
           conversations.add(p.message.conversationId);
           batch.push(p);
         } else rest.push(p);
       }
+      // Everything waiting is for conversations being written: the next batch leaves when that statement is back.
+      if (batch.length === 0) return;
       this.queue = rest;
       this.writing.add(batch);
       void this.store(batch).finally(() => {

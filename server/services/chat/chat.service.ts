@@ -272,6 +272,8 @@ export class ChatService {
       // Nothing of theirs hidden: the widget offers the list when there are more (a guest who signed in).
       this.prisma.conversation.count({ where: { contactId: p.contactId, lastSeq: { gt: 0 }, id: { not: conversation.id } } }),
     ]);
+    // Read and checked just now: the first message of this conversation needs no membership query.
+    this.memberCache.set(current.id, current);
     return { conversation: await this.toConversationDto(current), created, others, ...page };
   }
 

@@ -16,7 +16,10 @@ export async function paymentRoutes(app: FastifyInstance, services: Services, de
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: EVENT_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
-    scope.post('/api/v1/payments/events', { bodyLimit: EVENT_BODY_LIMIT }, async (request, reply) => {
+    // A server-to-server call: the browser headers (helmet), CORS and compression of a small JSON answer only
+    // cost time per event here (measured by bench:payments).
+    const serverToServer = { helmet: false, compress: false, config: { cors: false } } as const;
+    scope.post('/api/v1/payments/events', { bodyLimit: EVENT_BODY_LIMIT, ...serverToServer }, async (request, reply) => {
       const siteKey = request.headers[SITE_KEY_HEADER.toLowerCase()];
       if (typeof siteKey !== 'string' || !siteKey) throw new AppError('AUTH_REQUIRED', `The ${SITE_KEY_HEADER} header is required.`);
       const ws = await services.workspaces.resolveSiteKey(siteKey);

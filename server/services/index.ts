@@ -148,7 +148,7 @@ export function createServices(deps: ServiceDeps): Services {
     tokens,
     chat,
     notifications,
-    payments: new PaymentService({ prisma, publisher, notifications, cards: chat, baseUrl, links }),
+    payments: new PaymentService({ prisma, publisher, notifications, cards: chat, baseUrl, links, ...(deps.sql && { sql: deps.sql }) }),
     receipts: new ReceiptService(prisma, { tokens, agents, links, baseUrl }),
     rateLimits: new RateLimits(deps.rateLimits),
     publisher,

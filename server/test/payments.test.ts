@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prisma } from '../db/generated/client.ts';
 import { signPaymentEvent } from '../sdk/index.ts';
 import { formatAmount } from '../../protocol/amounts.ts';
+import { PaymentEventInput } from '../../protocol/payments.ts';
 import { signReceiptLink } from '../services/payments/receipt-links.ts';
 import { verifyPaymentSignature } from '../services/payments/signature.ts';
 import { agentToken, identityToken, json, seedWorkspace, startTestApp, type TestApp } from './support/app.ts';
@@ -307,6 +308,69 @@ describe('idempotency', () => {
     const res = await deliver(t, other, event);
     expect(res.status).toBe(201);
     expect(res.body.payment.id).not.toBe((await send(event)).body.payment.id);
+  });
+});
+
+describe('group commit', () => {
+  it('stores new payments arriving together with one statement; a bad event in the batch fails alone, a duplicate is answered as a replay', async () => {
+    const fresh = (await seedWorkspace(t)).workspace;
+    const taken = paymentEvent({ payer: 'gc-first', payee: 'gc-shop' });
+    expect((await deliver(t, fresh, taken)).status).toBe(201);
+    // 24 new payments (succeeded, failed, pending), the first delivered twice, and an event reusing a stored
+    // event's id for another payment: the statement refuses that one, and must not take the others with it.
+    const events = Array.from({ length: 24 }, (_, i) =>
+      paymentEvent({
+        payer: `gc-${i}`,
+        payee: 'gc-shop',
+        amount: `${i}.5`,
+        ...(i % 4 === 1 && { type: 'payment.failed', failure: { code: 'declined', message: 'Declined' } }),
+        ...(i % 4 === 2 && { type: 'payment.pending' }),
+      }),
+    );
+    const reused = paymentEvent({ id: taken.id, reference: `gc-other-${randomUUID()}`, payer: 'gc-x', payee: 'gc-shop' });
+    const rows: number[] = [];
+    const sql = t.db.sql;
+    const original = sql.query.bind(sql);
+    sql.query = (statement, params) => {
+      if (statement.name.startsWith('verychat_insert_new_payments')) rows.push((params[0] as unknown[]).length);
+      return original(statement, params);
+    };
+    let settled;
+    try {
+      const all = [...events, reused, events[0]!].map((e) => PaymentEventInput.parse(e));
+      settled = await Promise.allSettled(all.map((e) => t.app.payments.ingest(fresh.id, e)));
+    } finally {
+      sql.query = original;
+    }
+    // One statement for all of them but the duplicate (held back for the next), then each alone after the refusal.
+    expect(rows[0]).toBe(25);
+    const results = settled.map((s) => (s.status === 'fulfilled' ? s.value : s.reason));
+    for (const r of results.slice(0, 24)) expect([r.status, r.replayed]).toEqual([201, false]);
+    expect(results[24].code).toBe('CONFLICT');
+    expect([results[25].replayed, results[25].body]).toEqual([true, results[0].body]);
+    const bodies = results.slice(0, 24).map((r) => JSON.parse(r.body));
+    expect(bodies.map((b) => [b.payment.payer, b.payment.amount, b.payment.status])).toEqual(
+      events.map((e, i) => [e.payer, `${i}.5`, ['succeeded', 'failed', 'pending', 'succeeded'][i % 4]]),
+    );
+    // Receipt numbers follow on from the first payment's, without gaps, as the answers say.
+    const numbers = bodies.flatMap((b) => (b.payment.receipt ? [b.payment.receipt.number] : []));
+    expect(numbers.sort((a, b) => a - b)).toEqual(Array.from({ length: 18 }, (_, i) => i + 2));
+    const stored = await t.db.prisma.receipt.findMany({ where: { workspaceId: fresh.id }, orderBy: { number: 'asc' } });
+    expect(stored.map((r) => r.number)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
+    expect(await t.db.prisma.payment.count({ where: { workspaceId: fresh.id } })).toBe(25);
+    // Stored answers are the ones sent; each outcome told both parties (pending ones nobody), with its number.
+    const answers = await t.db.prisma.paymentEvent.findMany({ where: { workspaceId: fresh.id, eventId: { in: events.map((e) => e.id as string) } } });
+    expect(new Set(answers.map((a) => a.response))).toEqual(new Set(results.slice(0, 24).map((r) => r.body)));
+    const notes = await t.db.prisma.notification.findMany({ where: { workspaceId: fresh.id, userId: { startsWith: 'gc-' }, NOT: { userId: { in: ['gc-first', 'gc-shop'] } } } });
+    expect(notes).toHaveLength(18);
+    for (const n of notes) {
+      const view = n.data as { receiptNumber: number; reference: string };
+      const body = bodies.find((b) => b.payment.reference === view.reference);
+      expect(view.receiptNumber).toBe(body.payment.receipt.number);
+    }
+    // One card per party and outcome, the duplicate adding none.
+    const cards = await t.db.prisma.message.count({ where: { kind: 'payment', conversation: { workspaceId: fresh.id, contact: { externalId: 'gc-shop' } } } });
+    expect(cards).toBe(1 + 18);
   });
 });
 

@@ -18,11 +18,14 @@ import type { NotificationService } from '../notifications/notifications.service
 import type { Publisher } from '../publisher.ts';
 import { rooms } from '../rooms.ts';
 import { canonicalDecimal, decimalToString } from './decimal.ts';
-import { contactNames, partyView, toPaymentDto, unnamedParties, type ReceiptRow } from './dto.ts';
+import { contactNames, partyView, toPaymentDto, unnamedParties, type ContactNames, type ReceiptRow } from './dto.ts';
 import type { LinkMaker, ReceiptLinks } from './receipt-links.ts';
 import { cleanName, cleanText } from './text.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
+import { prismaSqlRunner, type SqlRunner } from '../../db/sql.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { GroupCommit } from './group-commit.ts';
+import { CONTACT_NAMES, INSERT_NEW_PAYMENTS, MARK_FANNED_OUT } from './statements.ts';
 
 /** Where payment cards go: the ChatService, behind the one method payments need. */
 export interface PaymentCards {
@@ -42,6 +45,8 @@ export interface PaymentServiceDeps {
   baseUrl: () => string;
   /** Each party's own receipt link, in their toast, notification and card. */
   links: ReceiptLinks;
+  /** The hot path's own SQL (Database.sql); through Prisma when omitted. */
+  sql?: SqlRunner;
 }
 
 export interface IngestResult {
@@ -68,13 +73,31 @@ interface Party {
   view: PaymentEventDto;
 }
 type Applied = { kind: 'applied'; eventRowId: string; status: number; body: string; parties: Party[] };
+/** An event that may create a payment, waiting for its batch (see createBatch). */
+interface NewEvent {
+  workspaceId: string;
+  ev: NormalizedEvent;
+  to: PaymentStatus;
+  digest: string;
+  links: LinkMaker | null;
+}
 
 export class PaymentService {
   /** Events whose cards are posted, marked in batches: one UPDATE per flush instead of one per event. */
   private fannedOut: string[] = [];
   private flushing: Promise<void> | null = null;
+  private readonly sql: SqlRunner;
+  /** New payments arriving together are written by one statement (one commit per batch). */
+  private readonly creator: GroupCommit<NewEvent, Applied | null>;
 
-  constructor(private readonly deps: PaymentServiceDeps) {}
+  constructor(private readonly deps: PaymentServiceDeps) {
+    this.sql = deps.sql ?? prismaSqlRunner(deps.prisma);
+    this.creator = new GroupCommit<NewEvent, Applied | null>({
+      write: (batch) => this.createBatch(batch),
+      // One row per payment and per event id in a statement: a second delivery waits and then sees the first.
+      keys: (n) => [`r\n${n.workspaceId}\n${n.ev.reference}`, `e\n${n.workspaceId}\n${n.ev.id}`],
+    });
+  }
 
   /** Writes the pending fan-out marks (the app calls it on close). */
   async flush(): Promise<void> {
@@ -82,7 +105,8 @@ export class PaymentService {
     if (!this.fannedOut.length) return;
     const ids = this.fannedOut;
     this.fannedOut = [];
-    this.flushing = this.prisma.$executeRaw`UPDATE "PaymentEvent" SET "fannedOutAt" = now() WHERE "id" = ANY(${ids}::uuid[])`
+    this.flushing = this.sql
+      .query(MARK_FANNED_OUT, [ids])
       .then(() => undefined)
       // Unmarked events only cost a redelivery a second, idempotent, pass over the cards.
       .catch(() => undefined)
@@ -173,73 +197,113 @@ export class PaymentService {
   }
 
   /**
-   * The common case in one statement: an event that creates a payment. Payment, receipt (numbered from the
-   * counter), notifications and the event record are written together or not at all. Returns null, having
-   * written nothing, when the reference already exists (a later event, or a redelivery).
+   * The common case: an event that creates a payment. Payment, receipt (numbered from the counter),
+   * notifications and the event record are written together or not at all, by one statement shared with the
+   * other new payments of its batch. Returns null, having written nothing, when the reference already exists
+   * (a later event, or a redelivery).
    */
-  private async createNew(workspaceId: string, ev: NormalizedEvent, digest: string, links: LinkMaker | null): Promise<Applied | null> {
+  private createNew(workspaceId: string, ev: NormalizedEvent, digest: string, links: LinkMaker | null): Promise<Applied | null> {
     const to = statusOfEvent(ev.type);
-    if (to === 'refunded') return null; // the general path explains why it is refused
+    if (to === 'refunded') return Promise.resolve(null); // the general path explains why it is refused
+    return this.creator.write({ workspaceId, ev, to, digest, links });
+  }
+
+  /** One statement for a batch of new payments (see INSERT_NEW_PAYMENTS); one result per event, in order. */
+  private async createBatch(batch: NewEvent[]): Promise<(Applied | null)[]> {
     const now = new Date();
-    const paymentId = randomUUID();
-    const eventRowId = randomUUID();
-    const receiptId = hasReceipt(to) ? randomUUID() : null;
-    const row: Payment = { id: paymentId, ...paymentColumns(workspaceId, ev, to), createdAt: now, updatedAt: now };
-    const names = await contactNames(this.prisma, workspaceId, unnamedParties([row]));
-    // The receipt number comes from the counter inside the statement: the JSON carries a placeholder the
-    // statement fills in (a `"number":` key cannot occur inside a JSON string, where quotes are escaped).
-    const dto = toPaymentDto(row, receiptId ? { id: receiptId, number: NUMBER_PLACEHOLDER } : null, this.deps.baseUrl(), names);
-    const parties = to === 'pending' ? [] : partiesOf(dto, links);
-    const response: PaymentEventResponse = { eventId: ev.id, applied: true, reason: null, payment: dto };
-    const body = JSON.stringify(response);
-    const notes = JSON.stringify(parties.map((p) => ({ id: p.view.notificationId, userId: p.userId, data: JSON.stringify(p.view) })));
-    const rows = await this.prisma.$queryRaw<{ number: number | null; inserted: boolean }[]>`
-      WITH p AS (
-        INSERT INTO "Payment" ("id", "workspaceId", "reference", "status", "amount", "token", "payerId", "payeeId", "payerName",
-                               "payeeName", "txHash", "memo", "failureCode", "failureMessage", "occurredAt", "initiatedAt", "succeededAt",
-                               "failedAt", "createdAt", "updatedAt")
-        VALUES (${paymentId}::uuid, ${workspaceId}::uuid, ${row.reference}, ${to}::"PaymentStatus", ${ev.amount}::numeric, ${row.token},
-                ${row.payerId}, ${row.payeeId}, ${row.payerName}, ${row.payeeName}, ${row.txHash}, ${row.memo}, ${row.failureCode},
-                ${row.failureMessage}, ${row.occurredAt}::timestamptz, ${row.initiatedAt}::timestamptz, ${row.succeededAt}::timestamptz,
-                ${row.failedAt}::timestamptz, ${now}::timestamptz, ${now}::timestamptz)
-        ON CONFLICT ("workspaceId", "reference") DO NOTHING
-        RETURNING "id"
-      ), c AS (
-        INSERT INTO "ReceiptCounter" ("workspaceId", "last")
-        SELECT ${workspaceId}::uuid, 1 FROM p WHERE ${receiptId}::uuid IS NOT NULL
-        ON CONFLICT ("workspaceId") DO UPDATE SET "last" = "ReceiptCounter"."last" + 1
-        RETURNING "last"
-      ), r AS (
-        INSERT INTO "Receipt" ("id", "workspaceId", "number", "paymentId", "issuedAt")
-        SELECT ${receiptId}::uuid, ${workspaceId}::uuid, c."last", ${paymentId}::uuid, ${now}::timestamptz FROM c
-        RETURNING "number"
-      ), n AS (
-        INSERT INTO "Notification" ("id", "workspaceId", "userId", "key", "paymentId", "data", "createdAt")
-        SELECT x."id", ${workspaceId}::uuid, x."userId", ${notificationKey(paymentId, to)}, ${paymentId}::uuid,
-               replace(x."data", ${`"receiptNumber":${NUMBER_PLACEHOLDER}`}, '"receiptNumber":' || coalesce((SELECT "number" FROM r)::text, 'null'))::jsonb,
-               ${now}::timestamptz
-          FROM p, jsonb_to_recordset(${notes}::jsonb) AS x("id" uuid, "userId" text, "data" text)
-      ), e AS (
-        INSERT INTO "PaymentEvent" ("id", "workspaceId", "eventId", "paymentId", "type", "digest", "applied", "responseStatus",
-                                    "response", "receivedAt", "fannedOutAt")
-        SELECT ${eventRowId}::uuid, ${workspaceId}::uuid, ${ev.id}, ${paymentId}::uuid, ${ev.type}, ${digest}, true, 201,
-               replace(${body}, ${`"number":${NUMBER_PLACEHOLDER}`}, '"number":' || coalesce((SELECT "number" FROM r)::text, 'null')),
-               ${now}::timestamptz, ${parties.length ? null : now}::timestamptz
-          FROM p
-        RETURNING "id"
-      )
-      SELECT (SELECT "number" FROM r) AS "number", EXISTS (SELECT 1 FROM e) AS "inserted"`;
-    const result = rows[0];
-    if (!result?.inserted) return null;
-    const number = result.number;
-    for (const p of parties) p.view.receiptNumber = number;
-    return {
-      kind: 'applied',
-      eventRowId,
-      status: 201,
-      body: body.replace(`"number":${NUMBER_PLACEHOLDER}`, `"number":${number ?? 'null'}`),
-      parties,
-    };
+    const base = this.deps.baseUrl();
+    const names = await this.partyNames(batch);
+    const notes = { ord: [] as number[], id: [] as string[], userId: [] as string[], data: [] as string[] };
+    const built = batch.map(({ workspaceId, ev, to, digest, links }, ord) => {
+      const receiptId = hasReceipt(to) ? randomUUID() : null;
+      const row: Payment = { id: randomUUID(), ...paymentColumns(workspaceId, ev, to), createdAt: now, updatedAt: now };
+      // The receipt number comes from the counter inside the statement: the JSON carries a placeholder.
+      const dto = toPaymentDto(row, receiptId ? { id: receiptId, number: NUMBER_PLACEHOLDER } : null, base, names.get(workspaceId));
+      const parties = to === 'pending' ? [] : partiesOf(dto, links);
+      for (const p of parties) {
+        notes.ord.push(ord);
+        notes.id.push(p.view.notificationId);
+        notes.userId.push(p.userId);
+        notes.data.push(JSON.stringify(p.view));
+      }
+      const response: PaymentEventResponse = { eventId: ev.id, applied: true, reason: null, payment: dto };
+      return { workspaceId, ev, digest, row, receiptId, parties, eventRowId: randomUUID(), body: JSON.stringify(response) };
+    });
+    const col = <T>(f: (b: (typeof built)[number], i: number) => T) => built.map(f);
+    const rows = await this.sql.query<{ ord: number; number: number | null }>(INSERT_NEW_PAYMENTS, [
+      col((_, i) => i),
+      col((b) => b.row.id),
+      col((b) => b.workspaceId),
+      col((b) => b.row.reference),
+      col((b) => b.row.status),
+      // Money as its decimal text, never a float.
+      col((b) => b.ev.amount),
+      col((b) => b.row.token),
+      col((b) => b.row.payerId),
+      col((b) => b.row.payeeId),
+      col((b) => b.row.payerName),
+      col((b) => b.row.payeeName),
+      col((b) => b.row.txHash),
+      col((b) => b.row.memo),
+      col((b) => b.row.failureCode),
+      col((b) => b.row.failureMessage),
+      col((b) => b.row.occurredAt.toISOString()),
+      col((b) => b.row.succeededAt?.toISOString() ?? null),
+      col((b) => b.row.failedAt?.toISOString() ?? null),
+      col((b) => b.receiptId),
+      col((b) => b.eventRowId),
+      col((b) => b.ev.id),
+      col((b) => b.ev.type),
+      col((b) => b.digest),
+      col((b) => b.body),
+      // Nobody to tell (a pending payment): nothing to fan out.
+      col((b) => b.parties.length === 0),
+      now.toISOString(),
+      notes.ord,
+      notes.id,
+      notes.userId,
+      notes.data,
+    ]);
+    const stored = new Map(rows.map((r) => [Number(r.ord), r.number === null ? null : Number(r.number)]));
+    return built.map((b, ord): Applied | null => {
+      if (!stored.has(ord)) return null;
+      const number = stored.get(ord)!;
+      for (const p of b.parties) p.view.receiptNumber = number;
+      return {
+        kind: 'applied',
+        eventRowId: b.eventRowId,
+        status: 201,
+        body: b.body.replace(`"number":${NUMBER_PLACEHOLDER}`, `"number":${number ?? 'null'}`),
+        parties: b.parties,
+      };
+    });
+  }
+
+  /** Contact names for the batch's parties whose events named no one, by workspace; one statement. */
+  private async partyNames(batch: NewEvent[]): Promise<Map<string, ContactNames>> {
+    const byWorkspace = new Map<string, Map<string, string>>();
+    const wanted = new Set<string>();
+    const ws: string[] = [];
+    const ids: string[] = [];
+    for (const { workspaceId, ev } of batch) {
+      for (const id of [...(ev.payerName ? [] : [ev.payer]), ...(ev.payeeName ? [] : [ev.payee])]) {
+        const key = `${workspaceId}\n${id}`;
+        if (wanted.has(key)) continue;
+        wanted.add(key);
+        ws.push(workspaceId);
+        ids.push(id);
+      }
+    }
+    if (!ids.length) return byWorkspace;
+    const rows = await this.sql.query<{ workspaceId: string; externalId: string; name: string }>(CONTACT_NAMES, [ws, ids]);
+    for (const r of rows) {
+      const name = cleanName(r.name);
+      if (!name) continue;
+      let names = byWorkspace.get(r.workspaceId);
+      if (!names) byWorkspace.set(r.workspaceId, (names = new Map()));
+      names.set(r.externalId, name);
+    }
+    return byWorkspace;
   }
 
   /** One transaction; the payment row lock orders concurrent events of one payment, in any process. */

@@ -27,6 +27,11 @@ export interface OpenDatabaseOptions {
   /** Progress lines (applied migrations). */
   log?: (message: string) => void;
   migrationsDir?: string;
+  /**
+   * PGlite on this thread instead of its worker (tests that compare the two). By default it runs in a worker
+   * thread, so the WASM Postgres never blocks the caller's event loop.
+   */
+  pgliteInThread?: boolean;
 }
 
 export interface Database {
@@ -68,20 +73,19 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const migrationOptions = { migrationsDir, log: options.log };
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, migrationOptions)
-    : openPglite(options.dataDir, migrationOptions);
+    : openPglite(options.dataDir, migrationOptions, options.pgliteInThread === true);
 }
 
 type MigrationOptions = { migrationsDir: string; log?: (message: string) => void };
 
-async function openPglite(dataDir: string, migrationOptions: MigrationOptions): Promise<Database> {
+async function openPglite(dataDir: string, migrationOptions: MigrationOptions, inThread: boolean): Promise<Database> {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const lock = acquireDirLock(dir);
   let db: PGliteLike;
   try {
-    // In a worker thread, so the WASM Postgres never blocks this event loop (PGLITE_IN_THREAD=1: here, as before).
     const pgdata = join(dir, 'pgdata');
-    db = process.env.PGLITE_IN_THREAD === '1' ? await PGlite.create(pgdata) : await openPgliteWorker(pgdata);
+    db = inThread ? await PGlite.create(pgdata) : await openPgliteWorker(pgdata);
   } catch (e) {
     lock.release();
     throw e;

@@ -6,8 +6,6 @@
 // Embedded PGlite by default; PostgreSQL when DATABASE_URL is set. Run with --expose-gc for exact heap
 // figures (the npm script does).
 import type { AssistantLanguage } from '../protocol/assistant-values.ts';
-import { randomUUID } from 'node:crypto';
-import type { Socket } from 'socket.io-client';
 import { openDatabase, type Database } from '../server/db/client.ts';
 import type { AnswerInput } from '../server/services/assistant/answerer.ts';
 import type { Article, EffectiveArticle } from '../server/services/assistant/kb.ts';
@@ -15,7 +13,7 @@ import { ArticleIndex } from '../server/services/assistant/search.ts';
 import { createServices } from '../server/services/index.ts';
 import { createTestDatabase } from '../server/test/support/database.ts';
 import { FAQ_EN } from '../eval/assistant/set/faq-en.ts';
-import { arg, connectCustomer, percentile, startBenchServer } from './support.ts';
+import { arg, askOnce, connectCustomer, percentile, startBenchServer, startConversation } from './support.ts';
 
 const QUESTIONS = Number(arg('questions', '2000'));
 const CONCURRENCY = Number(arg('concurrency', '50'));
@@ -162,46 +160,6 @@ async function endToEnd(): Promise<void> {
   } finally {
     await server.stop();
   }
-}
-
-async function startConversation(socket: Socket): Promise<string> {
-  const r = await socket.timeout(10_000).emitWithAck('start-conversation', {});
-  if (!r.ok) throw new Error(`start-conversation: ${JSON.stringify(r.error)}`);
-  return r.conversation.id as string;
-}
-
-/** One question; resolves with the milliseconds from the emit to its final answer. */
-function askOnce(socket: Socket, conversationId: string, text: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    let queryId: string | null = null;
-    let finalAt: number | null = null;
-    const finals = new Map<string, number>();
-    const onResponse = (e: { queryId: string; type: string; error?: unknown }) => {
-      if (e.type === 'error') return done(new Error(`ai-response error: ${JSON.stringify(e.error)}`));
-      if (e.type !== 'final') return;
-      finals.set(e.queryId, performance.now());
-      if (queryId && finals.has(queryId)) finish();
-    };
-    const finish = () => {
-      finalAt = finals.get(queryId!)!;
-      done(null);
-    };
-    const done = (err: Error | null) => {
-      socket.off('ai-response', onResponse);
-      if (err) reject(err);
-      else resolve(finalAt! - t0);
-    };
-    socket.on('ai-response', onResponse);
-    socket
-      .timeout(10_000)
-      .emitWithAck('send-ai-query', { conversationId, clientQueryId: randomUUID(), text, locale: 'en' })
-      .then((ack: { ok: boolean; queryId?: string; status?: string; error?: unknown }) => {
-        if (!ack.ok || ack.status !== 'accepted') return done(new Error(`send-ai-query: ${JSON.stringify(ack)}`));
-        queryId = ack.queryId!;
-        if (finals.has(queryId)) finish();
-      }, done);
-  });
 }
 
 async function main() {

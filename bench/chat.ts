@@ -13,21 +13,45 @@
 // p99 < 100 ms and nothing lost, CPU per message and p50/p99 at 1,000 msg/s, memory per idle connection and
 // the time to connect 2,000 clients. A step that fails on p99 alone (nothing lost) is run once more: other jobs
 // on the machine can stall a whole step. Each figure is printed with the load average at its start.
+//
+// npm run bench:chat -- --alongside [--rate 1000 --duration 20 --baseline 10 --ai-rate 5 --ai-customers 5
+//                                    --inbox-rate 5 --search-rate 5]
+// The assistant and the agent console while chat traffic runs (issue 11, target 7). A fresh server (PostgreSQL
+// when DATABASE_URL is set, else PGlite) on the console bench's seed (bench/console.ts: 100,000 messages, 5,000
+// conversations, 2,000 customers, 20,000 payments; its size flags --messages, --conversations, … apply here),
+// then probes paced by the clock (open loop: a slow answer does not delay the next request): --ai-customers
+// customers ask FAQ questions (eval/assistant/set/faq-en.ts) at --ai-rate per second in all, timed from the
+// send-ai-query emit to its `final`; an agent signed in with a bearer token lists the inbox views needs-reply
+// and open at --inbox-rate and searches a common word and a customer-name fragment at --search-rate (HTTP
+// latency). First --baseline seconds of probes with no chat traffic, then the probes again while this
+// generator drives the chat clients at --rate msg/s for --duration s. Prints count, errors (timeouts after
+// 10 s included) and p50/p90/p99/max of each probe in both phases, and the chat figures of the loaded run (its
+// server CPU per message includes the probes' work; the line below it takes off their share measured in the
+// baseline). The probes run in the generator's process: its event-loop delay p99 is printed beside them.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Socket } from 'socket.io-client';
+import { FAQ_EN } from '../eval/assistant/set/faq-en.ts';
+import type { InboxView } from '../protocol/console.ts';
 import { REPO_ROOT } from '../server/paths.ts';
+import { login, seed, seededSurname, type Seeded } from './console.ts';
 import {
+  apiGet,
   arg,
+  askOnce,
   benchServer,
   connectCustomer,
   connectRelayClient,
   cpuSeconds,
+  errorCode,
   percentile,
   rssKb,
   serverPid,
+  startBenchServer,
+  startConversation,
   startRelay,
   type BenchServer,
 } from './support.ts';
@@ -449,6 +473,186 @@ async function compare() {
   ]);
 }
 
+// ---- --alongside: the assistant and the console while chat traffic runs ----
+
+/** One kind of request the probes time: its latencies and its failures by code. */
+interface Probe {
+  label: string;
+  latencies: number[];
+  errors: Record<string, number>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Calls `fire(i)` `perSecond` times a second for `seconds`, open loop: paced by the clock, never waiting for an
+ * answer (a slow server gets the same requests, not fewer); resolves when every call has settled.
+ */
+async function paced(perSecond: number, seconds: number, fire: (i: number) => Promise<void>): Promise<void> {
+  const total = Math.round(perSecond * seconds);
+  const t0 = performance.now();
+  const calls: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = t0 + (i * 1000) / perSecond - performance.now();
+    if (wait > 0) await sleep(wait);
+    calls.push(fire(i));
+  }
+  await Promise.all(calls);
+}
+
+interface ProbeRun {
+  probes: Probe[];
+  /** The generator's own event-loop delay while the probes ran (p99, ms): how much of a latency is ours. */
+  loopDelayP99: number;
+}
+
+/**
+ * Customers asking the assistant FAQ questions (send-ai-query → final) and an agent listing two inbox views
+ * and searching a common word and a name fragment (HTTP latency), each at its fixed rate for `seconds`.
+ */
+function consoleAndAssistantProbes(server: BenchServer, token: string, askers: { socket: Socket; conversationId: string }[]) {
+  const aiRate = Number(arg('ai-rate', '5'));
+  const inboxRate = Number(arg('inbox-rate', '5'));
+  const searchRate = Number(arg('search-rate', '5'));
+  const views: InboxView[] = ['needs-reply', 'open'];
+  const searches = ['payment', seededSurname().slice(0, -1)];
+  const describe = `assistant ${aiRate}/s from ${askers.length} customers, inbox ${inboxRate}/s (${views.join(', ')}), search ${searchRate}/s (${searches.map((q) => `"${q}"`).join(', ')})`;
+  return {
+    describe,
+    async run(seconds: number): Promise<ProbeRun> {
+      const probes = new Map<string, Probe>();
+      const probe = (label: string) => probes.get(label) ?? probes.set(label, { label, latencies: [], errors: {} }).get(label)!;
+      const timed = async (label: string, call: () => Promise<unknown>, own?: (result: unknown) => number) => {
+        const p = probe(label);
+        const t0 = performance.now();
+        try {
+          const r = await call();
+          p.latencies.push(own ? own(r) : performance.now() - t0);
+        } catch (err) {
+          const code = errorCode(err);
+          p.errors[code] = (p.errors[code] ?? 0) + 1;
+        }
+      };
+      // Rows in print order, whatever answers first.
+      probe('send-ai-query → final (FAQ)');
+      for (const v of views) probe(`inbox ${v}`);
+      for (const q of searches) probe(`search "${q}"`);
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
+      await Promise.all([
+        paced(aiRate, seconds, (i) => {
+          const asker = askers[i % askers.length]!;
+          // askOnce times emit → final itself.
+          return timed('send-ai-query → final (FAQ)', () => askOnce(asker.socket, asker.conversationId, FAQ_EN[(i * 7) % FAQ_EN.length]![0]), (ms) => ms as number);
+        }),
+        paced(inboxRate, seconds, (i) => {
+          const view = views[i % views.length]!;
+          return timed(`inbox ${view}`, () => apiGet(server, token, `/api/v1/inbox?view=${view}`, 10_000));
+        }),
+        paced(searchRate, seconds, (i) => {
+          const q = searches[i % searches.length]!;
+          return timed(`search "${q}"`, () => apiGet(server, token, `/api/v1/search?q=${encodeURIComponent(q)}`, 10_000));
+        }),
+      ]);
+      loop.disable();
+      // The histogram holds the intervals between its 10 ms ticks: the delay is what exceeds 10 ms.
+      const all = (label: string, of: Probe[]): Probe => ({
+        label,
+        latencies: of.flatMap((p) => p.latencies),
+        errors: of.reduce<Record<string, number>>((e, p) => {
+          for (const [k, v] of Object.entries(p.errors)) e[k] = (e[k] ?? 0) + v;
+          return e;
+        }, {}),
+      });
+      const rows = [...probes.values()];
+      return {
+        probes: [
+          ...rows,
+          all('inbox, both views', rows.filter((p) => p.label.startsWith('inbox '))),
+          all('search, both queries', rows.filter((p) => p.label.startsWith('search '))),
+        ],
+        loopDelayP99: Math.max(0, loop.percentile(99) / 1e6 - 10),
+      };
+    },
+  };
+}
+
+function probeCells(p: Probe | undefined): string {
+  if (!p) return '';
+  const q = percentiles([...p.latencies]);
+  const errors = Object.entries(p.errors)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return `${String(p.latencies.length).padStart(4)} ok ${errors ? `${errors} ` : ''}  ${f(q.p50)} / ${f(q.p90)} / ${f(q.p99)} / ${f(q.max, 0)}`;
+}
+
+/**
+ * The assistant's and the console's latencies with no chat traffic (baseline), then again while the chat
+ * generator sends `rate` msg/s for `duration` s, and that run's chat figures.
+ */
+async function alongside() {
+  if (process.argv.includes('--url')) throw new Error('--alongside starts its own server: it seeds the console workspace and signs its agent in');
+  const baselineSeconds = Number(arg('baseline', '10'));
+  const db = process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite';
+  console.log(`bench:chat --alongside  on ${db}: chat ${clients} clients / ${roomCount} rooms / ${rate} msg/s / ${duration} s, baseline ${baselineSeconds} s  (${new Date().toISOString()}, load ${load()})`);
+  let seeded: Seeded | undefined;
+  const t0 = performance.now();
+  const server = await startBenchServer({
+    redisUrl: process.env.REDIS_URL,
+    seed: async (prisma, workspaceId) => void (seeded = await seed(prisma, workspaceId)),
+  });
+  console.log(`server up in ${f((performance.now() - t0) / 1000)} s`);
+  const target = await veryChatTarget(server);
+  const sockets: Socket[] = [];
+  try {
+    const token = await login(server, seeded!.agentEmails[0]!);
+    const askers = [];
+    for (let i = 0; i < Number(arg('ai-customers', '5')); i++) {
+      const socket = await connectCustomer(server, `assistant-asker-${i}`, `Asker ${i}`);
+      sockets.push(socket);
+      askers.push({ socket, conversationId: await startConversation(socket) });
+    }
+    const probes = consoleAndAssistantProbes(server, token, askers);
+    const members = await connectRooms(target, clients, roomCount);
+    for (const m of members) sockets.push(m.socket);
+    console.log(`probes: ${probes.describe}; ${members.length} chat clients connected`);
+
+    // Warm-up (JIT, the assistant's index, caches, pools), not reported.
+    await Promise.all([runRate(target, members, 250, 2), probes.run(3)]);
+    await quiet(target);
+
+    const cpu0 = target.pid ? cpuSeconds(target.pid) : NaN;
+    const wall0 = performance.now();
+    const loadBaseline = load();
+    const baseline = await probes.run(baselineSeconds);
+    const baselineCpuPct = ((target.pid ? cpuSeconds(target.pid) : NaN) - cpu0) / ((performance.now() - wall0) / 1000) * 100;
+    await quiet(target);
+
+    const loadLoaded = load();
+    const [chat, loaded] = await Promise.all([runRate(target, members, rate, duration), probes.run(duration)]);
+
+    console.log(`\nchat during the probes (server CPU includes the probes' work):`);
+    printStep(chat);
+    // The probes' share, as measured in the baseline, taken off the server's CPU per message.
+    const chatCpu = (chat.serverCpuUs * chat.sent) / 1e6;
+    const chatWall = chatCpu / (chat.serverCpuPct / 100);
+    console.log(`           ≈ ${f(((chatCpu - (baselineCpuPct / 100) * chatWall) / Math.max(1, chat.sent)) * 1e6, 0)} µs server CPU per message without the probes' baseline share`);
+    console.log(
+      `\nlatency, ms: count ok, errors, p50 / p90 / p99 / max` +
+        `\n  baseline: no chat traffic, ${baselineSeconds} s (load ${loadBaseline}); server CPU ${f(baselineCpuPct, 0)} % of a core for the probes alone, generator event-loop delay p99 ${f(baseline.loopDelayP99)} ms` +
+        `\n  loaded: chat at ${rate} msg/s, ${duration} s (load ${loadLoaded}); generator event-loop delay p99 ${f(loaded.loopDelayP99)} ms`,
+    );
+    const w = Math.max(...baseline.probes.map((p) => p.label.length));
+    console.log(`  ${''.padEnd(w)}  ${'baseline'.padEnd(44)}  loaded`);
+    for (const p of baseline.probes) {
+      console.log(`  ${p.label.padEnd(w)}  ${probeCells(p).padEnd(44)}  ${probeCells(loaded.probes.find((x) => x.label === p.label))}`);
+    }
+  } finally {
+    for (const s of sockets) s.close();
+    await target.stop();
+  }
+}
+
 function prepare() {
   // VeryChat runs from the production bundle: rebuild it first if its inputs changed (as `npm start` does).
   if (process.argv.includes('--url') || arg('target', 'verychat') === 'relay') return;
@@ -459,6 +663,7 @@ function prepare() {
 async function main() {
   prepare();
   if (process.argv.includes('--compare-relay')) await compare();
+  else if (process.argv.includes('--alongside')) await alongside();
   else await single();
 }
 

@@ -17,7 +17,7 @@ import type { InboxPage, SearchResponse, ThreadPage } from '../protocol/console.
 import { INBOX_VIEWS, type InboxView } from '../protocol/console.ts';
 import type { Database } from '../server/db/client.ts';
 import { createServices } from '../server/services/index.ts';
-import { arg, connectCustomer, cpuSeconds, percentile, serverPid, startBenchServer, type BenchServer } from './support.ts';
+import { agentLogin, apiGet, arg, connectCustomer, cpuSeconds, percentile, serverPid, startBenchServer, type BenchServer } from './support.ts';
 
 const MESSAGES = Number(arg('messages', '100000'));
 const CONVERSATIONS = Number(arg('conversations', '5000'));
@@ -53,7 +53,7 @@ const WORDS = ['today', 'again', 'urgent', 'order', 'invoice', 'balance', 'walle
 const uuid = (expr: string) => `(overlay(overlay(md5(${expr}) placing '4' from 13) placing '8' from 17))::uuid`;
 const sqlArray = (xs: string[]) => `ARRAY[${xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(',')}]`;
 
-interface Seeded {
+export interface Seeded {
   agentEmails: string[];
   longConversationId: string;
 }
@@ -136,22 +136,9 @@ export async function seed(prisma: Database['prisma'], workspaceId: string): Pro
 
 // ---- measuring -------------------------------------------------------------------------------------------
 
-async function login(server: BenchServer, email: string): Promise<string> {
-  const res = await fetch(`${server.url}/api/v1/agent/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ siteKey: server.siteKey, email, password: PASSWORD }),
-  });
-  const body = (await res.json()) as { token?: string };
-  if (!body.token) throw new Error(`login failed: ${JSON.stringify(body)}`);
-  return body.token;
-}
-
-async function get<T>(server: BenchServer, token: string, path: string): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+/** Signs one of the seed's agents in; resolves with the bearer token. */
+export const login = (server: BenchServer, email: string) => agentLogin(server, email, PASSWORD);
+const get = <T>(server: BenchServer, token: string, path: string) => apiGet<T>(server, token, path);
 
 interface Row {
   label: string;
@@ -212,7 +199,7 @@ async function apiLatencies(server: BenchServer, token: string, seeded: Seeded):
   const hash = `0x${md5hex('h7')}${md5hex('x7')}`;
   // A customer of the seed (the same formulas): their name's surname, an email fragment, their external id.
   const g = Math.min(1234, CONTACTS);
-  const surname = LAST[Math.floor(g / FIRST.length) % LAST.length]!.toLowerCase();
+  const surname = seededSurname(g);
   const searches: [string, string][] = [
     ['common word', 'payment'],
     ['two words, prefix', 'refund ord'],
@@ -232,6 +219,11 @@ async function apiLatencies(server: BenchServer, token: string, seeded: Seeded):
     const detail = `"${q.length > 20 ? `${q.slice(0, 18)}…` : q}": ${by('message')} messages, ${by('contact')} contacts, ${by('payment')} payments${r.partial ? ' (PARTIAL)' : ''}`;
     await measure(`search: ${label}`, detail, () => get(server, token, path));
   }
+}
+
+/** The surname of the seed's customer g, lower case (the seed's formula). */
+export function seededSurname(g = Math.min(1234, CONTACTS)): string {
+  return LAST[Math.floor(g / FIRST.length) % LAST.length]!.toLowerCase();
 }
 
 function md5hex(s: string): string {

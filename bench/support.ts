@@ -1,6 +1,7 @@
 // Shared pieces of the benchmark scripts: a server to measure (spawned, or one already running),
 // its CPU use from /proc, and latency statistics.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { io, type Socket } from 'socket.io-client';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -208,4 +209,95 @@ export async function connectRelayClient(url: string, user: string): Promise<Soc
     socket.once('connect_error', reject);
   });
   return socket;
+}
+
+/** An error with a short code for the benches' error counts (HTTP_503, TIMEOUT, OVERLOADED, …). */
+export class BenchError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The code a bench counts a failure under. */
+export function errorCode(err: unknown): string {
+  if (err instanceof BenchError) return err.code;
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'TIMEOUT';
+  return 'NETWORK';
+}
+
+/** Signs an agent in (POST /api/v1/agent/login); resolves with the bearer token. */
+export async function agentLogin(server: Pick<BenchServer, 'url' | 'siteKey'>, email: string, password: string): Promise<string> {
+  const res = await fetch(`${server.url}/api/v1/agent/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ siteKey: server.siteKey, email, password }),
+  });
+  const body = (await res.json()) as { token?: string };
+  if (!body.token) throw new Error(`login failed: ${JSON.stringify(body)}`);
+  return body.token;
+}
+
+/** GET with the agent's bearer token; anything but 200 throws a BenchError HTTP_<status>. */
+export async function apiGet<T>(server: Pick<BenchServer, 'url'>, token: string, path: string, timeoutMs = 30_000): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) });
+  if (res.status !== 200) throw new BenchError(`HTTP_${res.status}`, `${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** start-conversation for a connected customer; resolves with the conversation's id. */
+export async function startConversation(socket: Socket): Promise<string> {
+  const r = await socket.timeout(10_000).emitWithAck('start-conversation', {});
+  if (!r.ok) throw new Error(`start-conversation: ${JSON.stringify(r.error)}`);
+  return r.conversation.id as string;
+}
+
+/**
+ * One send-ai-query; resolves with the milliseconds from the emit to its `final` answer. Rejects with a
+ * BenchError: the ack's error code (or NOT_ACCEPTED), AI_ERROR for an `error` event of this query, TIMEOUT
+ * when the ack or the final takes longer than `timeoutMs`.
+ */
+export function askOnce(socket: Socket, conversationId: string, text: string, timeoutMs = 10_000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let queryId: string | null = null;
+    let settled = false;
+    // Events that arrive before the ack (the answer can beat it): kept by query id until the ack names ours.
+    const early = new Map<string, { at: number; error?: unknown }>();
+    const timer = setTimeout(() => done(new BenchError('TIMEOUT', `no final within ${timeoutMs} ms`)), timeoutMs);
+    const onResponse = (e: { queryId: string; type: string; error?: unknown }) => {
+      if (e.type !== 'final' && e.type !== 'error') return;
+      const seen = { at: performance.now(), ...(e.type === 'error' && { error: e.error ?? 'error' }) };
+      if (queryId === null) early.set(e.queryId, seen);
+      else if (e.queryId === queryId) settle(seen);
+    };
+    const settle = (seen: { at: number; error?: unknown }) => {
+      if (seen.error !== undefined) done(new BenchError('AI_ERROR', `ai-response error: ${JSON.stringify(seen.error)}`));
+      else done(null, seen.at - t0);
+    };
+    const done = (err: Error | null, ms = 0) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.off('ai-response', onResponse);
+      if (err) reject(err);
+      else resolve(ms);
+    };
+    socket.on('ai-response', onResponse);
+    socket
+      .timeout(timeoutMs)
+      .emitWithAck('send-ai-query', { conversationId, clientQueryId: randomUUID(), text, locale: 'en' })
+      .then(
+        (ack: { ok: boolean; queryId?: string; status?: string; error?: { code?: string } }) => {
+          if (!ack.ok || ack.status !== 'accepted') return done(new BenchError(ack.error?.code ?? 'NOT_ACCEPTED', `send-ai-query: ${JSON.stringify(ack)}`));
+          queryId = ack.queryId!;
+          const seen = early.get(queryId);
+          early.clear();
+          if (seen) settle(seen);
+        },
+        () => done(new BenchError('TIMEOUT', `send-ai-query: no ack within ${timeoutMs} ms`)),
+      );
+  });
 }

@@ -113,7 +113,7 @@ export interface NewMessage {
 
 export class ChatService {
   private readonly agentNames = boundedCache<{ name: string | null }>({ max: CACHE_MAX, ttlMs: AGENT_NAME_TTL_MS });
-  /** Per-conversation send order on this server: persist-then-publish never interleaves. */
+  /** Per-conversation send order on this server: the order messages are handed to the writer (their seq order). */
   private readonly sendQueue = new KeyedQueue();
   /** Per-conversation publish order: messages leave in seq order while the next ones are being written. */
   private readonly publishQueue = new KeyedQueue();

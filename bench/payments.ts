@@ -5,6 +5,7 @@
 // highest accepted rate. Against a running server: --url <url> --site-key <pk_...> --secret <sk_...> [--pid <pid>]
 // (its workspace must allow origin https://bench.example and its rate limits must be raised).
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import type { Socket } from 'socket.io-client';
 import { SIGNATURE_HEADER, SITE_KEY_HEADER } from '../protocol/values.ts';
@@ -220,6 +221,8 @@ async function main() {
 
 interface CpuReading {
   server: number;
+  /** Of which in the kernel (socket writes on loopback carry the receiver's work too). */
+  serverSys: number;
   /** The server's own PostgreSQL backends (NaN on PGlite, which is inside the server's process). */
   database: number;
   /** This load generator (1,000 sockets and the webhook sender), on the same cores. */
@@ -239,15 +242,16 @@ async function cpuMeter(server: Awaited<ReturnType<typeof benchServer>>): Promis
   }
   // A backend that exited keeps its last reading.
   const backends = new Map<number, number>();
-  const reading = (server: number, database: number, generator: number): CpuReading => ({
+  const reading = (server: number, serverSys: number, database: number, generator: number): CpuReading => ({
     server,
+    serverSys,
     database,
     generator,
-    minus: (o) => reading(server - o.server, database - o.database, generator - o.generator),
+    minus: (o) => reading(server - o.server, serverSys - o.serverSys, database - o.database, generator - o.generator),
     lines(wall, events) {
       const per = (s: number) => (Number.isNaN(s) ? 'n/a' : `${((s / Math.max(1, events)) * 1e6).toFixed(0)} µs/event (${s.toFixed(1)} s = ${((s / wall) * 100).toFixed(0)} % of a core)`);
       return [
-        ['server CPU', pid ? per(server) : 'n/a (pass --pid)'],
+        ['server CPU', pid ? `${per(server)}, ${((serverSys / Math.max(1e-9, server)) * 100).toFixed(0)} % in the kernel` : 'n/a (pass --pid)'],
         ['PostgreSQL CPU', per(database)],
         ['generator CPU', per(generator)],
       ];
@@ -265,10 +269,20 @@ async function cpuMeter(server: Awaited<ReturnType<typeof benchServer>>): Promis
         database = [...backends.values()].reduce((a, b) => a + b, 0);
       }
       const own = process.cpuUsage();
-      return reading(pid ? cpuSeconds(pid) : NaN, database, (own.user + own.system) / 1e6);
+      return reading(pid ? cpuSeconds(pid) : NaN, pid ? sysSeconds(pid) : NaN, database, (own.user + own.system) / 1e6);
     },
     close: async () => void (await admin?.end()),
   };
+}
+
+/** Kernel CPU seconds of a process (its threads included), from /proc. */
+function sysSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 /** POST over the given keep-alive agent; the status and the body's text. */

@@ -91,6 +91,23 @@ describe.each([
     }
   });
 
+  it('stores one sender’s messages to one conversation together, numbered in order; another sender waits for the next statement', async () => {
+    const [id] = await conversations(1, 'resolved', 'human');
+    const agent = await db.prisma.agent.create({ data: { workspaceId, email: `a-${Math.random()}@example.com`, name: 'Ag', passwordHash: 'x' } });
+    const sql = counting(runner());
+    const writer = new MessageWriter(sql);
+    const senders: Partial<MessageToStore>[] = [{}, {}, {}, { senderType: 'agent', senderId: agent.id }, { senderType: 'agent', senderId: agent.id }, {}];
+    const rows = await Promise.all(senders.map((over, i) => writer.write(message(id!, `s${i}`, over))));
+    expect(rows.map((r) => r?.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Customer ×3, agent ×2, customer: three statements; only the first message reopened the conversation.
+    expect(sql.calls).toBe(3);
+    expect(rows.map((r) => r?.reopened)).toEqual([true, false, false, false, false, false]);
+    const c = await db.prisma.conversation.findUniqueOrThrow({ where: { id: id! } });
+    expect(c).toMatchObject({ lastSeq: 6, status: 'open', mode: 'ai', assigneeId: agent.id });
+    // The agent's replies ended the wait; the customer's last message started a new one.
+    expect(c.waitingSince!.getTime()).toBeGreaterThanOrEqual(c.lastAgentMessageAt!.getTime());
+  });
+
   it('stores a retry once (null the second time) and leaves the sequence as it was', async () => {
     const [id] = await conversations(1);
     const writer = new MessageWriter(runner());

@@ -45,24 +45,30 @@ export interface MessageWriterOptions {
 }
 
 /**
- * Each input row bumps its conversation's lastSeq and is inserted with the new value, in the same statement
- * (a failed insert rolls the bump back: sequences stay gap-free). A conversation appears at most once per
- * batch (UPDATE … FROM applies one row per target). Conversations are locked in id order, so two instances'
- * batches never deadlock on each other. A message already stored under its client id (a retry) and an
- * assistant answer that lost the race to a handoff return no row; the caller tells which.
+ * Each conversation's lastSeq is bumped by the number of its rows and the rows inserted with the numbers
+ * that makes, in input order, in the same statement (a failed insert rolls the bump back: sequences stay
+ * gap-free). Several rows of one conversation share one sender and are never an assistant answer (the writer
+ * batches them so): applying a row's effect on the conversation once or n times is then the same, and the
+ * conversation is updated once (UPDATE … FROM applies one source row per target). Conversations are locked in
+ * id order, so two instances' batches never deadlock on each other. A message already stored under its client
+ * id (a retry) and an assistant answer that lost the race to a handoff return no row; the caller tells which.
  */
 export const INSERT_MESSAGES: SqlStatement = {
-  name: 'verychat_insert_messages_v1',
+  name: 'verychat_insert_messages_v2',
   text: `
 WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::"SenderType"[], $5::text[], $6::"MessageKind"[],
-                       $7::text[], $8::jsonb[], $9::boolean[])
-      AS t("id", "conversationId", "clientMessageId", "senderType", "senderId", "kind", "text", "payload", "onlyInAiMode")
+                       $7::text[], $8::jsonb[], $9::boolean[]) WITH ORDINALITY
+      AS t("id", "conversationId", "clientMessageId", "senderType", "senderId", "kind", "text", "payload", "onlyInAiMode", "ord")
 ), fresh AS (
-  SELECT i.*, i."senderType" = 'contact' AS "reopens" FROM input i
+  -- n: the row's place among its conversation's new rows; k: how many there are.
+  SELECT i.*, i."senderType" = 'contact' AS "reopens",
+         row_number() OVER (PARTITION BY i."conversationId" ORDER BY i."ord") AS "n",
+         count(*) OVER (PARTITION BY i."conversationId") AS "k"
+    FROM input i
    WHERE NOT EXISTS (SELECT 1 FROM "Message" m WHERE m."conversationId" = i."conversationId" AND m."clientMessageId" = i."clientMessageId")
 ), locked AS (
-  -- Newest committed state after the lock: whether this message reopens the conversation.
+  -- Newest committed state after the lock: whether this batch reopens the conversation.
   SELECT c."id", c."status" FROM "Conversation" c
    WHERE c."id" IN (SELECT "conversationId" FROM fresh)
    ORDER BY c."id" FOR UPDATE
@@ -72,7 +78,7 @@ WITH input AS (
   -- assistant's answer ends it too (it is sent only in assistant mode). A customer writing in a resolved
   -- conversation reopens it in a fresh assistant episode.
   UPDATE "Conversation" c
-     SET "lastSeq" = c."lastSeq" + 1, "lastMessageAt" = now(), "updatedAt" = now(),
+     SET "lastSeq" = c."lastSeq" + f."k", "lastMessageAt" = now(), "updatedAt" = now(),
          "mode" = CASE WHEN c."status" = 'resolved' AND f."reopens" THEN 'ai'::"ConversationMode" ELSE c."mode" END,
          "aiEpisodeStartedAt" = CASE WHEN c."status" = 'resolved' AND f."reopens" THEN now() ELSE c."aiEpisodeStartedAt" END,
          "status" = CASE WHEN c."status" = 'resolved' OR (f."reopens" AND c."status" IN ('pending', 'snoozed'))
@@ -85,14 +91,14 @@ WITH input AS (
          "lastAgentMessageAt" = CASE WHEN f."senderType" = 'agent' THEN now() ELSE c."lastAgentMessageAt" END,
          "assigneeId" = CASE WHEN f."senderType" = 'agent' THEN COALESCE(c."assigneeId", f."senderId"::uuid) ELSE c."assigneeId" END
     FROM fresh f JOIN locked l ON l."id" = f."conversationId"
-   WHERE c."id" = f."conversationId" AND (NOT f."onlyInAiMode" OR c."mode" = 'ai')
-RETURNING c."id", c."lastSeq", l."status" = 'resolved' AND f."reopens" AS "reopened"
+   WHERE c."id" = f."conversationId" AND f."n" = 1 AND (NOT f."onlyInAiMode" OR c."mode" = 'ai')
+RETURNING c."id", c."lastSeq" - f."k" AS "before", l."status" = 'resolved' AND f."reopens" AS "reopened"
 )
 INSERT INTO "Message" ("id", "conversationId", "seq", "clientMessageId", "senderType", "senderId", "kind", "text", "payload", "createdAt")
-SELECT f."id", f."conversationId", b."lastSeq", f."clientMessageId", f."senderType", f."senderId", f."kind", f."text", f."payload", now()
+SELECT f."id", f."conversationId", b."before" + f."n", f."clientMessageId", f."senderType", f."senderId", f."kind", f."text", f."payload", now()
   FROM fresh f JOIN bumped b ON b."id" = f."conversationId"
 RETURNING "id", "conversationId", "seq", "clientMessageId", "senderType", "senderId", "kind", "text", "payload", "createdAt",
-          (SELECT b."reopened" FROM bumped b WHERE b."id" = "Message"."conversationId") AS "reopened"`,
+          (SELECT b."reopened" FROM bumped b WHERE b."id" = "Message"."conversationId") AND "seq" = (SELECT b."before" + 1 FROM bumped b WHERE b."id" = "Message"."conversationId") AS "reopened"`,
 };
 
 interface Pending {
@@ -153,15 +159,23 @@ export class MessageWriter {
     while (this.writing.size < this.maxInFlight && this.queue.length > 0) {
       const batch: Pending[] = [];
       const rest: Pending[] = [];
-      // A conversation already in a running statement, or twice in this one, waits for the next batch: its
-      // messages are stored in the order they were handed over.
-      const conversations = new Set<string>();
-      for (const running of this.writing) for (const p of running) conversations.add(p.message.conversationId);
+      // A conversation already in a running statement waits for the next batch (its messages are stored in the
+      // order they were handed over). Within a batch, a conversation's messages share one sender and are not
+      // assistant answers (see INSERT_MESSAGES); the first that differs, and everything after it, waits too.
+      const blocked = new Set<string>();
+      for (const running of this.writing) for (const p of running) blocked.add(p.message.conversationId);
+      const groups = new Map<string, string>();
       for (const p of this.queue) {
-        if (batch.length < this.maxBatch && !conversations.has(p.message.conversationId)) {
-          conversations.add(p.message.conversationId);
+        const { conversationId } = p.message;
+        const group = groupKey(p.message);
+        const joined = groups.get(conversationId);
+        if (batch.length < this.maxBatch && !blocked.has(conversationId) && (joined === undefined || (joined === group && group !== null))) {
+          groups.set(conversationId, group ?? ASSISTANT);
           batch.push(p);
-        } else rest.push(p);
+        } else {
+          blocked.add(conversationId);
+          rest.push(p);
+        }
       }
       // Everything waiting is for conversations being written: the next batch leaves when that statement is back.
       if (batch.length === 0) return;
@@ -175,31 +189,30 @@ export class MessageWriter {
   }
 
   private async store(batch: Pending[]): Promise<void> {
+    const ids = batch.map(() => randomUUID());
     let rows: StoredMessageRow[];
     try {
-      rows = await this.insert(batch.map((p) => p.message));
+      rows = await this.insert(batch.map((p) => p.message), ids);
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
       // One message's failure (a retry stored meanwhile by another instance, a deleted conversation) must not
-      // fail the others: each is tried alone and gets its own answer.
-      await Promise.all(
-        batch.map(async (p) => {
-          try {
-            p.resolve((await this.insert([p.message]))[0] ?? null);
-          } catch (e) {
-            p.reject(e);
-          }
-        }),
-      );
+      // fail the others: each is tried alone, in order, and gets its own answer.
+      for (const [i, p] of batch.entries()) {
+        try {
+          p.resolve((await this.insert([p.message], [ids[i]!]))[0] ?? null);
+        } catch (e) {
+          p.reject(e);
+        }
+      }
       return;
     }
-    const byConversation = new Map(rows.map((r) => [r.conversationId, r]));
-    for (const p of batch) p.resolve(byConversation.get(p.message.conversationId) ?? null);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const [i, p] of batch.entries()) p.resolve(byId.get(ids[i]!) ?? null);
   }
 
-  private insert(messages: MessageToStore[]): Promise<StoredMessageRow[]> {
+  private insert(messages: MessageToStore[], ids: string[]): Promise<StoredMessageRow[]> {
     return this.sql.query<StoredMessageRow>(INSERT_MESSAGES, [
-      messages.map(() => randomUUID()),
+      ids,
       messages.map((m) => m.conversationId),
       messages.map((m) => m.clientMessageId),
       messages.map((m) => m.senderType),
@@ -210,4 +223,12 @@ export class MessageWriter {
       messages.map((m) => m.onlyInAiMode),
     ]);
   }
+}
+
+/** Stands for an assistant answer among a batch's groups: it never shares its conversation's batch. */
+const ASSISTANT = '\u0000assistant';
+
+/** Messages of one conversation with the same key may share a statement; null: never (an assistant answer). */
+function groupKey(m: MessageToStore): string | null {
+  return m.onlyInAiMode ? null : `${m.senderType}:${m.senderId ?? ''}`;
 }

@@ -181,10 +181,7 @@ export class MessageWriter {
       if (batch.length === 0) return;
       this.queue = rest;
       this.writing.add(batch);
-      void this.store(batch).finally(() => {
-        this.writing.delete(batch);
-        this.schedule();
-      });
+      void this.store(batch);
     }
   }
 
@@ -194,7 +191,10 @@ export class MessageWriter {
     try {
       rows = await this.insert(batch.map((p) => p.message), ids);
     } catch (err) {
-      if (batch.length === 1) return batch[0]!.reject(err);
+      if (batch.length === 1) {
+        this.done(batch);
+        return batch[0]!.reject(err);
+      }
       // One message's failure (a retry stored meanwhile by another instance, a deleted conversation) must not
       // fail the others: each is tried alone, in order, and gets its own answer.
       for (const [i, p] of batch.entries()) {
@@ -204,10 +204,18 @@ export class MessageWriter {
           p.reject(e);
         }
       }
+      this.done(batch);
       return;
     }
+    // The next statement leaves before this one's callers publish: the database never waits for that work.
+    this.done(batch);
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const [i, p] of batch.entries()) p.resolve(byId.get(ids[i]!) ?? null);
+  }
+
+  private done(batch: Pending[]): void {
+    this.writing.delete(batch);
+    this.flush();
   }
 
   private insert(messages: MessageToStore[], ids: string[]): Promise<StoredMessageRow[]> {

@@ -1,9 +1,9 @@
-// Group commit: messages to different conversations that arrive together are stored by one statement, in one
-// transaction. Under load that is one round trip, one plan and one WAL flush per batch instead of per message;
-// alone, a message is written at once (a batch leaves as soon as the previous one is back, never on a timer).
+// Chat messages through the group commit (../group-commit.ts): messages that arrive together are stored by one
+// statement, a conversation's messages in the order they were handed over.
 import { randomUUID } from 'node:crypto';
 import type { MessageKind, SenderType } from '../../../protocol/chat.ts';
 import type { SqlRunner, SqlStatement } from '../../db/sql.ts';
+import { GroupCommit } from '../group-commit.ts';
 
 export interface MessageToStore {
   conversationId: string;
@@ -35,11 +35,6 @@ export interface StoredMessageRow {
 export interface MessageWriterOptions {
   /** Rows per statement. */
   maxBatch?: number;
-  /**
-   * Statements in flight at once. One (the default): measured on PostgreSQL at 1,000 msg/s, a second batch in
-   * flight halved the batches and cost the database ~15 % more CPU per message for no gain in latency.
-   */
-  maxInFlight?: number;
   /** The clock for backlogMs (milliseconds). */
   now?: () => number;
 }
@@ -101,125 +96,38 @@ RETURNING "id", "conversationId", "seq", "clientMessageId", "senderType", "sende
           (SELECT b."reopened" FROM bumped b WHERE b."id" = "Message"."conversationId") AND "seq" = (SELECT b."before" + 1 FROM bumped b WHERE b."id" = "Message"."conversationId") AS "reopened"`,
 };
 
-interface Pending {
-  message: MessageToStore;
-  /** When it was queued (the writer's clock). */
-  at: number;
-  resolve(row: StoredMessageRow | null): void;
-  reject(err: unknown): void;
-}
-
 export class MessageWriter {
-  private readonly maxBatch: number;
-  private readonly maxInFlight: number;
-  private readonly now: () => number;
-  private queue: Pending[] = [];
-  /** Batches whose statement is running (each in queue order: its first is its oldest). */
-  private readonly writing = new Set<Pending[]>();
-  private scheduled = false;
+  private readonly commits: GroupCommit<MessageToStore, StoredMessageRow | null>;
 
   constructor(
     private readonly sql: SqlRunner,
     opts: MessageWriterOptions = {},
   ) {
-    this.maxBatch = opts.maxBatch ?? 256;
-    this.maxInFlight = opts.maxInFlight ?? 1;
-    this.now = opts.now ?? (() => performance.now());
+    this.commits = new GroupCommit({
+      write: (batch) => this.insert(batch),
+      // A conversation's messages share a statement when they share a sender and none is an assistant answer
+      // (see INSERT_MESSAGES); the first that differs, and everything after it, waits for the next one.
+      keys: (m) => [m.conversationId],
+      shareTag: (m) => (m.onlyInAiMode ? null : `${m.senderType}:${m.senderId ?? ''}`),
+      maxBatch: opts.maxBatch ?? 256,
+      ...(opts.now && { now: opts.now }),
+    });
   }
 
   /** The stored row, or null when nothing was stored (a retry of a stored message, or see INSERT_MESSAGES). */
   write(message: MessageToStore): Promise<StoredMessageRow | null> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ message, at: this.now(), resolve, reject });
-      this.schedule();
-    });
+    return this.commits.write(message);
   }
 
-  /**
-   * How long the oldest message not yet stored (queued, or in a statement still running) has waited: the
-   * database's backlog as callers feel it, a stalled statement included. 0 when nothing waits.
-   */
+  /** How long the oldest message not yet stored has waited (GroupCommit.backlogMs). */
   backlogMs(): number {
-    let oldest = this.queue[0]?.at ?? Infinity;
-    for (const batch of this.writing) oldest = Math.min(oldest, batch[0]!.at);
-    return oldest === Infinity ? 0 : this.now() - oldest;
+    return this.commits.backlogMs();
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.writing.size >= this.maxInFlight || this.queue.length === 0) return;
-    this.scheduled = true;
-    // Everything that arrives in this turn of the event loop leaves together.
-    setImmediate(() => {
-      this.scheduled = false;
-      this.flush();
-    });
-  }
-
-  private flush(): void {
-    while (this.writing.size < this.maxInFlight && this.queue.length > 0) {
-      const batch: Pending[] = [];
-      const rest: Pending[] = [];
-      // A conversation already in a running statement waits for the next batch (its messages are stored in the
-      // order they were handed over). Within a batch, a conversation's messages share one sender and are not
-      // assistant answers (see INSERT_MESSAGES); the first that differs, and everything after it, waits too.
-      const blocked = new Set<string>();
-      for (const running of this.writing) for (const p of running) blocked.add(p.message.conversationId);
-      const groups = new Map<string, string>();
-      for (const p of this.queue) {
-        const { conversationId } = p.message;
-        const group = groupKey(p.message);
-        const joined = groups.get(conversationId);
-        if (batch.length < this.maxBatch && !blocked.has(conversationId) && (joined === undefined || (joined === group && group !== null))) {
-          groups.set(conversationId, group ?? ASSISTANT);
-          batch.push(p);
-        } else {
-          blocked.add(conversationId);
-          rest.push(p);
-        }
-      }
-      // Everything waiting is for conversations being written: the next batch leaves when that statement is back.
-      if (batch.length === 0) return;
-      this.queue = rest;
-      this.writing.add(batch);
-      void this.store(batch);
-    }
-  }
-
-  private async store(batch: Pending[]): Promise<void> {
-    const ids = batch.map(() => randomUUID());
-    let rows: StoredMessageRow[];
-    try {
-      rows = await this.insert(batch.map((p) => p.message), ids);
-    } catch (err) {
-      if (batch.length === 1) {
-        this.done(batch);
-        return batch[0]!.reject(err);
-      }
-      // One message's failure (a retry stored meanwhile by another instance, a deleted conversation) must not
-      // fail the others: each is tried alone, in order, and gets its own answer.
-      for (const [i, p] of batch.entries()) {
-        try {
-          p.resolve((await this.insert([p.message], [ids[i]!]))[0] ?? null);
-        } catch (e) {
-          p.reject(e);
-        }
-      }
-      this.done(batch);
-      return;
-    }
-    // The next statement leaves before this one's callers publish: the database never waits for that work.
-    this.done(batch);
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const [i, p] of batch.entries()) p.resolve(byId.get(ids[i]!) ?? null);
-  }
-
-  private done(batch: Pending[]): void {
-    this.writing.delete(batch);
-    this.flush();
-  }
-
-  private insert(messages: MessageToStore[], ids: string[]): Promise<StoredMessageRow[]> {
-    return this.sql.query<StoredMessageRow>(INSERT_MESSAGES, [
+  /** One row per message, in order (null: not stored). */
+  private async insert(messages: MessageToStore[]): Promise<(StoredMessageRow | null)[]> {
+    const ids = messages.map(() => randomUUID());
+    const rows = await this.sql.query<StoredMessageRow>(INSERT_MESSAGES, [
       ids,
       messages.map((m) => m.conversationId),
       messages.map((m) => m.clientMessageId),
@@ -230,13 +138,7 @@ export class MessageWriter {
       messages.map((m) => (m.payload ? JSON.stringify(m.payload) : null)),
       messages.map((m) => m.onlyInAiMode),
     ]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
   }
-}
-
-/** Stands for an assistant answer among a batch's groups: it never shares its conversation's batch. */
-const ASSISTANT = '\u0000assistant';
-
-/** Messages of one conversation with the same key may share a statement; null: never (an assistant answer). */
-function groupKey(m: MessageToStore): string | null {
-  return m.onlyInAiMode ? null : `${m.senderType}:${m.senderId ?? ''}`;
 }

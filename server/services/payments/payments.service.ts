@@ -24,7 +24,7 @@ import { cleanName, cleanText } from './text.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { prismaSqlRunner, type SqlRunner } from '../../db/sql.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
-import { GroupCommit } from './group-commit.ts';
+import { GroupCommit } from '../group-commit.ts';
 import { CONTACT_NAMES, INSERT_NEW_PAYMENTS, MARK_FANNED_OUT } from './statements.ts';
 
 /** Where payment cards go: the ChatService, behind the one method payments need. */

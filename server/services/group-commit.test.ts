@@ -4,6 +4,7 @@ import { GroupCommit } from './group-commit.ts';
 interface Item {
   id: number;
   key: string;
+  tag?: string;
 }
 
 /** A GroupCommit over a fake statement that records each batch and answers `id * 10`. */
@@ -13,6 +14,7 @@ function harness(opts: { fail?: (batch: Item[]) => boolean; delayMs?: number; ma
   let maxInFlight = 0;
   const gc = new GroupCommit<Item, number>({
     keys: (i) => [i.key],
+    shareTag: (i) => i.tag ?? null,
     ...(opts.maxBatch !== undefined && { maxBatch: opts.maxBatch }),
     async write(batch) {
       batches.push(batch.map((i) => i.id));
@@ -74,5 +76,42 @@ describe('GroupCommit', () => {
     expect(batches.slice(1).sort()).toEqual([[0], [1], [2], [3], [4]]);
     // And the next batch is written normally.
     expect(await gc.write({ id: 9, key: 'k9' })).toBe(90);
+  });
+
+  it('lets items with a key in common share a batch when they carry the same tag; a different tag, and all after it with that key, wait', async () => {
+    const { gc, batches } = harness();
+    const results = await Promise.all([
+      gc.write({ id: 1, key: 'conv', tag: 'alice' }),
+      gc.write({ id: 2, key: 'conv', tag: 'alice' }),
+      gc.write({ id: 3, key: 'conv', tag: 'agent' }),
+      gc.write({ id: 4, key: 'conv', tag: 'alice' }),
+      gc.write({ id: 5, key: 'other' }),
+    ]);
+    expect(results).toEqual([10, 20, 30, 40, 50]);
+    expect(batches).toEqual([[1, 2, 5], [3], [4]]);
+  });
+
+  it('reports how long the oldest item not yet written has waited, the batch being written included', async () => {
+    let clock = 1_000;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const gc = new GroupCommit<Item, number>({
+      keys: (i) => [i.key],
+      now: () => clock,
+      async write(batch) {
+        await gate;
+        return batch.map((i) => i.id);
+      },
+    });
+    expect(gc.backlogMs()).toBe(0);
+    const first = gc.write({ id: 1, key: 'a' });
+    await new Promise((r) => setImmediate(r)); // its statement is running
+    clock += 150;
+    const second = gc.write({ id: 2, key: 'b' });
+    clock += 100;
+    expect(gc.backlogMs()).toBe(250);
+    release();
+    expect(await Promise.all([first, second])).toEqual([1, 2]);
+    expect(gc.backlogMs()).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 // Builds every domain service from its dependencies, in one place. No module-level state: tests build
 // fresh ones. Services reach clients only through `publisher`, which the gateway attaches once it exists.
 import type { PrismaClient } from '../db/generated/client.ts';
-import type { SqlRunner } from '../db/sql.ts';
+import { prismaSqlRunner, type SqlRunner } from '../db/sql.ts';
 import { AgentService } from './auth/agents.service.ts';
 import { AssistantChat } from './assistant/assistant-chat.ts';
 import { AssistantService } from './assistant/assistant.service.ts';
@@ -89,6 +89,7 @@ const CACHE_TTL_MS = { local: 5_000, shared: 60_000 };
 
 export function createServices(deps: ServiceDeps): Services {
   const { prisma, now = Date.now, baseUrl = noBaseUrl, invalidation = new LocalInvalidationBus() } = deps;
+  const sql = deps.sql ?? prismaSqlRunner(prisma);
   const cacheTtlMs = invalidation.shared ? CACHE_TTL_MS.shared : CACHE_TTL_MS.local;
   const publisher = new LatePublisher();
   const tokens = new TokenService(now);
@@ -101,7 +102,7 @@ export function createServices(deps: ServiceDeps): Services {
   // The inbox hears of every stored message and read mark (its rows, counts and unread move with them).
   let inbox: InboxService | null = null;
   const chat = new ChatService(prisma, publisher, {
-    ...(deps.sql && { sql: deps.sql }),
+    sql,
     invalidation,
     presentPayload: (payload, kind, contact) => links.presentCard(payload, kind, contact),
     beforeAgentMessage: async (conversation, agent) => assistantChat?.beforeAgentMessage(conversation, agent),
@@ -148,7 +149,7 @@ export function createServices(deps: ServiceDeps): Services {
     tokens,
     chat,
     notifications,
-    payments: new PaymentService({ prisma, publisher, notifications, cards: chat, baseUrl, links, ...(deps.sql && { sql: deps.sql }) }),
+    payments: new PaymentService({ prisma, publisher, notifications, cards: chat, baseUrl, links, sql }),
     receipts: new ReceiptService(prisma, { tokens, agents, links, baseUrl }),
     rateLimits: new RateLimits(deps.rateLimits),
     publisher,

@@ -19,7 +19,7 @@ import type { Publisher } from '../publisher.ts';
 import { customerKey, rooms } from '../rooms.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { MessageWriter, type StoredMessageRow } from './message-writer.ts';
-import { prismaSqlRunner, type SqlRunner, type SqlStatement } from '../../db/sql.ts';
+import type { SqlRunner, SqlStatement } from '../../db/sql.ts';
 import { normalizeText } from './text.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
@@ -72,8 +72,8 @@ type VisitorPrincipal = Principal & { kind: 'visitor' };
 type Membership = { conversation: ConversationWithContact } | { draft: VisitorPrincipal };
 
 export interface ChatServiceOptions {
-  /** The hot path's own SQL (Database.sql); through Prisma when omitted. */
-  sql?: SqlRunner;
+  /** The hot path's own SQL (Database.sql). */
+  sql: SqlRunner;
   /** Conversations moved to another contact, deleted workspaces and agents: forgotten on every instance. */
   invalidation?: InvalidationBus;
   /**
@@ -140,10 +140,10 @@ export class ChatService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly publisher: Publisher,
-    opts: ChatServiceOptions = {},
+    opts: ChatServiceOptions,
   ) {
     this.invalidation = opts.invalidation ?? new LocalInvalidationBus();
-    this.sql = opts.sql ?? prismaSqlRunner(prisma);
+    this.sql = opts.sql;
     this.writer = new MessageWriter(this.sql);
     this.presentPayload = opts.presentPayload;
     this.beforeAgentMessage = opts.beforeAgentMessage;

@@ -22,7 +22,7 @@ import { contactNames, partyView, toPaymentDto, unnamedParties, type ContactName
 import type { LinkMaker, ReceiptLinks } from './receipt-links.ts';
 import { cleanName, cleanText } from './text.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
-import { prismaSqlRunner, type SqlRunner } from '../../db/sql.ts';
+import type { SqlRunner } from '../../db/sql.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { GroupCommit } from '../group-commit.ts';
 import { CONTACT_NAMES, INSERT_NEW_PAYMENTS, MARK_FANNED_OUT } from './statements.ts';
@@ -45,8 +45,8 @@ export interface PaymentServiceDeps {
   baseUrl: () => string;
   /** Each party's own receipt link, in their toast, notification and card. */
   links: ReceiptLinks;
-  /** The hot path's own SQL (Database.sql); through Prisma when omitted. */
-  sql?: SqlRunner;
+  /** The hot path's own SQL (Database.sql). */
+  sql: SqlRunner;
 }
 
 export interface IngestResult {
@@ -86,12 +86,10 @@ export class PaymentService {
   /** Events whose cards are posted, marked in batches: one UPDATE per flush instead of one per event. */
   private fannedOut: string[] = [];
   private flushing: Promise<void> | null = null;
-  private readonly sql: SqlRunner;
   /** New payments arriving together are written by one statement (one commit per batch). */
   private readonly creator: GroupCommit<NewEvent, Applied | null>;
 
   constructor(private readonly deps: PaymentServiceDeps) {
-    this.sql = deps.sql ?? prismaSqlRunner(deps.prisma);
     this.creator = new GroupCommit<NewEvent, Applied | null>({
       write: (batch) => this.createBatch(batch),
       // One row per payment and per event id in a statement: a second delivery waits and then sees the first.
@@ -105,7 +103,7 @@ export class PaymentService {
     if (!this.fannedOut.length) return;
     const ids = this.fannedOut;
     this.fannedOut = [];
-    this.flushing = this.sql
+    this.flushing = this.deps.sql
       .query(MARK_FANNED_OUT, [ids])
       .then(() => undefined)
       // Unmarked events only cost a redelivery a second, idempotent, pass over the cards.
@@ -230,7 +228,7 @@ export class PaymentService {
       return { workspaceId, ev, digest, row, receiptId, parties, eventRowId: randomUUID(), body: JSON.stringify(response) };
     });
     const col = <T>(f: (b: (typeof built)[number], i: number) => T) => built.map(f);
-    const rows = await this.sql.query<{ ord: number; number: number | null }>(INSERT_NEW_PAYMENTS, [
+    const rows = await this.deps.sql.query<{ ord: number; number: number | null }>(INSERT_NEW_PAYMENTS, [
       col((_, i) => i),
       col((b) => b.row.id),
       col((b) => b.workspaceId),
@@ -295,7 +293,7 @@ export class PaymentService {
       }
     }
     if (!ids.length) return byWorkspace;
-    const rows = await this.sql.query<{ workspaceId: string; externalId: string; name: string }>(CONTACT_NAMES, [ws, ids]);
+    const rows = await this.deps.sql.query<{ workspaceId: string; externalId: string; name: string }>(CONTACT_NAMES, [ws, ids]);
     for (const r of rows) {
       const name = cleanName(r.name);
       if (!name) continue;

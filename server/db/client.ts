@@ -91,13 +91,13 @@ async function openPglite(dataDir: string, migrationOptions: MigrationOptions, i
     throw e;
   }
   // Prisma and the runner share this one instance: PGlite is a single session.
-  const session = pgliteSession(db as PGlite);
+  const session = pgliteSession(db);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db as PGlite) });
   let closing: Promise<void> | undefined;
   return {
     kind: 'pglite',
     prisma,
-    sql: { query: async <T>(s: SqlStatement, params: unknown[]) => (await db.query<T>(s.text, params)).rows },
+    sql: { query: <T>(s: SqlStatement, params: unknown[]) => session.query<T>(s.text, params) },
     migrate: () => deployMigrations(session, migrationOptions),
     status: () => migrationStatus(session, migrationOptions),
     resolve: (name, as) => resolveMigration(session, { ...migrationOptions, name, as }),

@@ -28,7 +28,7 @@ export function pgSession(client: ClientBase): SqlSession {
   };
 }
 
-export function pgliteSession(db: PGlite): SqlSession {
+export function pgliteSession(db: Pick<PGlite, 'query' | 'exec'>): SqlSession {
   return {
     async query<T>(sql: string, params: unknown[] = []) {
       return (await db.query<T>(sql, params)).rows;

@@ -58,22 +58,16 @@ export async function startBenchServer(
   await opts.seed?.(db.prisma, ws.id);
   await db.close();
 
-  // The same bundle `npm start` runs (built by scripts/prepare.mjs). BENCH_NODE_ARGS adds flags, e.g. --cpu-prof.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/server/main.mjs'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_MULTIPLIER: '1000',
-      NODE_ENV: 'production',
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }),
-      ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : { REDIS_URL: '' }),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  // The same bundle `npm start` runs (built by scripts/prepare.mjs).
+  const child = spawnMeasured(['dist/server/main.mjs'], {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_MULTIPLIER: '1000',
+    NODE_ENV: 'production',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }),
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : { REDIS_URL: '' }),
   });
   const url = (await readyUrl(child, /VeryChat is running at (\S+)/, 'server')).replace('localhost', '127.0.0.1');
   return {
@@ -88,6 +82,12 @@ export async function startBenchServer(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A node process to measure, from the repository root; BENCH_NODE_ARGS adds flags (e.g. --cpu-prof). */
+function spawnMeasured(args: string[], env: Record<string, string>): ChildProcess {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 /**
@@ -191,12 +191,7 @@ export function rssKb(pid: number): number {
 
 /** The bare Socket.io relay (bench/relay.ts) in its own process: one node process, measured like the server. */
 export async function startRelay(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/relay.ts'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawnMeasured(['--import', 'tsx', 'bench/relay.ts'], { PORT: '0', NODE_ENV: 'production' });
   const url = await readyUrl(child, /relay listening at (\S+)/, 'relay');
   return { url, pid: child.pid!, stop: () => stopChild(child) };
 }

@@ -46,6 +46,7 @@ import {
   connectCustomer,
   connectRelayClient,
   cpuSeconds,
+  databaseCpuMeter,
   errorCode,
   percentile,
   rssKb,
@@ -125,26 +126,12 @@ function percentiles(values: number[]): Percentiles {
 
 async function veryChatTarget(server: BenchServer): Promise<Target> {
   const pid = server.pid ? serverPid(server.pid) : undefined;
+  const database = await databaseCpuMeter(server);
   let dbCpu: Target['dbCpu'];
-  if (server.database && process.env.DATABASE_URL) {
-    const pg = await import('pg');
-    const admin = new pg.default.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    const known = new Map<number, number>();
-    dbCpu = async () => {
-      // The server's own backends (its pool), whatever else shares this PostgreSQL; a backend that exited keeps
-      // its last reading.
-      const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [server.database]);
-      for (const { pid: p } of rows) {
-        const c = cpuSeconds(p);
-        if (!Number.isNaN(c)) known.set(p, c);
-      }
-      let backends = 0;
-      for (const c of known.values()) backends += c;
-      return { backends, allPostgres: postgresCpu() };
-    };
+  if (database) {
+    dbCpu = async () => ({ backends: await database.read(), allPostgres: postgresCpu() });
     const stop = server.stop;
-    server = { ...server, stop: async () => (await admin.end(), stop()) };
+    server = { ...server, stop: async () => (await database.close(), stop()) };
   }
   return {
     name: 'VeryChat',

@@ -5,12 +5,11 @@
 // highest accepted rate. Against a running server: --url <url> --site-key <pk_...> --secret <sk_...> [--pid <pid>]
 // (its workspace must allow origin https://bench.example and its rate limits must be raised).
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import type { Socket } from 'socket.io-client';
 import { SIGNATURE_HEADER, SITE_KEY_HEADER } from '../protocol/values.ts';
 import { signPaymentEvent } from '../server/sdk/index.ts';
-import { arg, connectCustomer, cpuSeconds, percentile, serverPid, benchServer } from './support.ts';
+import { arg, connectCustomer, cpuSeconds, databaseCpuMeter, kernelSeconds, percentile, serverPid, benchServer } from './support.ts';
 
 const users = Number(arg('users', '1000'));
 const rate = Number(arg('rate', '500'));
@@ -234,14 +233,7 @@ interface CpuReading {
 /** CPU seconds of the server, its database backends and this generator, from /proc. */
 async function cpuMeter(server: Awaited<ReturnType<typeof benchServer>>): Promise<{ read(): Promise<CpuReading>; close(): Promise<void> }> {
   const pid = server.pid ? serverPid(server.pid) : undefined;
-  let admin: import('pg').Client | undefined;
-  if (server.database && process.env.DATABASE_URL) {
-    const pg = await import('pg');
-    admin = new pg.default.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-  }
-  // A backend that exited keeps its last reading.
-  const backends = new Map<number, number>();
+  const database = await databaseCpuMeter(server);
   const reading = (server: number, serverSys: number, database: number, generator: number): CpuReading => ({
     server,
     serverSys,
@@ -259,30 +251,11 @@ async function cpuMeter(server: Awaited<ReturnType<typeof benchServer>>): Promis
   });
   return {
     async read() {
-      let database = NaN;
-      if (admin) {
-        const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [server.database]);
-        for (const { pid: p } of rows) {
-          const c = cpuSeconds(p);
-          if (!Number.isNaN(c)) backends.set(p, c);
-        }
-        database = [...backends.values()].reduce((a, b) => a + b, 0);
-      }
       const own = process.cpuUsage();
-      return reading(pid ? cpuSeconds(pid) : NaN, pid ? sysSeconds(pid) : NaN, database, (own.user + own.system) / 1e6);
+      return reading(pid ? cpuSeconds(pid) : NaN, pid ? kernelSeconds(pid) : NaN, database ? await database.read() : NaN, (own.user + own.system) / 1e6);
     },
-    close: async () => void (await admin?.end()),
+    close: async () => void (await database?.close()),
   };
-}
-
-/** Kernel CPU seconds of a process (its threads included), from /proc. */
-function sysSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 /** POST over the given keep-alive agent; the status and the body's text. */

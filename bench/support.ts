@@ -118,16 +118,51 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** CPU seconds (user + system) used so far by a process and its threads. */
-export function cpuSeconds(pid: number): number {
+/** A process's CPU time so far (its threads included), from /proc, in seconds; null when unreadable. */
+function procTimes(pid: number): { user: number; system: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return ticks / 100;
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
   } catch {
-    return NaN;
+    return null;
   }
+}
+
+/** CPU seconds (user + system) used so far by a process and its threads; NaN when unreadable. */
+export function cpuSeconds(pid: number): number {
+  const t = procTimes(pid);
+  return t ? t.user + t.system : NaN;
+}
+
+/** Kernel CPU seconds used so far by a process and its threads; NaN when unreadable. */
+export function kernelSeconds(pid: number): number {
+  return procTimes(pid)?.system ?? NaN;
+}
+
+/**
+ * CPU seconds used so far by the PostgreSQL backends of the run's own database (the server's pools, whatever
+ * else shares this PostgreSQL); a backend that exited keeps its last reading. Null without one (PGlite, --url).
+ */
+export async function databaseCpuMeter(server: BenchServer): Promise<{ read(): Promise<number>; close(): Promise<void> } | null> {
+  if (!server.database || !process.env.DATABASE_URL) return null;
+  const pg = await import('pg');
+  const admin = new pg.default.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  const known = new Map<number, number>();
+  return {
+    async read() {
+      const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [server.database]);
+      for (const { pid } of rows) {
+        const c = cpuSeconds(pid);
+        if (!Number.isNaN(c)) known.set(pid, c);
+      }
+      let total = 0;
+      for (const c of known.values()) total += c;
+      return total;
+    },
+    close: () => admin.end(),
+  };
 }
 
 /** The server's own process: tsx runs node as a child, so measure the busiest descendant. */

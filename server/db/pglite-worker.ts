@@ -175,7 +175,7 @@ export class PGliteWorkerClient implements PGliteLike {
         this.#terminating = true;
         this.#stopped = true;
         // Requests that were waiting behind the close (e.g. for a transaction) will not run.
-        this.#rejectAll(() => new Error('PGlite is closed'));
+        this.#rejectAll(() => this.#closedError());
         await this.#worker.terminate();
       }
     })();
@@ -215,10 +215,14 @@ export class PGliteWorkerClient implements PGliteLike {
   }
 
   #checkOpen(): void {
-    if (this.#crash) throw new Error(`PGlite is closed: ${this.#crash.message}`, { cause: this.#crash });
     // PGlite's own messages.
-    if (this.#closed) throw new Error('PGlite is closed');
+    if (this.#crash || this.#closed) throw this.#closedError();
     if (this.#closing) throw new Error('PGlite is closing');
+  }
+
+  /** What a call gets once the worker is gone: PGlite's message, with the crash that stopped it if one did. */
+  #closedError(): Error {
+    return this.#crash ? new Error(`PGlite is closed: ${this.#crash.message}`, { cause: this.#crash }) : new Error('PGlite is closed');
   }
 
   #wireOptions(options: QueryOptions | undefined): WireQueryOptions | undefined {
@@ -246,7 +250,7 @@ export class PGliteWorkerClient implements PGliteLike {
     return new Promise((resolve, reject) => {
       // A stopped worker drops messages: fail now rather than never (e.g. a transaction's end after a crash).
       if (this.#stopped) {
-        reject(this.#crash ? new Error(`PGlite is closed: ${this.#crash.message}`, { cause: this.#crash }) : new Error('PGlite is closed'));
+        reject(this.#closedError());
         return;
       }
       const id = this.#nextId++;
@@ -284,7 +288,7 @@ export class PGliteWorkerClient implements PGliteLike {
     const cause = this.#crashCause;
     const reason = cause instanceof Error ? cause.message : `exit code ${code}`;
     this.#crash = new Error(`The PGlite worker stopped unexpectedly (${reason})`, { cause });
-    this.#rejectAll(() => new Error(`PGlite is closed: ${this.#crash!.message}`, { cause }));
+    this.#rejectAll(() => this.#closedError());
   }
 
   #rejectAll(error: () => Error): void {

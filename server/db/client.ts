@@ -98,7 +98,13 @@ async function openPglite(dataDir: string, migrationOptions: MigrationOptions, i
     kind: 'pglite',
     prisma,
     sql: { query: <T>(s: SqlStatement, params: unknown[]) => session.query<T>(s.text, params) },
-    migrate: () => deployMigrations(session, migrationOptions),
+    async migrate() {
+      const result = await deployMigrations(session, migrationOptions);
+      // PGlite learns the array types (enum[] parameters, e.g. Database.sql's) when it opens: types the
+      // migrations just created must be read again, or the first start of a new database fails on them.
+      if (result.applied.length) await db.refreshArrayTypes();
+      return result;
+    },
     status: () => migrationStatus(session, migrationOptions),
     resolve: (name, as) => resolveMigration(session, { ...migrationOptions, name, as }),
     async ping(timeoutMs = 5_000) {

@@ -74,6 +74,8 @@ async function run(request: PGliteWorkerRequest): Promise<unknown> {
       return target(db, request.tx).exec(request.sql, queryOptions(request.options));
     case 'begin':
       return begin(db);
+    case 'refreshArrayTypes':
+      return db.refreshArrayTypes().then(() => null);
     case 'rollback': {
       const open = openTransaction(request.tx);
       open.rollingBack = open.tx.rollback();

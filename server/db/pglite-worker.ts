@@ -25,7 +25,7 @@ import { messages, type PGlite, type QueryOptions, type Results, type RowMode, t
 import { query as templateQuery } from '@electric-sql/pglite/template';
 
 /** What the project uses of a PGlite instance: both PGlite and PGliteWorkerClient provide it. */
-export type PGliteLike = Pick<PGlite, 'query' | 'sql' | 'exec' | 'transaction' | 'close' | 'closed'>;
+export type PGliteLike = Pick<PGlite, 'query' | 'sql' | 'exec' | 'transaction' | 'refreshArrayTypes' | 'close' | 'closed'>;
 
 // --- The protocol shared with ./pglite-worker-entry.ts ------------------------------------------
 
@@ -44,6 +44,7 @@ export type PGliteWorkerRequest =
   | { id: number; op: 'query'; sql: string; params: unknown[] | undefined; options: WireQueryOptions | undefined; tx: number | undefined }
   | { id: number; op: 'exec'; sql: string; options: WireQueryOptions | undefined; tx: number | undefined }
   | { id: number; op: 'begin' }
+  | { id: number; op: 'refreshArrayTypes' }
   | { id: number; op: 'rollback'; tx: number }
   | { id: number; op: 'end'; tx: number; commit: boolean }
   | { id: number; op: 'close' };
@@ -163,6 +164,12 @@ export class PGliteWorkerClient implements PGliteLike {
     tx._markClosed();
     await this.#request({ op: 'end', tx: txId, commit: true });
     return result;
+  }
+
+  /** PGlite's: reads the array types again (after migrations created types it started without). */
+  async refreshArrayTypes(): Promise<void> {
+    this.#checkOpen();
+    await this.#request({ op: 'refreshArrayTypes' });
   }
 
   /** Closes PGlite cleanly in the worker, then ends the worker. Idempotent. */

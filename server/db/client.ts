@@ -129,10 +129,7 @@ async function openPostgres(databaseUrl: string, migrationOptions: MigrationOpti
   const { url, schema } = splitSchemaParam(databaseUrl);
   const runnerUrl = schema ? withSearchPath(url, schema) : url;
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }, schema ? { schema } : undefined) });
-  // The hot statements' plans do not depend on their parameters (arrays of ids): planned once per connection,
-  // not on every call (planning was a third of a batch's time in the database).
-  const poolUrl = withServerOptions(runnerUrl, '-c plan_cache_mode=force_generic_plan');
-  const pool = new pg.Pool({ connectionString: poolUrl, max: SQL_POOL_SIZE, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({ connectionString: sqlPoolUrl(runnerUrl), max: SQL_POOL_SIZE, idleTimeoutMillis: 30_000 });
   pool.on('error', () => {}); // an idle connection dropped: the pool replaces it; queries report their own errors
   let closed = false;
   let closing: Promise<void> | undefined;
@@ -174,6 +171,19 @@ async function openPostgres(databaseUrl: string, migrationOptions: MigrationOpti
       return closing;
     },
   };
+}
+
+/**
+ * How Database.sql's pool connects (PostgreSQL). The hot statements' plans do not depend on their parameters
+ * (arrays of ids): planned once per connection, not on every call (planning was a third of a batch's time in
+ * the database). Every one of them looks rows up by key, and a plan is kept for the connection's life: made on
+ * a new, near-empty database (tables the planner guesses at ~400 rows) it hashed the whole Message table on
+ * every batch, slower with every message stored (a batch took 3 ms at first and 18 ms 20 s later at 1,000
+ * msg/s) until the next ANALYZE replanned it. Without sequential scans on this pool, the plans are index
+ * look-ups whatever the statistics say (sql-plans.db.test.ts).
+ */
+export function sqlPoolUrl(runnerUrl: string): string {
+  return withServerOptions(runnerUrl, '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off');
 }
 
 /**

@@ -47,7 +47,7 @@ const MOVED_PER_EVENT = 1_000;
  * A customer's contact, created or updated (name, email given by the token; last seen when it is older than
  * $6), or as stored when nothing changed: the update's WHERE is false then, and nothing is written.
  */
-const RESOLVE_CONTACT: SqlStatement = {
+export const RESOLVE_CONTACT: SqlStatement = {
   name: 'verychat_resolve_contact_v1',
   text: `
 WITH upserted AS (

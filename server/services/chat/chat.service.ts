@@ -1,5 +1,4 @@
 // Conversations and messages: membership, the gap-free idempotent send pipeline, history, read state.
-import { randomUUID } from 'node:crypto';
 import type {
   ConversationDto,
   ConversationsPage,
@@ -18,8 +17,9 @@ import type { Principal } from '../principal.ts';
 import type { Publisher } from '../publisher.ts';
 import { customerKey, rooms } from '../rooms.ts';
 import { KeyedQueue } from './keyed-queue.ts';
+import { ContactWriter } from './contact-writer.ts';
 import { MessageWriter, type StoredMessageRow } from './message-writer.ts';
-import type { SqlRunner, SqlStatement } from '../../db/sql.ts';
+import type { SqlRunner } from '../../db/sql.ts';
 import { normalizeText } from './text.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
@@ -43,28 +43,6 @@ const LAST_SEEN_PRECISION_MS = 5 * 60_000;
 const WRITE_BACKLOG_LIMIT_MS = 200;
 /** Ids of one visitor's moved conversations per invalidation event. */
 const MOVED_PER_EVENT = 1_000;
-/**
- * A customer's contact, created or updated (name, email given by the token; last seen when it is older than
- * $6), or as stored when nothing changed: the update's WHERE is false then, and nothing is written.
- */
-export const RESOLVE_CONTACT: SqlStatement = {
-  name: 'verychat_resolve_contact_v1',
-  text: `
-WITH upserted AS (
-  INSERT INTO "Contact" ("id", "workspaceId", "externalId", "name", "email", "lastSeenAt", "createdAt", "updatedAt")
-  VALUES ($1::uuid, $2::uuid, $3, $4, $5, now(), now(), now())
-  ON CONFLICT ("workspaceId", "externalId") DO UPDATE
-     SET "name" = COALESCE(EXCLUDED."name", "Contact"."name"), "email" = COALESCE(EXCLUDED."email", "Contact"."email"),
-         "lastSeenAt" = now(), "updatedAt" = now()
-   WHERE "Contact"."lastSeenAt" IS NULL OR "Contact"."lastSeenAt" < $6::timestamptz
-      OR "Contact"."name" IS DISTINCT FROM COALESCE(EXCLUDED."name", "Contact"."name")
-      OR "Contact"."email" IS DISTINCT FROM COALESCE(EXCLUDED."email", "Contact"."email")
-  RETURNING *
-)
-SELECT * FROM upserted
-UNION ALL
-SELECT * FROM "Contact" WHERE "workspaceId" = $2::uuid AND "externalId" = $3 AND NOT EXISTS (SELECT 1 FROM upserted)`,
-};
 type ConversationWithContact = Conversation & { contact: Contact };
 type VisitorPrincipal = Principal & { kind: 'visitor' };
 
@@ -131,6 +109,8 @@ export class ChatService {
   private readonly sql: SqlRunner;
   /** Stores messages of different conversations arriving together in one statement. */
   private readonly writer: MessageWriter;
+  /** Finds or creates the contacts of customers connecting together in one statement. */
+  private readonly contacts: ContactWriter;
   private readonly presentPayload: PresentPayload | undefined;
   private readonly beforeAgentMessage: ChatServiceOptions['beforeAgentMessage'];
   private readonly onReopened: ChatServiceOptions['onReopened'];
@@ -145,6 +125,7 @@ export class ChatService {
     this.invalidation = opts.invalidation ?? new LocalInvalidationBus();
     this.sql = opts.sql;
     this.writer = new MessageWriter(this.sql);
+    this.contacts = new ContactWriter(this.sql, { lastSeenPrecisionMs: LAST_SEEN_PRECISION_MS });
     this.presentPayload = opts.presentPayload;
     this.beforeAgentMessage = opts.beforeAgentMessage;
     this.onReopened = opts.onReopened;
@@ -191,7 +172,7 @@ export class ChatService {
 
   /**
    * Find or create the contact behind a customer's identity token, with the name and email it carries, in one
-   * statement. Its last-seen time is written at most every LAST_SEEN_PRECISION_MS: a connection of a customer
+   * statement (shared with the customers connecting at the same time: ContactWriter). Its last-seen time is written at most every LAST_SEEN_PRECISION_MS: a connection of a customer
    * seen recently, with the same name and email, writes nothing (and one seen by this instance costs no query).
    */
   async resolveContact(identity: CustomerIdentity): Promise<Contact> {
@@ -200,16 +181,8 @@ export class ChatService {
     if (recent && (identity.name === undefined || identity.name === recent.name) && (identity.email === undefined || identity.email === recent.email)) {
       return recent;
     }
-    const params = [
-      randomUUID(),
-      identity.workspaceId,
-      identity.externalId,
-      identity.name ?? null,
-      identity.email ?? null,
-      new Date(Date.now() - LAST_SEEN_PRECISION_MS),
-    ];
     const contact =
-      (await this.sql.query<Contact>(RESOLVE_CONTACT, params))[0] ??
+      (await this.contacts.resolve(identity)) ??
       // Only when another connection created it after this statement's snapshot: it is there now.
       (await this.prisma.contact.findUniqueOrThrow({
         where: { workspaceId_externalId: { workspaceId: identity.workspaceId, externalId: identity.externalId } },

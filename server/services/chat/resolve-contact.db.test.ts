@@ -3,6 +3,7 @@
 // ChatService, so no in-memory cache hides what the database does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../db/client.ts';
+import type { SqlRunner } from '../../db/sql.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
 import type { Publisher } from '../publisher.ts';
 import { ChatService } from './chat.service.ts';
@@ -63,5 +64,26 @@ describe('ChatService.resolveContact', () => {
     const all = await Promise.all(Array.from({ length: 8 }, () => resolve('u4', { name: 'Di' })));
     expect(new Set(all.map((c) => c.id)).size).toBe(1);
     expect(await db.prisma.contact.count({ where: { workspaceId, externalId: 'u4' } })).toBe(1);
+  });
+
+  it('customers connecting together share one statement, each gets their own contact, a repeat waits its turn', async () => {
+    await resolve('u5', { name: 'Ed' });
+    const calls: number[] = [];
+    const runner: SqlRunner = {
+      query: (statement, params) => {
+        calls.push((params[0] as unknown[]).length);
+        return db.sql.query(statement, params);
+      },
+    };
+    const chat = new ChatService(db.prisma, publisher, { sql: runner });
+    const ids = ['u5', 'u6', 'u7', 'u8', 'u6'];
+    const got = await Promise.all(ids.map((externalId, i) => chat.resolveContact({ kind: 'customer', workspaceId, externalId, name: `N${i}` })));
+    // Four customers in the first statement; u6's second connection in the next, after its first is stored.
+    expect(calls).toEqual([4, 1]);
+    expect(got.map((c) => c.externalId)).toEqual(ids);
+    expect(got.map((c) => c.name)).toEqual(['N0', 'N1', 'N2', 'N3', 'N4']);
+    expect(got[4]!.id).toBe(got[1]!.id);
+    expect((await stored('u5')).id).toBe(got[0]!.id);
+    expect(await stored('u6')).toMatchObject({ name: 'N4' });
   });
 });

@@ -338,6 +338,12 @@ describe('figures the model may quote', () => {
     expect(facts.verifies(text)).toBe(ok);
   });
 
+  it('takes no amount from the digits of ids, hashes or timestamps', () => {
+    const tool = new Facts(['{"id":"5f13a0c2-13b4-4c13-8d13-000000000013","amount":"12.5","token":"VRC","txHash":"0x00c0ffee1313","initiatedAt":"2026-11-30T13:05:07.000Z"}']);
+    expect(tool.verifies('You sent 12.5 VRC.')).toBe(true);
+    for (const made of ['You sent 13 VRC.', 'You sent 5 VRC.', 'You sent 2026 VRC.', 'You sent 7.000 VRC.', 'You sent 1313 VRC.']) expect(tool.verifies(made), made).toBe(false);
+  });
+
   it('batches deltas and holds a figure back until its next word is known', () => {
     let now = 0;
     const b = new DeltaBatcher((text) => new Facts(['12.5']).verifies(text), { ms: 50, chars: 40 }, () => now);

@@ -424,6 +424,9 @@ function lastSpaceEnd(t: string, before: number): number {
 const CURRENCIES = ['VRC', 'USDC', 'USDT', 'USD', 'EUR', 'ETH', 'BTC', 'DAI'];
 const NUMBER = /\d+(?:[.,]\d+)*/g;
 const HEX = /(?<![\p{L}\p{N}_])(?:0x)?[0-9a-f]{8,}(?![\p{L}\p{N}_])/giu;
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+/** ISO 8601 date-times as tools return them (2026-11-18T15:00:00.000Z). */
+const TIMESTAMP = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g;
 
 /**
  * The articles' and tool results' text, and the figures in it. The model's text verifies when every amount
@@ -440,7 +443,10 @@ export class Facts {
 
   add(text: string): void {
     this.texts.push(text.toLowerCase());
-    for (const m of text.matchAll(NUMBER)) for (const n of readings(m[0])) this.numbers.add(n);
+    // Digits inside ids, hashes and timestamps are no amounts: "13 VRC" must not pass because a payment's id
+    // has "-13" in it or it was made at 13:05.
+    const figures = text.replace(UUID, ' ').replace(HEX, (h) => (isHex(h) ? ' ' : h)).replace(TIMESTAMP, ' ');
+    for (const m of figures.matchAll(NUMBER)) for (const n of readings(m[0])) this.numbers.add(n);
     for (const m of text.matchAll(/"token":"([A-Za-z][A-Za-z0-9]{1,15})"/g)) this.currencies.add(m[1]!.toUpperCase());
   }
 
@@ -448,8 +454,7 @@ export class Facts {
     let rest = text;
     for (const m of text.matchAll(HEX)) {
       const hex = m[0].toLowerCase();
-      const isHex = hex.startsWith('0x') || (/\d/.test(hex) && /[a-f]/.test(hex));
-      if (!isHex) continue;
+      if (!isHex(hex)) continue;
       const bare = hex.replace(/^0x/, '');
       if (!this.texts.some((t) => t.includes(bare))) return false;
       rest = rest.replace(m[0], ' ');
@@ -470,6 +475,12 @@ export class Facts {
     }
     return true;
   }
+}
+
+/** A HEX match that is a hash or an id, not a plain number: 0x-prefixed, or digits and letters mixed. */
+function isHex(match: string): boolean {
+  const hex = match.toLowerCase();
+  return hex.startsWith('0x') || (/\d/.test(hex) && /[a-f]/.test(hex));
 }
 
 /**

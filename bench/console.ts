@@ -106,8 +106,8 @@ export async function seed(prisma: Database['prisma'], workspaceId: string): Pro
                            CASE WHEN g % 10 < 5 THEN 'open' WHEN g % 10 = 5 THEN 'pending' WHEN g % 10 = 6 THEN 'snoozed' ELSE 'resolved' END AS s,
                            CASE WHEN g % 10 < 5 AND g % 3 = 0 THEN 'ai' ELSE 'human' END AS m) x`, base);
   await prisma.$executeRawUnsafe(`
-    INSERT INTO "Message" ("id", "conversationId", "seq", "clientMessageId", "senderType", "senderId", "kind", "text", "createdAt")
-    SELECT ${uuid(`'m' || g || ':' || s`)}, ${uuid(`'conv' || g`)}, s, 'seed-' || g || '-' || s,
+    INSERT INTO "Message" ("id", "conversationId", "workspaceId", "seq", "clientMessageId", "senderType", "senderId", "kind", "text", "createdAt")
+    SELECT ${uuid(`'m' || g || ':' || s`)}, ${uuid(`'conv' || g`)}, '${workspaceId}'::uuid, s, 'seed-' || g || '-' || s,
            (CASE WHEN s % 2 = 1 THEN 'contact' WHEN g % 3 = 0 THEN 'assistant' ELSE 'agent' END)::"SenderType",
            CASE WHEN s % 2 = 1 THEN 'user-' || (((g - 1) % ${CONTACTS}) + 1) END, 'text',
            (${sqlArray(PHRASES)})[1 + (g * 31 + s * 17) % ${PHRASES.length}] || ' ' || (${sqlArray(WORDS)})[1 + (g * 13 + s * 7) % ${WORDS.length}]

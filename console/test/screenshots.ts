@@ -59,6 +59,7 @@ async function conversation(opts: {
   await prisma.message.createMany({
     data: msgs.map(([who, text, min], i) => ({
       conversationId: c.id,
+      workspaceId: c.workspaceId,
       seq: i + 1,
       clientMessageId: randomUUID(),
       senderType: who === 'ana' ? 'agent' : who,
@@ -115,10 +116,10 @@ for (let b = 0; b < 4; b++) {
   });
 }
 const fillerIds = await prisma.conversation.findMany({ where: { contactId: filler.id }, select: { id: true, resolvedAt: true } });
-await prisma.message.createMany({ data: fillerIds.map((c) => ({ conversationId: c.id, seq: 1, clientMessageId: randomUUID(), senderType: 'contact' as const, senderId: filler.id, text: 'Load test conversation', createdAt: c.resolvedAt! })) });
+await prisma.message.createMany({ data: fillerIds.map((c) => ({ conversationId: c.id, workspaceId: ws.id, seq: 1, clientMessageId: randomUUID(), senderType: 'contact' as const, senderId: filler.id, text: 'Load test conversation', createdAt: c.resolvedAt! })) });
 const long = await conversation({ name: 'Long Thread', externalId: 'user_long', status: 'resolved', messages: [['contact', 'start', 60 * 24 * 5]] });
 await prisma.message.createMany({
-  data: Array.from({ length: 4999 }, (_, i) => ({ conversationId: long.id, seq: i + 2, clientMessageId: randomUUID(), senderType: i % 3 ? ('contact' as const) : ('agent' as const), text: `Message ${i + 2}: ${'lorem ipsum dolor sit amet '.repeat(1 + (i % 4))}`, createdAt: ago(60 * 24 * 5 - i / 20) })),
+  data: Array.from({ length: 4999 }, (_, i) => ({ conversationId: long.id, workspaceId: long.workspaceId, seq: i + 2, clientMessageId: randomUUID(), senderType: i % 3 ? ('contact' as const) : ('agent' as const), text: `Message ${i + 2}: ${'lorem ipsum dolor sit amet '.repeat(1 + (i % 4))}`, createdAt: ago(60 * 24 * 5 - i / 20) })),
 });
 await prisma.conversation.update({ where: { id: long.id }, data: { lastSeq: 5000 } });
 

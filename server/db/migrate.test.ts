@@ -177,6 +177,34 @@ for (const backend of [pgliteBackend, postgresBackend]) {
       });
     });
 
+    it('upgrading a database with messages gives each one its conversation’s workspace (message_workspace)', async () => {
+      const s = await backend.empty();
+      const all = await readMigrations(defaultMigrationsDir);
+      const at = all.findIndex((m) => m.name.endsWith('_message_workspace'));
+      expect(at).toBeGreaterThan(0);
+      const dir = await migrationsDir(Object.fromEntries(all.slice(0, at).map((m) => [m.name, m.script])));
+      await deployMigrations(s, { migrationsDir: dir });
+      const ids = ['10000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-000000000002'];
+      for (const [i, ws] of ids.entries()) {
+        await s.query(`INSERT INTO "Workspace" ("id", "name", "siteKey", "secret", "visitorKey", "updatedAt") VALUES ($1, 'W', $2, 's', 'v', now())`, [ws, `pk_${i}`]);
+        await s.query(`INSERT INTO "Contact" ("id", "workspaceId", "externalId", "updatedAt") VALUES ($1, $2, 'u', now())`, [`2000000${i}-0000-4000-8000-000000000000`, ws]);
+        await s.query(`INSERT INTO "Conversation" ("id", "workspaceId", "contactId", "updatedAt") VALUES ($1, $2, $3, now())`, [`3000000${i}-0000-4000-8000-000000000000`, ws, `2000000${i}-0000-4000-8000-000000000000`]);
+        for (const seq of [1, 2]) {
+          await s.query(`INSERT INTO "Message" ("id", "conversationId", "seq", "clientMessageId", "senderType", "text") VALUES ($1, $2, $3, $4, 'contact', 't')`, [
+            `4000000${i}-0000-4000-8000-00000000000${seq}`,
+            `3000000${i}-0000-4000-8000-000000000000`,
+            seq,
+            `c${seq}`,
+          ]);
+        }
+      }
+      for (const m of all.slice(at)) await writeMigration(dir, m.name, m.script);
+      await deployMigrations(s, { migrationsDir: dir });
+      const rows = await s.query<{ id: string; workspaceId: string }>(`SELECT "id", "workspaceId"::text AS "workspaceId" FROM "Message" ORDER BY "id"`);
+      expect(rows.map((r) => r.workspaceId)).toEqual([ids[0], ids[0], ids[1], ids[1]]);
+      await expect(s.query(`INSERT INTO "Message" ("id", "conversationId", "seq", "clientMessageId", "senderType", "text") VALUES (gen_random_uuid(), $1, 3, 'c3', 'contact', 't')`, [`30000000-0000-4000-8000-000000000000`])).rejects.toThrow(/workspaceId/);
+    });
+
     it('applies pending migrations in name order, each script whole (semicolons in literals and bodies)', async () => {
       const s = await backend.empty();
       // Written out of order on purpose; 002 needs 001's table.

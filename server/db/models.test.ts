@@ -142,6 +142,7 @@ describe('models round-trip', () => {
     const m1 = await db.prisma.message.create({
       data: {
         conversationId: conversation.id,
+        workspaceId: conversation.workspaceId,
         seq: 1,
         clientMessageId: 'c-1',
         senderType: 'contact',
@@ -152,6 +153,7 @@ describe('models round-trip', () => {
     const m2 = await db.prisma.message.create({
       data: {
         conversationId: conversation.id,
+        workspaceId: conversation.workspaceId,
         seq: 2,
         clientMessageId: 'c-2',
         senderType: 'system',
@@ -185,17 +187,17 @@ describe('constraints the schema declares', () => {
     const a = await graph();
     const b = await graph();
     const base = { senderType: 'contact' as const, text: 't' };
-    await db.prisma.message.create({ data: { ...base, conversationId: a.conversation.id, seq: 1, clientMessageId: 'x' } });
+    await db.prisma.message.create({ data: { ...base, conversationId: a.conversation.id, workspaceId: a.conversation.workspaceId, seq: 1, clientMessageId: 'x' } });
     await expectUniqueViolation(
-      db.prisma.message.create({ data: { ...base, conversationId: a.conversation.id, seq: 1, clientMessageId: 'y' } }),
+      db.prisma.message.create({ data: { ...base, conversationId: a.conversation.id, workspaceId: a.conversation.workspaceId, seq: 1, clientMessageId: 'y' } }),
       ['seq'],
     );
     await expectUniqueViolation(
-      db.prisma.message.create({ data: { ...base, conversationId: a.conversation.id, seq: 2, clientMessageId: 'x' } }),
+      db.prisma.message.create({ data: { ...base, conversationId: a.conversation.id, workspaceId: a.conversation.workspaceId, seq: 2, clientMessageId: 'x' } }),
       ['clientMessageId'],
     );
     // Both are scoped to the conversation.
-    await db.prisma.message.create({ data: { ...base, conversationId: b.conversation.id, seq: 1, clientMessageId: 'x' } });
+    await db.prisma.message.create({ data: { ...base, conversationId: b.conversation.id, workspaceId: b.conversation.workspaceId, seq: 1, clientMessageId: 'x' } });
   });
 
   it('Agent email is unique per workspace; Workspace siteKey and AgentSession tokenHash are unique', async () => {
@@ -253,7 +255,7 @@ describe('constraints the schema declares', () => {
     const other = await graph();
     await db.prisma.agentSession.create({ data: { agentId: g.agent.id, tokenHash: unique('tok'), expiresAt: new Date() } });
     await db.prisma.message.create({
-      data: { conversationId: g.conversation.id, seq: 1, clientMessageId: 'c', senderType: 'contact', text: 't' },
+      data: { conversationId: g.conversation.id, workspaceId: g.conversation.workspaceId, seq: 1, clientMessageId: 'c', senderType: 'contact', text: 't' },
     });
     await db.prisma.readCursor.create({
       data: { conversationId: g.conversation.id, participantType: 'contact', participantId: g.contact.id },
@@ -275,7 +277,7 @@ describe('constraints the schema declares', () => {
   it('deleting a contact removes its conversations; deleting an agent only unassigns them', async () => {
     const g = await graph();
     await db.prisma.message.create({
-      data: { conversationId: g.conversation.id, seq: 1, clientMessageId: 'c', senderType: 'contact', text: 't' },
+      data: { conversationId: g.conversation.id, workspaceId: g.conversation.workspaceId, seq: 1, clientMessageId: 'c', senderType: 'contact', text: 't' },
     });
     await db.prisma.agent.delete({ where: { id: g.agent.id } });
     expect(await db.prisma.conversation.findUniqueOrThrow({ where: { id: g.conversation.id } })).toMatchObject({

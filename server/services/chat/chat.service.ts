@@ -687,7 +687,7 @@ export class ChatService {
     };
   }
 
-  private async toMessageDto(m: Omit<Message, 'payload'> & { payload: unknown }, contact: Contact): Promise<MessageDto> {
+  private async toMessageDto(m: Omit<Message, 'payload' | 'workspaceId'> & { payload: unknown }, contact: Contact): Promise<MessageDto> {
     let name: string | null = null;
     if (m.senderType === 'contact') name = contact.name;
     else if (m.senderType === 'agent' && m.senderId) name = await this.agentName(m.senderId);

@@ -49,7 +49,7 @@ export interface MessageWriterOptions {
  * id (a retry) and an assistant answer that lost the race to a handoff return no row; the caller tells which.
  */
 export const INSERT_MESSAGES: SqlStatement = {
-  name: 'verychat_insert_messages_v2',
+  name: 'verychat_insert_messages_v3',
   text: `
 WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::"SenderType"[], $5::text[], $6::"MessageKind"[],
@@ -87,10 +87,10 @@ WITH input AS (
          "assigneeId" = CASE WHEN f."senderType" = 'agent' THEN COALESCE(c."assigneeId", f."senderId"::uuid) ELSE c."assigneeId" END
     FROM fresh f JOIN locked l ON l."id" = f."conversationId"
    WHERE c."id" = f."conversationId" AND f."n" = 1 AND (NOT f."onlyInAiMode" OR c."mode" = 'ai')
-RETURNING c."id", c."lastSeq" - f."k" AS "before", l."status" = 'resolved' AND f."reopens" AS "reopened"
+RETURNING c."id", c."workspaceId", c."lastSeq" - f."k" AS "before", l."status" = 'resolved' AND f."reopens" AS "reopened"
 )
-INSERT INTO "Message" ("id", "conversationId", "seq", "clientMessageId", "senderType", "senderId", "kind", "text", "payload", "createdAt")
-SELECT f."id", f."conversationId", b."before" + f."n", f."clientMessageId", f."senderType", f."senderId", f."kind", f."text", f."payload", now()
+INSERT INTO "Message" ("id", "conversationId", "workspaceId", "seq", "clientMessageId", "senderType", "senderId", "kind", "text", "payload", "createdAt")
+SELECT f."id", f."conversationId", b."workspaceId", b."before" + f."n", f."clientMessageId", f."senderType", f."senderId", f."kind", f."text", f."payload", now()
   FROM fresh f JOIN bumped b ON b."id" = f."conversationId"
 RETURNING "id", "conversationId", "seq", "clientMessageId", "senderType", "senderId", "kind", "text", "payload", "createdAt",
           (SELECT b."reopened" FROM bumped b WHERE b."id" = "Message"."conversationId") AND "seq" = (SELECT b."before" + 1 FROM bumped b WHERE b."id" = "Message"."conversationId") AS "reopened"`,

@@ -1,7 +1,7 @@
-// The console's search across one workspace: message text by PostgreSQL full-text search (the newest messages
-// first by the createdAt index, then the GIN index on to_tsvector('simple', text), under a statement timeout
-// so a search can never slow the inbox), customers by
-// name, email or external id (bounded ILIKE), payments by id or transaction-hash prefix. Transport-free.
+// The console's search across one workspace: message text by PostgreSQL full-text search (the workspace's
+// newest messages first by the (workspaceId, createdAt) index, then the GIN index on to_tsvector('simple',
+// text), under a statement timeout so a search can never slow the inbox), customers by name, email or
+// external id (bounded ILIKE), payments by id or transaction-hash prefix. Transport-free.
 // Notes are not searched here: hits open customer-visible messages at their seq.
 import type { SearchContact, SearchHitDto, SearchResponse } from '../../../protocol/console.ts';
 import { Prisma, type PrismaClient } from '../../db/generated/client.ts';
@@ -10,9 +10,10 @@ import type { Principal } from '../principal.ts';
 /** A search's message query gets this long; past it the other hits still come back (`partial`). */
 const FTS_TIMEOUT_MS = 1_500;
 /**
- * The newest messages looked at first (by the createdAt index). When they hold a full page of matches, those
- * are the newest matches: a common word costs this many rows, not every message that has it (with 100,000
- * messages, "payment" matched 25,000 and took 150–250 ms through the GIN index alone; see bench:console).
+ * The workspace's newest messages looked at first (by the (workspaceId, createdAt) index). When they hold a
+ * full page of matches, those are the newest matches: a common word costs this many rows, not every message
+ * that has it (with 100,000 messages, "payment" matched 25,000 and took 150–250 ms through the GIN index
+ * alone; see bench:console). Other workspaces' traffic does not push this one's messages out of the window.
  */
 const RECENT_WINDOW = 1_000;
 /** Terms at least this long with a digit in them (hashes, order and payment ids) skip the newest window. */
@@ -65,10 +66,14 @@ export class SearchService {
         const started = Date.now();
         // SET LOCAL: the limit ends with this transaction; the pooled connection goes back unchanged.
         await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${FTS_TIMEOUT_MS}`);
-        // 1. The newest messages (any workspace's: a bounded index range): a full page there is the answer.
+        // 1. The workspace's newest messages (a bounded index range): a full page there is the answer.
         if (!rare) {
           const recent = await tx.$queryRaw<Row[]>(
-            select(Prisma.sql`(SELECT "id", "conversationId", "seq", "text", "createdAt" FROM "Message" ORDER BY "createdAt" DESC LIMIT ${RECENT_WINDOW}) m`, true),
+            select(
+              Prisma.sql`(SELECT "id", "conversationId", "seq", "text", "createdAt" FROM "Message"
+                           WHERE "workspaceId" = ${workspaceId}::uuid ORDER BY "createdAt" DESC LIMIT ${RECENT_WINDOW}) m`,
+              true,
+            ),
           );
           if (recent.length >= limit) return recent;
         }

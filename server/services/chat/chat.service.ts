@@ -172,8 +172,9 @@ export class ChatService {
 
   /**
    * Find or create the contact behind a customer's identity token, with the name and email it carries, in one
-   * statement (shared with the customers connecting at the same time: ContactWriter). Its last-seen time is written at most every LAST_SEEN_PRECISION_MS: a connection of a customer
-   * seen recently, with the same name and email, writes nothing (and one seen by this instance costs no query).
+   * statement (shared with the customers connecting at the same time: ContactWriter). Its last-seen time is
+   * written at most every LAST_SEEN_PRECISION_MS: a connection of a customer seen recently, with the same name
+   * and email, writes nothing (and one seen by this instance costs no query).
    */
   async resolveContact(identity: CustomerIdentity): Promise<Contact> {
     const key = `${identity.workspaceId}|${identity.externalId}`;

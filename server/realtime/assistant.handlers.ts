@@ -9,7 +9,7 @@ export function assistantHandlers(assistantChat: AssistantChat) {
     'send-ai-query': {
       // A stored message, and an answer composed (perhaps by a paid model): both budgets.
       limits: ['send:conn', 'send:identity', 'ai:identity'],
-      run: (payload, { socket, data }) => assistantChat.ask(data.principal, payload, (id) => joinConversation(socket, data, id)),
+      run: (payload, { socket, data }) => assistantChat.ask(data.principal, payload, (id) => joinConversation(socket, data, id), socket.id),
     },
     'ai-feedback': {
       limits: ['command:conn'],

@@ -115,6 +115,28 @@ describe('send-ai-query → ai-response', () => {
     seen.stop();
   });
 
+  it('does not send the question back to the asking tab (its ack carries it); its other tab gets the question and the answer', async () => {
+    const token = await identityToken(seeded.workspace.secret, `tabs-${randomUUID()}`);
+    const tabs = [];
+    for (let i = 0; i < 2; i++) {
+      const { socket } = await connectSocket(t.url, { auth: { siteKey: seeded.workspace.siteKey, identityToken: token }, origin: ORIGIN });
+      open.push(socket);
+      tabs.push({ socket, conversationId: (await startConversation(socket)).conversation.id });
+    }
+    const [asking, other] = tabs as [(typeof tabs)[number], (typeof tabs)[number]];
+    expect(other.conversationId).toBe(asking.conversationId);
+    const askingGets = collect(asking.socket, 'message-received');
+    const otherGets = collect(other.socket, 'message-received');
+    const { ack, end } = await ask(asking.socket, asking.conversationId, 'how long do refunds take');
+    expect(ack.message.text).toBe('how long do refunds take');
+    const answer = final(end).message;
+    await expect.poll(() => otherGets.items.map((m) => m.id)).toEqual([ack.message.id, answer.id]);
+    // Deliveries to one socket keep their order: the answer came after the question would have.
+    await expect.poll(() => askingGets.items.map((m) => m.id)).toEqual([answer.id]);
+    askingGets.stop();
+    otherGets.stop();
+  });
+
   it('is idempotent: a retry with the same clientQueryId gets the same query id and the stored answer again, never a second one', async () => {
     const staff = await agent(seeded);
     const v = await visitor(seeded.workspace);

@@ -81,15 +81,16 @@ export class AssistantChat {
    * ack goes out first). Idempotent on clientQueryId: a retry gets the same query id, and the answer is
    * composed at most once per instance and stored at most once anywhere (its client id derives from the
    * query id); a retry after the answer was stored gets the stored answer published again. `join` puts the
-   * asking device in the conversation's room once membership is checked.
+   * asking device in the conversation's room once membership is checked; `from`, the asking connection, does
+   * not get its own question back (the ack carries it), its other tabs and the agents do.
    */
-  async ask(p: Principal, q: AskQuery, join: (conversationId: string) => Promise<void> = async () => {}): Promise<SendAiQueryReply> {
+  async ask(p: Principal, q: AskQuery, join: (conversationId: string) => Promise<void> = async () => {}, from?: string): Promise<SendAiQueryReply> {
     if (p.kind === 'agent') throw new AppError('FORBIDDEN', 'Agents reply to customers; the assistant answers customers.');
     const queryId = derivedId('ai-query', q.conversationId, q.clientQueryId);
     const conversation = await this.deps.chat.conversationFor(p, q.conversationId);
     // The answer goes to the conversation's room: the asking device is in it before anything is said there.
     await join(conversation.id);
-    const { message, duplicate } = await this.deps.chat.send(p, q.conversationId, { clientMessageId: q.clientQueryId, text: q.text });
+    const { message, duplicate } = await this.deps.chat.send(p, q.conversationId, { clientMessageId: q.clientQueryId, text: q.text, ...(from && { from }) });
     // Read after the question is stored: a resolved conversation it reopened is back with the assistant.
     const state = await this.state(q.conversationId);
     if (state.mode === 'human') return { queryId, status: 'human', message, duplicate };

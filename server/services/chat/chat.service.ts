@@ -106,7 +106,6 @@ export class ChatService {
   /** workspace|externalId → the contact as last written (its lastSeenAt at most LAST_SEEN_PRECISION_MS old). */
   private readonly recentContacts = boundedCache<Contact>({ max: CACHE_MAX, ttlMs: LAST_SEEN_PRECISION_MS });
   private readonly invalidation: InvalidationBus;
-  private readonly sql: SqlRunner;
   /** Stores messages of different conversations arriving together in one statement. */
   private readonly writer: MessageWriter;
   /** Finds or creates the contacts of customers connecting together in one statement. */
@@ -123,9 +122,8 @@ export class ChatService {
     opts: ChatServiceOptions,
   ) {
     this.invalidation = opts.invalidation ?? new LocalInvalidationBus();
-    this.sql = opts.sql;
-    this.writer = new MessageWriter(this.sql);
-    this.contacts = new ContactWriter(this.sql, { lastSeenPrecisionMs: LAST_SEEN_PRECISION_MS });
+    this.writer = new MessageWriter(opts.sql);
+    this.contacts = new ContactWriter(opts.sql, { lastSeenPrecisionMs: LAST_SEEN_PRECISION_MS });
     this.presentPayload = opts.presentPayload;
     this.beforeAgentMessage = opts.beforeAgentMessage;
     this.onReopened = opts.onReopened;

@@ -73,6 +73,12 @@ describe.each([
       expect(row!.payload).toEqual({ amount: '12.50', i });
       expect(row!.createdAt).toBeInstanceOf(Date);
     });
+    // What it returns is what a later read gives back.
+    const read = await db.prisma.message.findMany({ where: { id: { in: rows.map((r) => r!.id) } } });
+    for (const row of rows) {
+      const { reopened: _, ...fields } = row!;
+      expect(read.find((m) => m.id === row!.id)).toMatchObject(fields);
+    }
     const stored = await db.prisma.conversation.findMany({ where: { id: { in: ids } } });
     expect(stored.every((c) => c.lastSeq === 1 && c.waitingSince !== null)).toBe(true);
   });

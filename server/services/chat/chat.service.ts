@@ -18,6 +18,7 @@ import type { Publisher } from '../publisher.ts';
 import { customerKey, rooms } from '../rooms.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { ContactWriter } from './contact-writer.ts';
+import { CurrentConversations, type ConversationWithContact } from './current-conversations.ts';
 import { MessageWriter, type StoredMessageRow } from './message-writer.ts';
 import type { SqlRunner } from '../../db/sql.ts';
 import { normalizeText } from './text.ts';
@@ -43,7 +44,6 @@ const LAST_SEEN_PRECISION_MS = 5 * 60_000;
 const WRITE_BACKLOG_LIMIT_MS = 200;
 /** Ids of one visitor's moved conversations per invalidation event. */
 const MOVED_PER_EVENT = 1_000;
-type ConversationWithContact = Conversation & { contact: Contact };
 type VisitorPrincipal = Principal & { kind: 'visitor' };
 
 /** A conversation someone may act in: a stored one, or a new visitor's first one, not stored until they write. */
@@ -110,6 +110,8 @@ export class ChatService {
   private readonly writer: MessageWriter;
   /** Finds or creates the contacts of customers connecting together in one statement. */
   private readonly contacts: ContactWriter;
+  /** Customers' current conversations, for the cards posted into them (batched reads). */
+  private readonly currentConversations: CurrentConversations;
   private readonly presentPayload: PresentPayload | undefined;
   private readonly beforeAgentMessage: ChatServiceOptions['beforeAgentMessage'];
   private readonly onReopened: ChatServiceOptions['onReopened'];
@@ -124,6 +126,7 @@ export class ChatService {
     this.invalidation = opts.invalidation ?? new LocalInvalidationBus();
     this.writer = new MessageWriter(opts.sql);
     this.contacts = new ContactWriter(opts.sql, { lastSeenPrecisionMs: LAST_SEEN_PRECISION_MS });
+    this.currentConversations = new CurrentConversations(opts.sql);
     this.presentPayload = opts.presentPayload;
     this.beforeAgentMessage = opts.beforeAgentMessage;
     this.onReopened = opts.onReopened;
@@ -481,6 +484,13 @@ export class ChatService {
   private async customerConversation(key: string, workspaceId: string, externalId: string): Promise<ConversationWithContact> {
     const hit = this.customerConversations.get(key);
     if (hit) return hit;
+    // The customers of events arriving together in one statement; only a customer without a conversation yet
+    // takes the path below.
+    const current = await this.currentConversations.find(workspaceId, externalId);
+    if (current) {
+      this.customerConversations.set(key, current);
+      return current;
+    }
     const where = { workspaceId_externalId: { workspaceId, externalId } };
     const contact: Contact =
       (await this.prisma.contact.findUnique({ where })) ??

@@ -1,0 +1,88 @@
+// Customers' current conversations read in one statement (PostgreSQL when DATABASE_URL is set, else PGlite):
+// the same conversation, with the same fields and types, as ChatService's Prisma query picks.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../db/client.ts';
+import type { SqlRunner, SqlStatement } from '../../db/sql.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
+import { CurrentConversations } from './current-conversations.ts';
+
+let testDb: TestDatabase;
+let db: Database;
+let workspaceId: string;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
+  workspaceId = (await db.prisma.workspace.create({ data: { name: 'W', siteKey: `pk_${Date.now()}`, secret: 'sk_test', visitorKey: 'vk_test' } })).id;
+});
+
+afterAll(async () => {
+  await db?.close();
+  await testDb?.drop();
+});
+
+function counting(runner: SqlRunner): SqlRunner & { calls: number } {
+  const counted = {
+    calls: 0,
+    query<T>(s: SqlStatement, params: unknown[]) {
+      counted.calls++;
+      return runner.query<T>(s, params);
+    },
+  };
+  return counted;
+}
+
+/** What ChatService asked Prisma for before: the open, pending or snoozed conversation with the newest message. */
+const viaPrisma = (contactId: string) =>
+  db.prisma.conversation.findFirst({
+    where: { contactId, status: { in: ['open', 'pending', 'snoozed'] } },
+    orderBy: { lastMessageAt: 'desc' },
+    include: { contact: true },
+  });
+
+const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
+
+describe('CurrentConversations', () => {
+  it('finds each customer’s current conversation as Prisma does, everyone asked together in one statement', async () => {
+    const customers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        db.prisma.contact.create({ data: { workspaceId, externalId: `user-${i}`, name: i % 2 ? `Name ${i}` : null, lastSeenAt: at(i) } }),
+      ),
+    );
+    for (const [i, c] of customers.entries()) {
+      // A newer resolved one, an older open one, and the current one (pending or snoozed for some).
+      await db.prisma.conversation.create({ data: { workspaceId, contactId: c.id, status: 'resolved', lastMessageAt: at(0), resolvedAt: at(0) } });
+      await db.prisma.conversation.create({ data: { workspaceId, contactId: c.id, status: 'open', lastMessageAt: at(30) } });
+      const status = (['open', 'pending', 'snoozed'] as const)[i % 3]!;
+      await db.prisma.conversation.create({
+        data: { workspaceId, contactId: c.id, status, lastMessageAt: at(5), lastSeq: i + 1, waitingSince: at(6), ...(status === 'snoozed' && { snoozedUntil: at(-60) }) },
+      });
+    }
+    const sql = counting(db.sql);
+    const reader = new CurrentConversations(sql);
+    const found = await Promise.all(customers.map((c) => reader.find(workspaceId, c.externalId!)));
+    expect(sql.calls).toBe(1);
+    for (const [i, c] of customers.entries()) {
+      const expected = await viaPrisma(c.id);
+      expect(expected!.lastSeq).toBe(i + 1);
+      expect(found[i]).toEqual(expected);
+      expect(found[i]!.contact.lastSeenAt).toBeInstanceOf(Date);
+    }
+  });
+
+  it('is null for a customer without a contact, or whose conversations are all resolved', async () => {
+    const resolvedOnly = await db.prisma.contact.create({ data: { workspaceId, externalId: 'resolved-only' } });
+    await db.prisma.conversation.create({ data: { workspaceId, contactId: resolvedOnly.id, status: 'resolved', lastMessageAt: at(1) } });
+    const other = await db.prisma.workspace.create({ data: { name: 'Other', siteKey: `pk_o_${Date.now()}`, secret: 'sk_o', visitorKey: 'vk_o' } });
+    const reader = new CurrentConversations(db.sql);
+    expect(await Promise.all([reader.find(workspaceId, 'nobody'), reader.find(workspaceId, 'resolved-only'), reader.find(other.id, 'user-1')])).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    // The same customer asked twice at once: one answer for both.
+    const [a, b] = await Promise.all([reader.find(workspaceId, 'user-1'), reader.find(workspaceId, 'user-1')]);
+    expect(a).not.toBeNull();
+    expect(b).toEqual(a);
+  });
+});

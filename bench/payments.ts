@@ -4,11 +4,15 @@
 // latency from sending the webhook to each party's `payment-event` toast; then a closed-loop run for the
 // highest accepted rate. Against a running server: --url <url> --site-key <pk_...> --secret <sk_...> [--pid <pid>]
 // (its workspace must allow origin https://bench.example and its rate limits must be raised).
+// --offline N: each payee is one of N other customers instead, stored with a conversation before the server
+// starts but never connected (a merchant's customer base: most parties of a payment have not been seen in the
+// last minute, so nothing about them is cached); only the payer gets a toast then.
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import type { Socket } from 'socket.io-client';
 import { SIGNATURE_HEADER, SITE_KEY_HEADER } from '../protocol/values.ts';
 import { signPaymentEvent } from '../server/sdk/index.ts';
+import type { Database } from '../server/db/client.ts';
 import { arg, connectCustomer, cpuSeconds, databaseCpuMeter, kernelSeconds, percentile, serverPid, benchServer } from './support.ts';
 
 const users = Number(arg('users', '1000'));
@@ -20,6 +24,10 @@ const concurrency = Number(arg('concurrency', '64'));
 const connections = Number(arg('connections', '512'));
 /** Seconds at the target rate before measuring (0: measure from the first event). */
 const warmup = Number(arg('warmup', '3'));
+/** Payees drawn from this many stored customers who are not connected (0: payees are connected users too). */
+const offline = Number(arg('offline', '0'));
+/** Toasts each accepted event brings: the payer's, and the payee's when connected. */
+const toastsPerEvent = offline > 0 ? 1 : 2;
 
 interface Pending {
   sentAt: number;
@@ -27,7 +35,8 @@ interface Pending {
 }
 
 async function main() {
-  const server = await benchServer();
+  if (offline > 0 && process.argv.includes('--url')) throw new Error('--offline seeds its own server: leave out --url');
+  const server = await benchServer({ ...(offline > 0 && { seed: seedOffline }) });
   const db = process.argv.includes('--url') ? 'the given server' : process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite';
   console.log(`bench:payments  ${users} users / ${rate} events/s / ${duration} s / up to ${Math.max(concurrency, connections)} connections  on ${db}${process.env.REDIS_URL ? ' + Redis' : ''}  (${server.url})`);
 
@@ -45,7 +54,7 @@ async function main() {
     toastLatencies.push(performance.now() - p.sentAt);
     const second = Math.floor((p.sentAt - phase1Start) / 1000);
     if (second >= 0 && second < duration) (bySecond[second] ??= []).push(performance.now() - p.sentAt);
-    if (++p.toasts === 2) pending.delete(e.reference);
+    if (++p.toasts === toastsPerEvent) pending.delete(e.reference);
   };
 
   // Connect in batches so the handshake storm itself is not what we measure.
@@ -64,6 +73,7 @@ async function main() {
     );
   }
   console.log(`connected ${sockets.length} customers, each in their user room with a conversation open`);
+  if (offline > 0) console.log(`payees: ${offline} stored customers, not connected (only payers get toasts)`);
 
   let seq = 0;
   const codes = new Map<string, number>();
@@ -87,7 +97,7 @@ async function main() {
       amount: `${1 + (n % 500)}.${String(n % 1000).padStart(3, '0')}`,
       token: 'VRC',
       payer: userId(payer),
-      payee: userId(payee),
+      payee: offline > 0 ? offlineId(Math.floor(Math.random() * offline)) : userId(payee),
       ...(failed && { failure: { code: 'insufficient_funds', message: 'Insufficient funds' } }),
       occurredAt: new Date().toISOString(),
     });
@@ -140,7 +150,7 @@ async function main() {
     const sendWall = (performance.now() - wall0) / 1000;
     const accepted = (await Promise.all(inflight)).filter(Boolean).length;
     const acceptWall = (performance.now() - wall0) / 1000;
-    const expectedToasts = accepted * 2;
+    const expectedToasts = accepted * toastsPerEvent;
     const drainStart = performance.now();
     while (toastsReceived - toasts0 < expectedToasts && performance.now() - drainStart < 30_000) await sleep(50);
     toastLatencies.sort((a, b) => a - b);
@@ -201,13 +211,13 @@ async function main() {
     );
     const secs = (performance.now() - t0) / 1000;
     const drained = performance.now();
-    while (toastsReceived - toasts0 < ok * 2 && performance.now() - drained < 30_000) await sleep(50);
+    while (toastsReceived - toasts0 < ok * toastsPerEvent && performance.now() - drained < 30_000) await sleep(50);
     const used = (await meter.read()).minus(c0);
     console.log(`throughput (${concurrency} concurrent requests, ${throughputEvents} events)`);
     print([
       ['accepted', `${ok} in ${secs.toFixed(1)} s = ${(ok / secs).toFixed(0)} events/s`],
       ['refused', codes.size ? [...codes].map(([c, n]) => `${c} ×${n}`).join(', ') : '0'],
-      ['toasts', `${toastsReceived - toasts0} / ${ok * 2} expected`],
+      ['toasts', `${toastsReceived - toasts0} / ${ok * toastsPerEvent} expected`],
       ...used.lines((performance.now() - t0) / 1000, ok),
     ]);
   }
@@ -278,6 +288,23 @@ function postJson(agent: Agent, url: URL, body: string, headers: Record<string, 
 }
 
 const userId = (i: number) => `bench-payer-${i}`;
+const offlineId = (i: number) => `bench-offline-${i}`;
+
+/** The --offline customers: a contact and an open conversation each, as if they had chatted a day ago. */
+async function seedOffline(prisma: Database['prisma'], workspaceId: string): Promise<void> {
+  await prisma.$executeRawUnsafe(
+    `INSERT INTO "Contact" ("id", "workspaceId", "externalId", "createdAt", "updatedAt")
+     SELECT gen_random_uuid(), $1::uuid, 'bench-offline-' || g, now(), now() FROM generate_series(0, $2::int - 1) g`,
+    workspaceId,
+    offline,
+  );
+  await prisma.$executeRawUnsafe(
+    `INSERT INTO "Conversation" ("id", "workspaceId", "contactId", "lastMessageAt", "createdAt", "updatedAt")
+     SELECT gen_random_uuid(), "workspaceId", "id", now() - interval '1 day', now(), now()
+       FROM "Contact" WHERE "workspaceId" = $1::uuid AND "externalId" LIKE 'bench-offline-%'`,
+    workspaceId,
+  );
+}
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 function print(lines: [string, string | number][]) {

@@ -208,8 +208,8 @@ export async function connectCustomer(server: Pick<BenchServer, 'url' | 'siteKey
 }
 
 /** The server given with --url/--site-key/--secret[/--pid], or a fresh one started for this run. */
-export async function benchServer(): Promise<BenchServer> {
-  if (!process.argv.includes('--url')) return startBenchServer({ redisUrl: process.env.REDIS_URL });
+export async function benchServer(opts: { seed?: (prisma: Database['prisma'], workspaceId: string) => Promise<void> } = {}): Promise<BenchServer> {
+  if (!process.argv.includes('--url')) return startBenchServer({ redisUrl: process.env.REDIS_URL, ...opts });
   const pid = Number(arg('pid', '0')) || undefined;
   return { url: arg('url', ''), siteKey: arg('site-key', ''), secret: arg('secret', ''), ...(pid && { pid }), stop: async () => {} };
 }

@@ -6,7 +6,8 @@
 // (its workspace must allow origin https://bench.example and its rate limits must be raised).
 // --offline N: each payee is one of N other customers instead, stored with a conversation before the server
 // starts but never connected (a merchant's customer base: most parties of a payment have not been seen in the
-// last minute, so nothing about them is cached); only the payer gets a toast then.
+// last minute, so nothing about them is cached); only the payer gets a toast then. --offline new: each payee is
+// a customer the server has never stored (a new merchant's first day: contact and conversation created).
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import type { Socket } from 'socket.io-client';
@@ -25,9 +26,10 @@ const connections = Number(arg('connections', '512'));
 /** Seconds at the target rate before measuring (0: measure from the first event). */
 const warmup = Number(arg('warmup', '3'));
 /** Payees drawn from this many stored customers who are not connected (0: payees are connected users too). */
-const offline = Number(arg('offline', '0'));
+const newPayees = arg('offline', '0') === 'new';
+const offline = newPayees ? 0 : Number(arg('offline', '0'));
 /** Toasts each accepted event brings: the payer's, and the payee's when connected. */
-const toastsPerEvent = offline > 0 ? 1 : 2;
+const toastsPerEvent = offline > 0 || newPayees ? 1 : 2;
 
 interface Pending {
   sentAt: number;
@@ -74,6 +76,7 @@ async function main() {
   }
   console.log(`connected ${sockets.length} customers, each in their user room with a conversation open`);
   if (offline > 0) console.log(`payees: ${offline} stored customers, not connected (only payers get toasts)`);
+  if (newPayees) console.log('payees: a customer never stored for each event, not connected (only payers get toasts)');
 
   let seq = 0;
   const codes = new Map<string, number>();
@@ -97,7 +100,7 @@ async function main() {
       amount: `${1 + (n % 500)}.${String(n % 1000).padStart(3, '0')}`,
       token: 'VRC',
       payer: userId(payer),
-      payee: offline > 0 ? offlineId(Math.floor(Math.random() * offline)) : userId(payee),
+      payee: newPayees ? `bench-new-${n}` : offline > 0 ? offlineId(Math.floor(Math.random() * offline)) : userId(payee),
       ...(failed && { failure: { code: 'insufficient_funds', message: 'Insufficient funds' } }),
       occurredAt: new Date().toISOString(),
     });

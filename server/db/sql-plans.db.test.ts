@@ -5,14 +5,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { INSERT_NEW_PAYMENTS, CONTACT_NAMES, MARK_FANNED_OUT } from '../services/payments/statements.ts';
 import { RESOLVE_CONTACTS } from '../services/chat/contact-writer.ts';
-import { CURRENT_CONVERSATIONS } from '../services/chat/current-conversations.ts';
+import { CURRENT_CONVERSATIONS, NEW_CUSTOMER_CONVERSATIONS } from '../services/chat/current-conversations.ts';
 import { INSERT_MESSAGES } from '../services/chat/message-writer.ts';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
 import { needs } from '../test/support/needs.ts';
 import { sqlPoolUrl } from './client.ts';
 import type { SqlStatement } from './sql.ts';
 
-const HOT: SqlStatement[] = [INSERT_MESSAGES, RESOLVE_CONTACTS, CURRENT_CONVERSATIONS, INSERT_NEW_PAYMENTS, CONTACT_NAMES, MARK_FANNED_OUT];
+const HOT: SqlStatement[] = [INSERT_MESSAGES, RESOLVE_CONTACTS, CURRENT_CONVERSATIONS, NEW_CUSTOMER_CONVERSATIONS, INSERT_NEW_PAYMENTS, CONTACT_NAMES, MARK_FANNED_OUT];
 
 needs('postgres').describe('the hot statements’ plans on a new database', () => {
   let database: TestDatabase;

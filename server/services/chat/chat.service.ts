@@ -484,9 +484,10 @@ export class ChatService {
   private async customerConversation(key: string, workspaceId: string, externalId: string): Promise<ConversationWithContact> {
     const hit = this.customerConversations.get(key);
     if (hit) return hit;
-    // The customers of events arriving together in one statement; only a customer without a conversation yet
-    // takes the path below.
-    const current = await this.currentConversations.find(workspaceId, externalId);
+    // The customers of events arriving together in one statement (and new customers' contacts and conversations
+    // in another); only a stored customer without a current conversation takes the locked path below.
+    const current =
+      (await this.currentConversations.find(workspaceId, externalId)) ?? (await this.currentConversations.create(workspaceId, externalId));
     if (current) {
       this.customerConversations.set(key, current);
       return current;

@@ -85,4 +85,33 @@ describe('CurrentConversations', () => {
     expect(a).not.toBeNull();
     expect(b).toEqual(a);
   });
+
+  it('creates new customers’ contacts and first conversations in one statement, as the locked path would', async () => {
+    const sql = counting(db.sql);
+    const reader = new CurrentConversations(sql);
+    const keys = Array.from({ length: 10 }, (_, i) => `new-${i}-${Date.now()}`);
+    const created = await Promise.all(keys.map((k) => reader.create(workspaceId, k)));
+    expect(sql.calls).toBe(1);
+    for (const [i, k] of keys.entries()) {
+      const contact = await db.prisma.contact.findUniqueOrThrow({ where: { workspaceId_externalId: { workspaceId, externalId: k } } });
+      expect(await db.prisma.conversation.count({ where: { contactId: contact.id } })).toBe(1);
+      const expected = await viaPrisma(contact.id);
+      expect(expected).toMatchObject({ status: 'open', mode: 'ai', lastSeq: 0, workspaceId });
+      expect(created[i]).toEqual(expected);
+      // And the read finds it from now on.
+      expect(await reader.find(workspaceId, k)).toEqual(expected);
+    }
+  });
+
+  it('creates nothing for a contact that exists, and one conversation when the same new customer is created twice at once', async () => {
+    const reader = new CurrentConversations(db.sql);
+    const existing = await db.prisma.contact.create({ data: { workspaceId, externalId: `exists-${Date.now()}` } });
+    expect(await reader.create(workspaceId, existing.externalId!)).toBeNull();
+    expect(await db.prisma.conversation.count({ where: { contactId: existing.id } })).toBe(0);
+    const key = `twice-${Date.now()}`;
+    const [first, second] = await Promise.all([reader.create(workspaceId, key), reader.create(workspaceId, key)]);
+    expect(first).not.toBeNull();
+    expect(second).toBeNull();
+    expect(await db.prisma.conversation.count({ where: { contact: { workspaceId, externalId: key } } })).toBe(1);
+  });
 });

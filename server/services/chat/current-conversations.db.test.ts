@@ -2,8 +2,7 @@
 // the same conversation, with the same fields and types, as ChatService's Prisma query picks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../db/client.ts';
-import type { SqlRunner, SqlStatement } from '../../db/sql.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
+import { countingSqlRunner, createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
 import { CurrentConversations } from './current-conversations.ts';
 
 let testDb: TestDatabase;
@@ -20,17 +19,6 @@ afterAll(async () => {
   await db?.close();
   await testDb?.drop();
 });
-
-function counting(runner: SqlRunner): SqlRunner & { calls: number } {
-  const counted = {
-    calls: 0,
-    query<T>(s: SqlStatement, params: unknown[]) {
-      counted.calls++;
-      return runner.query<T>(s, params);
-    },
-  };
-  return counted;
-}
 
 /** What ChatService asked Prisma for before: the open, pending or snoozed conversation with the newest message. */
 const viaPrisma = (contactId: string) =>
@@ -58,7 +46,7 @@ describe('CurrentConversations', () => {
         data: { workspaceId, contactId: c.id, status, lastMessageAt: at(5), lastSeq: i + 1, waitingSince: at(6), ...(status === 'snoozed' && { snoozedUntil: at(-60) }) },
       });
     }
-    const sql = counting(db.sql);
+    const sql = countingSqlRunner(db.sql);
     const reader = new CurrentConversations(sql);
     const found = await Promise.all(customers.map((c) => reader.find(workspaceId, c.externalId!)));
     expect(sql.calls).toBe(1);
@@ -87,7 +75,7 @@ describe('CurrentConversations', () => {
   });
 
   it('creates new customers’ contacts and first conversations in one statement, as the locked path would', async () => {
-    const sql = counting(db.sql);
+    const sql = countingSqlRunner(db.sql);
     const reader = new CurrentConversations(sql);
     const keys = Array.from({ length: 10 }, (_, i) => `new-${i}-${Date.now()}`);
     const created = await Promise.all(keys.map((k) => reader.create(workspaceId, k)));

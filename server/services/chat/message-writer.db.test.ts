@@ -2,8 +2,8 @@
 // driver's own runner and through Prisma's: batching, gap-free sequences, retries, and failure isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../db/client.ts';
-import { prismaSqlRunner, type SqlRunner, type SqlStatement } from '../../db/sql.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
+import { prismaSqlRunner } from '../../db/sql.ts';
+import { countingSqlRunner, createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
 import { MessageWriter, type MessageToStore } from './message-writer.ts';
 
 let testDb: TestDatabase;
@@ -23,18 +23,6 @@ afterAll(async () => {
   await db?.close();
   await testDb?.drop();
 });
-
-/** Counts the statements a runner is asked to run. */
-function counting(runner: SqlRunner): SqlRunner & { calls: number } {
-  const counted = {
-    calls: 0,
-    query<T>(s: SqlStatement, params: unknown[]) {
-      counted.calls++;
-      return runner.query<T>(s, params);
-    },
-  };
-  return counted;
-}
 
 async function conversations(n: number, status: 'open' | 'resolved' = 'open', mode: 'ai' | 'human' = 'ai'): Promise<string[]> {
   const contact = await db.prisma.contact.create({ data: { workspaceId, externalId: `c-${Math.random()}` } });
@@ -64,7 +52,7 @@ describe.each([
 ])('MessageWriter through %s', (_name, runner) => {
   it('stores messages that arrive together in one statement, each with its conversation’s next seq', async () => {
     const ids = await conversations(20);
-    const sql = counting(runner());
+    const sql = countingSqlRunner(runner());
     const writer = new MessageWriter(sql);
     const rows = await Promise.all(ids.map((id, i) => writer.write(message(id, `m${i}`, { payload: { amount: '12.50', i } }))));
     expect(sql.calls).toBe(1);
@@ -99,7 +87,7 @@ describe.each([
   it('stores one sender’s messages to one conversation together, numbered in order; another sender waits for the next statement', async () => {
     const [id] = await conversations(1, 'resolved', 'human');
     const agent = await db.prisma.agent.create({ data: { workspaceId, email: `a-${Math.random()}@example.com`, name: 'Ag', passwordHash: 'x' } });
-    const sql = counting(runner());
+    const sql = countingSqlRunner(runner());
     const writer = new MessageWriter(sql);
     const senders: Partial<MessageToStore>[] = [{}, {}, {}, { senderType: 'agent', senderId: agent.id }, { senderType: 'agent', senderId: agent.id }, {}];
     const rows = await Promise.all(senders.map((over, i) => writer.write(message(id!, `s${i}`, over))));
@@ -137,7 +125,7 @@ describe.each([
 
   it('a message the database refuses fails alone: the others of its batch are stored', async () => {
     const ids = await conversations(3);
-    const sql = counting(runner());
+    const sql = countingSqlRunner(runner());
     const writer = new MessageWriter(sql);
     const results = await Promise.allSettled([
       writer.write(message(ids[0]!, 'ok0')),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { isAlive, openDatabase } from '../../db/client.ts';
 import { checksum, defaultMigrationsDir, deployMigrations, pgSession, readMigrations } from '../../db/migrate.ts';
+import type { SqlRunner, SqlStatement } from '../../db/sql.ts';
 
 export interface TestDatabase {
   kind: 'pglite' | 'postgres';
@@ -215,4 +216,16 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** A runner that counts the statements it is asked to run (batching tests: how many statements a burst took). */
+export function countingSqlRunner(runner: SqlRunner): SqlRunner & { calls: number } {
+  const counted = {
+    calls: 0,
+    query<T>(s: SqlStatement, params: unknown[]) {
+      counted.calls++;
+      return runner.query<T>(s, params);
+    },
+  };
+  return counted;
 }

@@ -111,6 +111,8 @@ export class Controller {
   private signedOut(): void {
     this.socket?.disconnect();
     this.socket = null;
+    window.removeEventListener('offline', this.onBrowserOffline);
+    window.removeEventListener('online', this.onBrowserOnline);
     if (this.wakeTimer) clearInterval(this.wakeTimer);
     this.store.set({ route: { name: 'signin' }, me: null, inbox: emptyInbox(''), thread: null, sidebar: null, booting: false, overlay: null });
     if (location.pathname !== '/support') history.replaceState(null, '', '/support');
@@ -158,6 +160,8 @@ export class Controller {
     });
     this.socket = socket;
     this.store.set({ conn: 'connecting' });
+    window.addEventListener('offline', this.onBrowserOffline);
+    window.addEventListener('online', this.onBrowserOnline);
     socket.on('connect', () => {
       const again = this.everConnected;
       this.everConnected = true;
@@ -236,6 +240,25 @@ export class Controller {
     if (open) void this.cmd('view-conversation', { conversationId: open }).then((r) => this.store.set((s) => ({ viewers: { ...s.viewers, [open]: r.viewers } }))).catch(() => undefined);
   }
 
+  /** A connected console that may have missed something (it slept, or the network came back): resync in place. */
+  private resyncNow(): void {
+    this.store.set({ conn: 'resyncing' });
+    void this.resync().then(() => this.store.set({ conn: this.socket?.connected ? 'online' : 'offline' }));
+  }
+
+  /**
+   * The browser's word on the network, shown at once: a socket whose network went away is noticed by the
+   * heartbeat only (up to 40 s), and meanwhile the console would look live while nothing reaches it.
+   */
+  private readonly onBrowserOffline = (): void => {
+    if (this.socket) this.store.set({ conn: 'offline' });
+  };
+
+  /** Back online: a socket that survived resyncs (socket.io itself reconnects one that did not). */
+  private readonly onBrowserOnline = (): void => {
+    if (this.socket?.connected) this.resyncNow();
+  };
+
   private watchSleep(): void {
     let last = Date.now();
     if (this.wakeTimer) clearInterval(this.wakeTimer);
@@ -243,10 +266,7 @@ export class Controller {
       const now = Date.now();
       const slept = now - last > SLEEP_GAP_MS;
       last = now;
-      if (slept && this.socket?.connected) {
-        this.store.set({ conn: 'resyncing' });
-        void this.resync().then(() => this.store.set({ conn: this.socket?.connected ? 'online' : 'offline' }));
-      }
+      if (slept && this.socket?.connected) this.resyncNow();
       // Waiting times tick: re-render once in a while.
       this.store.set({});
     }, 5_000);

@@ -283,8 +283,9 @@ needs('chromium').describe('two agents in real browsers', { timeout: 90_000 }, (
     await live(B.page);
     // B drops off: the network goes away and the server loses B's socket (no reconnect can succeed meanwhile).
     await B.context.setOffline(true);
+    // Shown from the browser's own offline event, before anything on the socket notices (its heartbeat: 40 s).
+    await B.page.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ timeout: 3_000 });
     for (const s of t.app.io.of('/').sockets.values()) if ((s.data as { principal?: { agentId?: string } }).principal?.agentId === B.id) s.conn.close();
-    await B.page.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ timeout: 10_000 });
 
     // Meanwhile: a customer message, the assignment moves, the status changes, and a second conversation
     // (another customer, started by A) appears.

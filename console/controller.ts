@@ -222,7 +222,7 @@ export class Controller {
   private async afterConnect(again: boolean): Promise<void> {
     this.store.set({ conn: again ? 'resyncing' : 'connecting' });
     await this.resync();
-    this.store.set({ conn: this.socket?.connected ? 'online' : 'offline' });
+    this.store.set({ conn: this.live() ? 'online' : 'offline' });
   }
 
   /**
@@ -243,20 +243,29 @@ export class Controller {
   /** A connected console that may have missed something (it slept, or the network came back): resync in place. */
   private resyncNow(): void {
     this.store.set({ conn: 'resyncing' });
-    void this.resync().then(() => this.store.set({ conn: this.socket?.connected ? 'online' : 'offline' }));
+    void this.resync().then(() => this.store.set({ conn: this.live() ? 'online' : 'offline' }));
+  }
+
+  /** Connected, as far as both the socket and the browser know (a resync that ends offline must not say live). */
+  private live(): boolean {
+    return this.socket?.connected === true && navigator.onLine !== false;
   }
 
   /**
-   * The browser's word on the network, shown at once: a socket whose network went away is noticed by the
-   * heartbeat only (up to 40 s), and meanwhile the console would look live while nothing reaches it.
+   * The browser's word on the network, shown at once. engine.io closes its transport on this event too, except
+   * on localhost (a developer's or a demo's console), where a socket whose network went away was noticed only
+   * by the heartbeat (up to 40 s) and the console looked live meanwhile.
    */
   private readonly onBrowserOffline = (): void => {
     if (this.socket) this.store.set({ conn: 'offline' });
   };
 
-  /** Back online: a socket that survived resyncs (socket.io itself reconnects one that did not). */
+  /**
+   * Back online: a socket that still counts itself connected may have lost the server meanwhile (it closed us,
+   * or restarted); a fresh connection is certain, and its connect resyncs as after any reconnect.
+   */
   private readonly onBrowserOnline = (): void => {
-    if (this.socket?.connected) this.resyncNow();
+    if (this.socket?.connected) this.socket.io.engine.close();
   };
 
   private watchSleep(): void {

@@ -28,6 +28,9 @@ const warmup = Number(arg('warmup', '3'));
 /** Payees drawn from this many stored customers who are not connected (0: payees are connected users too). */
 const newPayees = arg('offline', '0') === 'new';
 const offline = newPayees ? 0 : Number(arg('offline', '0'));
+if (!Number.isInteger(offline) || offline < 0) throw new Error(`--offline takes a count of customers or "new", not "${arg('offline', '0')}"`);
+/** Never-stored payees are new on every run, against a running server too. */
+const runId = randomUUID().slice(0, 8);
 /** Toasts each accepted event brings: the payer's, and the payee's when connected. */
 const toastsPerEvent = offline > 0 || newPayees ? 1 : 2;
 
@@ -100,7 +103,7 @@ async function main() {
       amount: `${1 + (n % 500)}.${String(n % 1000).padStart(3, '0')}`,
       token: 'VRC',
       payer: userId(payer),
-      payee: newPayees ? `bench-new-${n}` : offline > 0 ? offlineId(Math.floor(Math.random() * offline)) : userId(payee),
+      payee: newPayees ? `bench-new-${runId}-${n}` : offline > 0 ? offlineId(Math.floor(Math.random() * offline)) : userId(payee),
       ...(failed && { failure: { code: 'insufficient_funds', message: 'Insufficient funds' } }),
       occurredAt: new Date().toISOString(),
     });

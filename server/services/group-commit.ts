@@ -125,3 +125,13 @@ export class GroupCommit<In, R> {
     this.flush();
   }
 }
+
+/**
+ * A batch statement's results in input order: its rows carry their input's place (`ord`, from 1: the statements
+ * number their input WITH ORDINALITY; pg gives it as a string); null for an input no row came back for.
+ */
+export function inInputOrder<Row extends { ord: unknown }, R>(count: number, rows: Row[], result: (row: Omit<Row, 'ord'>) => R): (R | null)[] {
+  const byOrd = new Map<number, R>();
+  for (const { ord, ...row } of rows) byOrd.set(Number(ord), result(row));
+  return Array.from({ length: count }, (_, i) => byOrd.get(i + 1) ?? null);
+}

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Contact } from '../../db/generated/client.ts';
 import type { SqlRunner, SqlStatement } from '../../db/sql.ts';
 import type { CustomerIdentity } from '../auth/tokens.ts';
-import { GroupCommit } from '../group-commit.ts';
+import { GroupCommit, inInputOrder } from '../group-commit.ts';
 
 /**
  * Customers' contacts, created or updated (name, email given by the token; last seen when it is older than
@@ -74,8 +74,6 @@ export class ContactWriter {
       batch.map((c) => c.email ?? null),
       new Date(Date.now() - this.opts.lastSeenPrecisionMs),
     ]);
-    const byOrd = new Map<number, Contact>();
-    for (const { ord, ...contact } of rows) byOrd.set(Number(ord), contact);
-    return batch.map((_, i) => byOrd.get(i + 1) ?? null);
+    return inInputOrder(batch.length, rows, (contact) => contact);
   }
 }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Contact, Conversation } from '../../db/generated/client.ts';
 import type { SqlRunner, SqlStatement } from '../../db/sql.ts';
-import { GroupCommit } from '../group-commit.ts';
+import { GroupCommit, inInputOrder } from '../group-commit.ts';
 
 export type ConversationWithContact = Conversation & { contact: Contact };
 
@@ -67,6 +67,9 @@ export interface CustomerKey {
   externalId: string;
 }
 
+/** The group commits' key: a customer of one workspace. */
+const customerKeys = (k: CustomerKey) => [`${k.workspaceId}|${k.externalId}`];
+
 export class CurrentConversations {
   private readonly reads: GroupCommit<CustomerKey, ConversationWithContact | null>;
   private readonly creates: GroupCommit<CustomerKey, ConversationWithContact | null>;
@@ -78,7 +81,7 @@ export class CurrentConversations {
     this.reads = new GroupCommit({
       write: (batch) => this.read(batch),
       // A read: the same customer asked for twice shares the statement.
-      keys: (k) => [`${k.workspaceId}|${k.externalId}`],
+      keys: customerKeys,
       shareTag: () => 'read',
       maxBatch: opts.maxBatch ?? 256,
     });
@@ -86,7 +89,7 @@ export class CurrentConversations {
       write: (batch) => this.insert(batch),
       // One row per key in a statement: the same customer's second call waits for the next one (and finds the
       // contact there, so it gets null and takes the caller's locked path; ChatService asks once per customer).
-      keys: (k) => [`${k.workspaceId}|${k.externalId}`],
+      keys: customerKeys,
       maxBatch: opts.maxBatch ?? 256,
     });
   }
@@ -97,13 +100,13 @@ export class CurrentConversations {
   }
 
   private async insert(batch: CustomerKey[]): Promise<(ConversationWithContact | null)[]> {
-    const rows = await this.sql.query<Record<string, unknown>>(NEW_CUSTOMER_CONVERSATIONS, [
+    const rows = await this.sql.query<{ ord: unknown } & Record<string, unknown>>(NEW_CUSTOMER_CONVERSATIONS, [
       batch.map(() => randomUUID()),
       batch.map((k) => k.workspaceId),
       batch.map((k) => k.externalId),
       batch.map(() => randomUUID()),
     ]);
-    return inOrder(batch, rows);
+    return inInputOrder(batch.length, rows, withContact);
   }
 
   /** The customer's current conversation with its contact, or null when they have none yet. */
@@ -112,25 +115,21 @@ export class CurrentConversations {
   }
 
   private async read(batch: CustomerKey[]): Promise<(ConversationWithContact | null)[]> {
-    const rows = await this.sql.query<Record<string, unknown>>(CURRENT_CONVERSATIONS, [
+    const rows = await this.sql.query<{ ord: unknown } & Record<string, unknown>>(CURRENT_CONVERSATIONS, [
       batch.map((k) => k.workspaceId),
       batch.map((k) => k.externalId),
     ]);
-    return inOrder(batch, rows);
+    return inInputOrder(batch.length, rows, withContact);
   }
 }
 
-/** One result per input from rows carrying their input's place (`ord`, from 1) and "contact.*" columns. */
-function inOrder(batch: CustomerKey[], rows: Record<string, unknown>[]): (ConversationWithContact | null)[] {
-  const byOrd = new Map<number, ConversationWithContact>();
-  for (const { ord, ...row } of rows) {
-    const contact: Record<string, unknown> = {};
-    const conversation: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(row)) {
-      if (key.startsWith('contact.')) contact[key.slice('contact.'.length)] = value;
-      else conversation[key] = value;
-    }
-    byOrd.set(Number(ord), { ...(conversation as Conversation), contact: contact as Contact });
+/** A row's "contact.*" columns as its contact, the rest as the conversation. */
+function withContact(row: Record<string, unknown>): ConversationWithContact {
+  const contact: Record<string, unknown> = {};
+  const conversation: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key.startsWith('contact.')) contact[key.slice('contact.'.length)] = value;
+    else conversation[key] = value;
   }
-  return batch.map((_, i) => byOrd.get(i + 1) ?? null);
+  return { ...(conversation as Conversation), contact: contact as Contact };
 }

@@ -1,24 +1,16 @@
 // Customers' current conversations read in one statement (PostgreSQL when DATABASE_URL is set, else PGlite):
 // the same conversation, with the same fields and types, as ChatService's Prisma query picks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../db/client.ts';
-import { countingSqlRunner, createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
+import type { Database } from '../../db/client.ts';
+import { countingSqlRunner, openWorkspaceDatabase } from '../../test/support/database.ts';
 import { CurrentConversations } from './current-conversations.ts';
 
-let testDb: TestDatabase;
 let db: Database;
 let workspaceId: string;
+let close: (() => Promise<void>) | undefined;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
-  workspaceId = (await db.prisma.workspace.create({ data: { name: 'W', siteKey: `pk_${Date.now()}`, secret: 'sk_test', visitorKey: 'vk_test' } })).id;
-});
-
-afterAll(async () => {
-  await db?.close();
-  await testDb?.drop();
-});
+beforeAll(async () => ({ db, workspaceId, close } = await openWorkspaceDatabase()));
+afterAll(() => close?.());
 
 /** What ChatService asked Prisma for before: the open, pending or snoozed conversation with the newest message. */
 const viaPrisma = (contactId: string) =>

@@ -1,28 +1,17 @@
 // The group-commit writer on a real database (PostgreSQL when DATABASE_URL is set, else PGlite), through the
 // driver's own runner and through Prisma's: batching, gap-free sequences, retries, and failure isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../db/client.ts';
+import type { Database } from '../../db/client.ts';
 import { prismaSqlRunner } from '../../db/sql.ts';
-import { countingSqlRunner, createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
+import { countingSqlRunner, openWorkspaceDatabase } from '../../test/support/database.ts';
 import { MessageWriter, type MessageToStore } from './message-writer.ts';
 
-let testDb: TestDatabase;
 let db: Database;
 let workspaceId: string;
+let close: (() => Promise<void>) | undefined;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
-  const ws = await db.prisma.workspace.create({
-    data: { name: 'W', siteKey: `pk_${Date.now()}`, secret: 'sk_test', visitorKey: 'vk_test' },
-  });
-  workspaceId = ws.id;
-});
-
-afterAll(async () => {
-  await db?.close();
-  await testDb?.drop();
-});
+beforeAll(async () => ({ db, workspaceId, close } = await openWorkspaceDatabase()));
+afterAll(() => close?.());
 
 async function conversations(n: number, status: 'open' | 'resolved' = 'open', mode: 'ai' | 'human' = 'ai'): Promise<string[]> {
   const contact = await db.prisma.contact.create({ data: { workspaceId, externalId: `c-${Math.random()}` } });

@@ -2,27 +2,19 @@
 // last-seen time at most every five minutes, a new name or email at once. Each call here uses a fresh
 // ChatService, so no in-memory cache hides what the database does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../db/client.ts';
+import type { Database } from '../../db/client.ts';
 import type { SqlRunner } from '../../db/sql.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
+import { openWorkspaceDatabase } from '../../test/support/database.ts';
 import type { Publisher } from '../publisher.ts';
 import { ChatService } from './chat.service.ts';
 
-let testDb: TestDatabase;
 let db: Database;
 let workspaceId: string;
+let close: (() => Promise<void>) | undefined;
 const publisher: Publisher = { publish() {}, occupied: async () => false };
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
-  workspaceId = (await db.prisma.workspace.create({ data: { name: 'W', siteKey: `pk_${Date.now()}`, secret: 's', visitorKey: 'v' } })).id;
-});
-
-afterAll(async () => {
-  await db?.close();
-  await testDb?.drop();
-});
+beforeAll(async () => ({ db, workspaceId, close } = await openWorkspaceDatabase()));
+afterAll(() => close?.());
 
 const resolve = (externalId: string, profile: { name?: string; email?: string } = {}) =>
   new ChatService(db.prisma, publisher, { sql: db.sql }).resolveContact({ kind: 'customer', workspaceId, externalId, ...profile });

@@ -7,7 +7,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { isAlive, openDatabase } from '../../db/client.ts';
+import { isAlive, openDatabase, type Database } from '../../db/client.ts';
 import { checksum, defaultMigrationsDir, deployMigrations, pgSession, readMigrations } from '../../db/migrate.ts';
 import type { SqlRunner, SqlStatement } from '../../db/sql.ts';
 
@@ -228,4 +228,19 @@ export function countingSqlRunner(runner: SqlRunner): SqlRunner & { calls: numbe
     },
   };
   return counted;
+}
+
+/** A fresh database, open, with one workspace in it (the batching statements' tests); close() also drops it. */
+export async function openWorkspaceDatabase(): Promise<{ db: Database; workspaceId: string; close(): Promise<void> }> {
+  const testDb = await createTestDatabase();
+  const db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
+  const workspace = await db.prisma.workspace.create({ data: { name: 'W', siteKey: `pk_${randomBytes(8).toString('hex')}`, secret: 'sk_test', visitorKey: 'vk_test' } });
+  return {
+    db,
+    workspaceId: workspace.id,
+    close: async () => {
+      await db.close();
+      await testDb.drop();
+    },
+  };
 }

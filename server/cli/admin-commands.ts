@@ -36,6 +36,8 @@ interface Command {
   group: 'Workspaces' | 'Allowed origins' | 'Agents' | 'Assistant';
   /** Positional arguments, in order; all required. */
   args: string[];
+  /** One more positional argument that may be left out (after `args`). */
+  optionalArg?: string;
   options?: Options;
   /** Options as the help shows them, after the arguments. */
   optionsUsage?: string;
@@ -299,29 +301,35 @@ const COMMANDS: Record<string, Command> = {
   },
   'ai:report': {
     group: 'Assistant',
-    args: ['siteKey'],
+    args: [],
+    optionalArg: 'siteKey',
     options: { since: { type: 'string' }, top: { type: 'string' } },
     optionsUsage: '[--since 7d] [--top 10]',
-    summary: "how the assistant did: answered/deflected, helpful and handoff rates, top unanswered questions",
+    summary: 'how the assistant did: answered/deflected, helpful and handoff rates, top unanswered questions (every workspace without a site key)',
     async run({ services, io, args, values }) {
       const since = str(values, 'since') ?? '7d';
       const ms = parseDuration(since);
       if (ms === null) throw new UsageError('--since takes a duration like 30m, 24h, 7d or 4w.');
       const top = Number(str(values, 'top') ?? '10');
       if (!Number.isInteger(top) || top < 1 || top > 100) throw new UsageError('--top must be a whole number from 1 to 100.');
-      const ws = await services.workspaces.resolveSiteKey(args[0]!);
-      const r = await services.assistant.report(ws.id, { from: new Date(Date.now() - ms), top });
-      const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
-      io.out(`Assistant report for "${ws.name}", ${r.from.toISOString()} → ${r.to.toISOString()}`);
-      io.out(`  questions       ${r.questions}`);
-      io.out(`  answered        ${pct(r.answeredRate)}   deflected ${pct(r.deflectedRate)} (answered, no person afterwards)`);
-      io.out(`  helpful         ${pct(r.helpfulRate)}   (${r.votes.up} up, ${r.votes.down} down)`);
-      io.out(`  handoff         ${pct(r.handoffRate)}`);
-      io.out(`  routes          ${Object.entries(r.byRoute).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`);
-      io.out(`  engines         ${Object.entries(r.byEngine).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}${r.fallbacks ? ` (${r.fallbacks} fallbacks)` : ''}`);
-      io.out(`  latency         p50 ${r.latencyMs.p50 ?? '—'} ms, p95 ${r.latencyMs.p95 ?? '—'} ms`);
-      io.out(r.topUnanswered.length ? '  top unanswered' : '  top unanswered  none');
-      for (const q of r.topUnanswered) io.out(`    ${String(q.count).padStart(4)}×  ${JSON.stringify(q.question)}`);
+      const workspaces = args[0] ? [await services.workspaces.resolveSiteKey(args[0])] : await services.workspaces.list();
+      if (!workspaces.length) io.out('No workspaces yet: create one with workspace:create.');
+      const from = new Date(Date.now() - ms);
+      for (const [i, ws] of workspaces.entries()) {
+        if (i) io.out('');
+        const r = await services.assistant.report(ws.id, { from, top });
+        const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
+        io.out(`Assistant report for "${ws.name}" (${ws.siteKey}), ${r.from.toISOString()} → ${r.to.toISOString()}`);
+        io.out(`  questions       ${r.questions}`);
+        io.out(`  answered        ${pct(r.answeredRate)}   deflected ${pct(r.deflectedRate)} (answered, no person afterwards)`);
+        io.out(`  helpful         ${pct(r.helpfulRate)}   (${r.votes.up} up, ${r.votes.down} down)`);
+        io.out(`  handoff         ${pct(r.handoffRate)}`);
+        io.out(`  routes          ${Object.entries(r.byRoute).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`);
+        io.out(`  engines         ${Object.entries(r.byEngine).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}${r.fallbacks ? ` (${r.fallbacks} fallbacks)` : ''}`);
+        io.out(`  latency         p50 ${r.latencyMs.p50 ?? '—'} ms, p95 ${r.latencyMs.p95 ?? '—'} ms`);
+        io.out(r.topUnanswered.length ? '  top unanswered' : '  top unanswered  none');
+        for (const q of r.topUnanswered) io.out(`    ${String(q.count).padStart(4)}×  ${JSON.stringify(q.question)}`);
+      }
     },
   },
 };
@@ -346,7 +354,7 @@ function describeSettings(ws: Workspace, io: AdminIO): void {
 const GROUPS = ['Workspaces', 'Allowed origins', 'Agents', 'Assistant'] as const;
 
 function usageOf(name: string, c: Command): string {
-  return [name, ...c.args.map((a) => `<${a}>`), ...(c.optionsUsage ? [c.optionsUsage] : [])].join(' ');
+  return [name, ...c.args.map((a) => `<${a}>`), ...(c.optionalArg ? [`[${c.optionalArg}]`] : []), ...(c.optionsUsage ? [c.optionsUsage] : [])].join(' ');
 }
 
 export const HELP = [
@@ -389,10 +397,11 @@ export function parseAdminArgs(argv: string[]): ParsedAdmin {
   }
   if (parsed.values.help) return { kind: 'help', text: `Usage: npm run verychat -- ${usageOf(name, command)}\n  ${command.summary}` };
   const args = parsed.positionals;
-  if (args.length !== command.args.length) {
+  const most = command.args.length + (command.optionalArg ? 1 : 0);
+  if (args.length < command.args.length || args.length > most) {
     const missing = command.args.slice(args.length).map((a) => `<${a}>`);
     throw new UsageError(
-      missing.length ? `${name} needs ${missing.join(' ')}.` : `${name} takes ${command.args.length} argument(s), got ${args.length}.`,
+      missing.length ? `${name} needs ${missing.join(' ')}.` : `${name} takes ${most === command.args.length ? most : `at most ${most}`} argument(s), got ${args.length}.`,
     );
   }
   if (args.some((a) => a.trim() === '')) throw new UsageError(`${name}: arguments may not be empty.`);

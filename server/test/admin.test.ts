@@ -1,5 +1,8 @@
 // Bootstrap idempotency and the admin commands, on a real migrated database, through the services a running
 // server uses (the CLI as a process, and through a running server's admin channel: admin-cli.test.ts).
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdmin } from '../cli/admin-commands.ts';
 import { bootstrapDemo, DEMO_AGENT_EMAIL } from '../services/bootstrap.ts';
@@ -146,5 +149,48 @@ describe('admin CLI', () => {
     await expect(admin('workspace:end-rotation', siteKey)).rejects.toMatchObject({ exitCode: 1 });
     expect(await admin('workspace:rotate-secret', siteKey, '--grace-hours', '0')).toContain('refused from now on');
     await expect(admin('workspace:rotate-secret', siteKey, '--grace-hours', 'soon')).rejects.toMatchObject({ exitCode: 2 });
+  });
+
+  it('exports and imports the knowledge base as markdown, and reports on the assistant with or without a site key', async () => {
+    const siteKey = /site key\s+(pk_\S+)/.exec(await admin('workspace:create', '--name', 'Helpful'))![1]!;
+    const ws = await t.db.prisma.workspace.findUniqueOrThrow({ where: { siteKey } });
+    const dir = await mkdtemp(path.join(tmpdir(), 'verychat-kb-'));
+    try {
+      const exported = await admin('kb:export', siteKey, dir);
+      const count = Number(/Wrote (\d+) articles/.exec(exported)![1]);
+      expect(count).toBe(t.app.services.assistant.kb.defaults().length);
+      // A merchant edits one article in their own words and imports the folder back.
+      const file = path.join(dir, 'en', 'refund-how-long.md');
+      const text = await readFile(file, 'utf8');
+      await writeFile(file, text.replace(/^title: .*$/m, 'title: How long does a Helpful refund take?'));
+      expect(await admin('kb:import', siteKey, dir)).toMatch(/: 0 new, 1 changed, \d+ unchanged/);
+      const own = await t.db.prisma.faqArticle.findMany({ where: { workspaceId: ws.id }, select: { slug: true, title: true } });
+      expect(own).toEqual([{ slug: 'refund-how-long', title: 'How long does a Helpful refund take?' }]);
+      // A broken file: every issue named, nothing written.
+      await writeFile(path.join(dir, 'es', 'roto.md'), '---\nslug: roto\n---\nno front matter fields');
+      await expect(admin('kb:import', siteKey, dir)).rejects.toMatchObject({ exitCode: 1, message: expect.stringMatching(/roto/) });
+      expect(await t.db.prisma.faqArticle.count({ where: { workspaceId: ws.id } })).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    const record = (queryId: string, route: string, question: string) =>
+      t.app.services.assistant.interactions.record({
+        workspaceId: ws.id, queryId, question, answer: '…', language: 'en', route: route as never,
+        articles: [], paymentTools: [], paymentIds: [], confidence: 0.5, engine: 'embedded', latencyMs: 12,
+      });
+    await record('q1', 'faq', 'how long do refunds take');
+    await record('q2', 'not-sure', 'can i pay my taxes');
+    await record('q3', 'not-sure', 'can i pay my taxes');
+    const one = await admin('ai:report', siteKey, '--since', '1h');
+    expect(one).toContain('Assistant report for "Helpful"');
+    expect(one).toMatch(/questions\s+3\n/);
+    expect(one).toMatch(/2×\s+"can i pay my taxes"/);
+    // Without a site key: every workspace, this one among them.
+    const all = await admin('ai:report', '--since', '7d');
+    expect(all.match(/Assistant report for /g)!.length).toBe(await t.db.prisma.workspace.count());
+    expect(all).toContain(`"Helpful" (${siteKey})`);
+    await expect(admin('ai:report', siteKey, 'extra')).rejects.toMatchObject({ exitCode: 2 });
+    await expect(admin('ai:report', '--since', 'soon')).rejects.toMatchObject({ exitCode: 2 });
   });
 });

@@ -14,6 +14,7 @@ import type { Agent } from '../db/generated/client.ts';
 import { parseInput } from '../errors.ts';
 import type { ProxyRule } from '../proxy.ts';
 import type { Services } from '../services/index.ts';
+import { identityKey } from '../services/rooms.ts';
 import { clearSessionCookies, requireAgent, setSessionCookie } from './auth.ts';
 
 export function toAgentDto(agent: Agent): AgentDto {
@@ -62,7 +63,7 @@ export function agentRoutes(app: FastifyInstance, services: Services, opts: { pr
 
   app.put('/api/v1/agent/preferences', async (request) => {
     const { agent } = await requireAgent(services, request);
-    await rateLimits.consume('console:identity', 'agent', agent.id);
+    await rateLimits.consume('console:identity', 'agent', identityKey({ kind: 'agent', workspaceId: agent.workspaceId, agentId: agent.id, name: agent.name }));
     const prefs = parseInput(AgentPreferences, request.body);
     return { preferences: parsePreferences(await services.agents.setPreferences(agent.id, prefs)) };
   });

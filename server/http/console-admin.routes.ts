@@ -25,6 +25,7 @@ import { AppError, parseInput } from '../errors.ts';
 import type { Services } from '../services/index.ts';
 import { parseDuration } from '../services/assistant/interactions.ts';
 import type { Principal } from '../services/principal.ts';
+import { identityKey } from '../services/rooms.ts';
 import { workspaceSettings } from '../services/workspaces.service.ts';
 import { requireAgent } from './auth.ts';
 
@@ -42,9 +43,10 @@ export function consoleAdminRoutes(app: FastifyInstance, services: Services) {
 
   async function agent(request: FastifyRequest, opts: { admin?: boolean } = {}): Promise<AgentPrincipal> {
     const { agent: a } = await requireAgent(services, request);
-    await rateLimits.consume('console:identity', 'agent', a.id);
+    const p: AgentPrincipal = { kind: 'agent', workspaceId: a.workspaceId, agentId: a.id, name: a.name };
+    await rateLimits.consume('console:identity', 'agent', identityKey(p));
     if (opts.admin && a.role !== 'owner' && a.role !== 'admin') throw new AppError('FORBIDDEN', 'Only the workspace’s owners and admins can do this.');
-    return { kind: 'agent', workspaceId: a.workspaceId, agentId: a.id, name: a.name };
+    return p;
   }
   const admin = (request: FastifyRequest) => agent(request, { admin: true });
 

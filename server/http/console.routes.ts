@@ -16,6 +16,7 @@ import {
 import { parseInput } from '../errors.ts';
 import type { Services } from '../services/index.ts';
 import type { Principal } from '../services/principal.ts';
+import { identityKey } from '../services/rooms.ts';
 import type { LimitName } from '../services/rate-limits.ts';
 import { requireAgent } from './auth.ts';
 
@@ -26,8 +27,10 @@ export function consoleRoutes(app: FastifyInstance, services: Services) {
 
   async function agent(request: FastifyRequest, limit: LimitName = 'console:identity'): Promise<Principal & { kind: 'agent' }> {
     const { agent: a } = await requireAgent(services, request);
-    await rateLimits.consume(limit, 'agent', a.id);
-    return { kind: 'agent', workspaceId: a.workspaceId, agentId: a.id, name: a.name };
+    const p = { kind: 'agent' as const, workspaceId: a.workspaceId, agentId: a.id, name: a.name };
+    // The same key as the agent's console socket: one budget per agent, whichever way they come.
+    await rateLimits.consume(limit, 'agent', identityKey(p));
+    return p;
   }
 
   app.get('/api/v1/inbox', async (request) => {
@@ -71,7 +74,7 @@ export function consoleRoutes(app: FastifyInstance, services: Services) {
   app.post('/api/v1/conversations', async (request, reply) => {
     const p = await agent(request);
     // Each is a new conversation in the customer's widget: the same budget as customers starting them.
-    await rateLimits.consume('new-conversation', 'agent', `agent:${p.agentId}`);
+    await rateLimits.consume('new-conversation', 'agent', identityKey(p));
     const result = await inbox.startConversation(p, parseInput(StartConversationRequest, request.body));
     return reply.status(201).send(result);
   });

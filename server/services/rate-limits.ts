@@ -92,6 +92,11 @@ export class RateLimits {
     return Math.max(1, Math.round(cap * (this.opts.multiplier ?? 1)));
   }
 
+  /** Points one key of this tier may spend per window of `name` (after the configured multiplier). */
+  points(name: LimitName, tier: Tier): number {
+    return Math.max(1, Math.round(LIMITS[name].points[tier] * (this.opts.multiplier ?? 1)));
+  }
+
   /** Spend one point or throw RATE_LIMITED with the wait before a retry can succeed. */
   async consume(name: LimitName, tier: Tier, key: string): Promise<void> {
     try {
@@ -113,7 +118,7 @@ export class RateLimits {
       const spec = LIMITS[name];
       const common = {
         keyPrefix: `${this.opts.prefix ?? 'verychat'}:rl:${id}`,
-        points: Math.max(1, Math.round(spec.points[tier] * (this.opts.multiplier ?? 1))),
+        points: this.points(name, tier),
         duration: spec.duration,
       };
       limiter = this.opts.redis

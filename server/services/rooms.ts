@@ -17,13 +17,16 @@ export const rooms = {
 /** A customer's user key: the room name `join-user-room` answers and `session.userRoom` announces. */
 export const customerKey = (externalId: string) => `user-${externalId}`;
 
+/** An anonymous visitor's user key. */
+export const visitorKey = (visitorId: string) => `visitor-${visitorId}`;
+
 /** The user key of a principal's own user room. */
 export function userKey(p: Principal): string {
   switch (p.kind) {
     case 'customer':
       return customerKey(p.externalId);
     case 'visitor':
-      return `visitor-${p.visitorId}`;
+      return visitorKey(p.visitorId);
     case 'agent':
       return `agent-${p.agentId}`;
   }

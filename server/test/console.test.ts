@@ -363,6 +363,21 @@ describe('console real time', () => {
     expect(!refused.ok && refused.error.code).toBe('FORBIDDEN');
   });
 
+  it('one agent has one console budget, spent alike over HTTP and over their socket', async () => {
+    const seeded = await seedWorkspace(t);
+    const ada = await agentSocket(seeded);
+    const points = t.app.services.rateLimits.points('console:identity', 'agent');
+    // Spent over HTTP (bearer requests), all but one…
+    for (let i = 0; i < points - 1; i++) expect((await bearer(ada.token, '/api/v1/inbox?view=open&limit=1')).status).toBe(200);
+    // …the last one over the socket, and then neither way has any left.
+    expect((await request(ada.socket, 'inbox-list', { view: 'open', limit: 1 })).ok).toBe(true);
+    const refused = await request(ada.socket, 'inbox-list', { view: 'open', limit: 1 });
+    expect(!refused.ok && refused.error.code).toBe('RATE_LIMITED');
+    const http = await bearer(ada.token, '/api/v1/inbox?view=open&limit=1');
+    expect(http.status).toBe(429);
+    expect(((await json(http)) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+  });
+
   it('a resync after a reconnect: the list, counts and the thread since the last seq held', async () => {
     const seeded = await seedWorkspace(t);
     const { socket: agent } = await agentSocket(seeded);

@@ -15,7 +15,7 @@ import { boundedCache } from '../cache.ts';
 import { LocalInvalidationBus, type InvalidationBus } from '../invalidation.ts';
 import type { Principal } from '../principal.ts';
 import type { Publisher } from '../publisher.ts';
-import { customerKey, rooms } from '../rooms.ts';
+import { customerKey, rooms, visitorKey } from '../rooms.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { ContactWriter } from './contact-writer.ts';
 import { CurrentConversations, type ConversationWithContact } from './current-conversations.ts';
@@ -269,7 +269,7 @@ export class ChatService {
     });
     const { message } = await this.send(agent, id, input);
     const conversation = await this.describe(agent, id);
-    const key = contact.externalId !== null ? customerKey(contact.externalId) : contact.visitorId !== null ? `visitor-${contact.visitorId}` : null;
+    const key = contact.externalId !== null ? customerKey(contact.externalId) : contact.visitorId !== null ? visitorKey(contact.visitorId) : null;
     if (key) this.publisher.publish([rooms.user(agent.workspaceId, key)], 'conversation-started', { conversation, message });
     return { conversation, message };
   }

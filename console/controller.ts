@@ -5,6 +5,7 @@ import type { Socket } from 'socket.io-client';
 import type { ClientToServerEvents, CommandName, Commands, ServerToClientEvents } from '../protocol/events.ts';
 import type { Ack, ErrorBody } from '../protocol/errors.ts';
 import type { MessageDto } from '../protocol/chat.ts';
+import { newClientMessageId } from '../protocol/client-ids.ts';
 import type {
   AgentMeResponse,
   AgentPreferences,
@@ -38,7 +39,6 @@ export class CommandError extends Error {
   }
 }
 
-export const randomId = () => (crypto.randomUUID?.() ?? `${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`).replace(/[^A-Za-z0-9_-]/g, '');
 
 export class Controller {
   socket: ConsoleSocket | null = null;
@@ -477,14 +477,14 @@ export class Controller {
   }
 
   async reply(conversationId: string, text: string): Promise<void> {
-    const clientMessageId = randomId();
+    const clientMessageId = newClientMessageId();
     const res = await api.post<{ message: MessageDto }>(`/conversations/${conversationId}/messages`, { text, clientMessageId });
     this.stopTyping();
     this.onMessage(res.message);
   }
 
   async addNote(conversationId: string, text: string): Promise<void> {
-    const { note } = await this.cmd('add-note', { conversationId, text, clientNoteId: randomId() });
+    const { note } = await this.cmd('add-note', { conversationId, text, clientNoteId: newClientMessageId() });
     this.stopTyping();
     this.onNote(note);
   }
@@ -604,7 +604,7 @@ export class Controller {
   }
 
   async start(by: { externalId?: string; paymentId?: string; contactId?: string }, text: string): Promise<void> {
-    const r = await api.post<StartConversationResponse>('/conversations', { ...by, text, clientMessageId: randomId() });
+    const r = await api.post<StartConversationResponse>('/conversations', { ...by, text, clientMessageId: newClientMessageId() });
     this.onRow(r.conversation);
     await this.open(r.conversation.id);
   }

@@ -2,6 +2,7 @@
 // assignment and status changes, invites, cookie sign-in, and the console's socket commands and events.
 // Schemas validate on the server; the console imports the types only (zod stays out of the browser).
 import { z } from 'zod';
+import { MAX_MESSAGE_LENGTH, MAX_NOTE_CHARS } from './limits.ts';
 import { ClientMessageId, MAX_HISTORY_PAGE, type ConversationDto, type MessageDto, type SenderType, type MessageKind } from './chat.ts';
 import type { AgentDto } from './rest.ts';
 import type { PaymentDto } from './payments.ts';
@@ -109,7 +110,7 @@ export interface ConversationChangeReply {
   changed: boolean;
 }
 
-export const MAX_NOTE_CHARS = 4000;
+export { MAX_NOTE_CHARS };
 /** POST /api/v1/conversations/:id/notes and `add-note`. */
 export const NoteRequest = z
   .object({ text: z.string().min(1).max(MAX_NOTE_CHARS), clientNoteId: ClientMessageId.optional() })
@@ -178,7 +179,7 @@ export const StartConversationRequest = z
     externalId: z.string().min(1).max(256).optional(),
     /** The merchant's payment reference or our payment id: the payer is the customer. */
     paymentId: z.string().min(1).max(256).optional(),
-    text: z.string().min(1).max(4000),
+    text: z.string().min(1).max(MAX_MESSAGE_LENGTH),
     clientMessageId: ClientMessageId.optional(),
   })
   .strict()

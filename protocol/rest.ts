@@ -1,7 +1,7 @@
 // REST bodies shared by the server (validation) and clients (types).
 import { z } from 'zod';
 import type { AssistantLanguage, AssistantRoute, FaqArticleDto, FaqSearchHitDto } from './assistant-values.ts';
-import { ClientMessageId, MAX_HISTORY_PAGE } from './chat.ts';
+import { ClientMessageId, MAX_HISTORY_PAGE, MAX_MESSAGE_LENGTH } from './chat.ts';
 import { CONVERSATION_STATUSES } from './values.ts';
 
 /** POST /api/v1/widget/session — the widget's first call: settings plus a visitor token. */
@@ -80,7 +80,7 @@ export const HistoryQuery = z.object({
 /** POST /api/v1/conversations/:id/messages — an agent reply. */
 export const AgentReplyRequest = z
   .object({
-    text: z.string().max(8000),
+    text: z.string().max(MAX_MESSAGE_LENGTH),
     /** Optional idempotency key; generated when absent. */
     clientMessageId: ClientMessageId.optional(),
   })

@@ -13,7 +13,7 @@ import { createReceipts } from './chat/receipts.ts';
 import { createSession } from './chat/session.ts';
 import type { Connection } from './connection.ts';
 import type { SendText } from './feature.ts';
-import { newClientMessageId } from './ids.ts';
+import { newClientMessageId } from '../protocol/client-ids.ts';
 import type { Logger } from './log.ts';
 import { addLocalMessage, firstGap, initialChatState, mergeMessages, oldestSeq, prependHistory, setConversation, setReadCursor, setTyping, unreadCount, type ChatState } from './state/chat.ts';
 import type { Store } from './state/store.ts';

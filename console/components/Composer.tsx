@@ -2,6 +2,7 @@
 // Shift+Enter breaks the line, and the collision warning when another agent replied after the draft began.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { InboxRowDto } from '../../protocol/console.ts';
+import { MAX_MESSAGE_LENGTH, MAX_NOTE_CHARS } from '../../protocol/limits.ts';
 import { ApiError } from '../api.ts';
 import { CommandError, type Controller } from '../controller.ts';
 import { fillCanned, insertCanned, matchCanned, slashQuery, type CannedReply } from '../state/canned.ts';
@@ -237,7 +238,7 @@ export function Composer({ s, c, row }: { s: AppState; c: Controller; row: Inbox
           onBlur={() => c.typing(mode, false)}
           aria-label={isNote ? i18n.t('composer.note') : i18n.t('composer.reply')}
           placeholder={isNote ? i18n.t('composer.placeholderNote') : i18n.t('composer.placeholderReply', { name })}
-          maxLength={isNote ? 4000 : 8000}
+          maxLength={isNote ? MAX_NOTE_CHARS : MAX_MESSAGE_LENGTH}
         />
         <div class="composer-bar">
           <span class="muted small">{error ? <span class="form-error">{error}</span> : i18n.t('composer.hint')}</span>

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import type { SearchHitDto, SearchResponse } from '../../protocol/console.ts';
+import { MAX_MESSAGE_LENGTH } from '../../protocol/limits.ts';
 import { ApiError, isMissingRoute } from '../api.ts';
 import type { Controller } from '../controller.ts';
 import { SHORTCUTS, type KeyAction } from '../state/keys.ts';
@@ -237,7 +238,7 @@ function Start({ s, c }: { s: AppState; c: Controller }) {
         </label>
         <label class="field">
           <span>{i18n.t('start.message')}</span>
-          <textarea rows={4} value={text} onInput={(e) => setText(e.currentTarget.value)} required maxLength={4000} />
+          <textarea rows={4} value={text} onInput={(e) => setText(e.currentTarget.value)} required maxLength={MAX_MESSAGE_LENGTH} />
         </label>
         {error && (
           <p class="form-error" role="alert">

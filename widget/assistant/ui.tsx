@@ -4,7 +4,7 @@
 // before it is drawn, and drawn as text (markdown.tsx makes elements, never HTML).
 import type { ComponentChild } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AnswerPayload, AssistantAction, ModeChangePayload } from '../../protocol/assistant-values.ts';
+import { MAX_FEEDBACK_REASON_LENGTH, type AnswerPayload, type AssistantAction, type ModeChangePayload } from '../../protocol/assistant-values.ts';
 import { useStore } from '../components/context.ts';
 import { Icon } from '../components/Icon.tsx';
 import type { ChatMessage } from '../state/chat.ts';
@@ -144,7 +144,7 @@ export function Feedback({ interactionId, i18n, actions, ai }: { interactionId: 
 
   if (vote?.step === 'reason') {
     const send = (): void => {
-      const text = [reason && i18n.t(`reason_${reason}`), more.trim()].filter(Boolean).join(': ').slice(0, 500);
+      const text = [reason && i18n.t(`reason_${reason}`), more.trim()].filter(Boolean).join(': ').slice(0, MAX_FEEDBACK_REASON_LENGTH);
       void actions.vote(interactionId, 'down', text || undefined);
     };
     return (

@@ -1,5 +1,7 @@
+// Client-side ids, zod-free so the widget and the console import them at run time.
+
 /**
- * A client message id: created once when the visitor sends, kept through every retry, so the
+ * A client message id (also a console note's or a started conversation's): created once when the visitor sends, kept through every retry, so the
  * server can drop duplicates. The protocol allows [A-Za-z0-9_-]{8,64}; a UUID fits.
  */
 export function newClientMessageId(crypto: Crypto | undefined = globalThis.crypto): string {

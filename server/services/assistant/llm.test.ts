@@ -183,14 +183,17 @@ describe('the LLM answerer', () => {
         const s = sse(res);
         s.role();
         await sleep(1500);
+        lateTokenSent = true;
         if (!res.destroyed) await streamText(res, 'Too late.');
       };
+      let lateTokenSent = false;
       const q = input(ws.id, 'how long do refunds take');
       const r = await run(llm({ firstTokenTimeoutMs: 150 }), q);
       expect(r.meta).toEqual({ engine: 'embedded', fallbackReason: 'first-token-timeout' });
       expect(r.final).toEqual(await embedded(q));
       expect(r.deltas).toEqual([]);
-      expect(r.ms).toBeLessThan(1200);
+      // It gave up before the model's late first token, not after.
+      expect(lateTokenSent).toBe(false);
       await fake.requests[0]!.closed;
     });
 
@@ -208,8 +211,8 @@ describe('the LLM answerer', () => {
       // Some text was streamed; the final answer replaces it.
       expect(r.deltas.join('')).toBe('Refunds usually arrive within minutes, ');
       expect(r.final).toEqual(await embedded(q));
+      // The stream never ends: that the answer came at all is the timeout's doing, and not before it was due.
       expect(r.ms).toBeGreaterThanOrEqual(390);
-      expect(r.ms).toBeLessThan(1500);
       await fake.requests[0]!.closed;
     });
 

@@ -139,6 +139,17 @@ export interface AnswerPayload {
   answer: Omit<AssistantAnswerDto, 'text'>;
 }
 
+/**
+ * A measured reply time as people say it: under 5, 10, 15 or 30 minutes, under an hour, about N hours, about
+ * N days. Both the server's English line and the widget's languages word it from this.
+ */
+export function replyTimeWording(minutes: number): { key: 'minutes' | 'hour' | 'hours' | 'days'; n: number } {
+  if (minutes <= 30) return { key: 'minutes', n: [5, 10, 15, 30].find((m) => minutes <= m)! };
+  if (minutes <= 60) return { key: 'hour', n: 1 };
+  if (minutes < 23.5 * 60) return { key: 'hours', n: Math.max(2, Math.round(minutes / 60)) };
+  return { key: 'days', n: Math.max(1, Math.round(minutes / 1440)) };
+}
+
 /** The payload of a system message about a mode change (its text is the English line, for agents and old clients). */
 export interface ModeChangePayload {
   event: 'mode';
@@ -147,6 +158,8 @@ export interface ModeChangePayload {
   agentsOnline: boolean | null;
   /** The workspace's "usually replies within …" text, when the team is offline. */
   replyTime?: string;
+  /** Without that text: the team's measured median minutes from a handoff to a first reply (recent handoffs). */
+  typicalReplyMinutes?: number;
   agentName?: string | null;
 }
 

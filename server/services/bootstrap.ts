@@ -47,7 +47,7 @@ export async function bootstrapDemo(
       if (existing) return { created: false, workspace: existing };
       // Rows are built by the services but written through tx, so workspace and agent commit together.
       const workspace = await tx.workspace.create({
-        data: services.workspaces.newWorkspaceData({ name: 'Demo Store', allowedOrigins: opts.origins, settings: { demo: true } }),
+        data: services.workspaces.newWorkspaceData({ name: 'Demo Store', allowedOrigins: opts.origins, settings: { demo: true, replyTime: 'Usually within a few hours' } }),
       });
       const agent = await services.agents.newAgentData(workspace.id, {
         email: DEMO_AGENT_EMAIL,

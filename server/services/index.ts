@@ -6,6 +6,7 @@ import { AgentService } from './auth/agents.service.ts';
 import { AssistantChat } from './assistant/assistant-chat.ts';
 import { AssistantService } from './assistant/assistant.service.ts';
 import { LlmAnswerer, type LlmLog } from './assistant/llm.ts';
+import { ReplyTimes } from './assistant/reply-time.ts';
 import { TokenService } from './auth/tokens.ts';
 import { ChatService } from './chat/chat.service.ts';
 import { CannedReplyService } from './inbox/canned.service.ts';
@@ -20,7 +21,7 @@ import { ReceiptService } from './payments/receipts.service.ts';
 import { LocalInvalidationBus, type InvalidationBus } from './invalidation.ts';
 import { LatePublisher } from './publisher.ts';
 import { RateLimits, type RateLimitOptions } from './rate-limits.ts';
-import { WorkspaceService, workspaceSettings } from './workspaces.service.ts';
+import { WorkspaceService } from './workspaces.service.ts';
 
 export interface ServiceDeps {
   prisma: PrismaClient;
@@ -122,6 +123,7 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const notifications = new NotificationService(prisma, publisher, (workspaceId, userId, views) => links.refresh(workspaceId, userId, views));
   const assistant = new AssistantService(prisma, { invalidation, cacheTtlMs, now });
+  const replyTimes = new ReplyTimes(prisma, { now });
   if (deps.llm) {
     const { url, key, model, firstTokenTimeoutMs, timeoutMs } = deps.llm;
     assistant.useAnswerer(new LlmAnswerer(assistant, { url, key, model, firstTokenTimeoutMs, timeoutMs, ...(deps.log && { log: deps.log }) }));
@@ -132,10 +134,7 @@ export function createServices(deps: ServiceDeps): Services {
     assistant,
     publisher,
     invalidation,
-    replyTime: async (workspaceId) => {
-      const ws = await prisma.workspace.findUnique({ where: { id: workspaceId }, select: { settings: true } });
-      return (ws && workspaceSettings(ws).replyTime) || undefined;
-    },
+    replyTime: (workspaceId) => replyTimes.of(workspaceId),
     ...(deps.log && { onError: (err: unknown, context: object) => deps.log!.warn({ err, ...context }, 'the assistant could not answer') }),
   });
   return {

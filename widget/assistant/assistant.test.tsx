@@ -340,6 +340,28 @@ describe('questions and answers', () => {
     expect(events.filter(([e]) => e === 'handoff').map(([, p]) => p)).toEqual([{ conversationId: CONVERSATION_ID, mode: 'human', reason: 'agent-replied', agentsOnline: false }]);
   });
 
+  it('without the merchant’s words, the team’s measured reply time is told in the visitor’s language', async () => {
+    for (const [locale, minutes, expected] of [
+      ['en', 95, 'The team typically replies in about 2 hours.'],
+      ['es', 12, 'El equipo suele responder en menos de 15 minutos.'],
+      ['ar', 3 * 1440, 'يرد الفريق عادةً في غضون 3 أيام تقريبًا.'],
+    ] as const) {
+      stubHelp();
+      const { root, connection, w } = await mount({ locale });
+      await toChat(w);
+      connection.emit('message-received', message(110, {
+        sender: { type: 'system', id: null, name: null },
+        kind: 'system',
+        text: "You're in line for our team…",
+        payload: { event: 'mode', mode: 'human', reason: 'customer-asked', agentsOnline: false, typicalReplyMinutes: minutes },
+      }));
+      await settle();
+      expect(root.querySelector('.vc-mode .vc-mode-time')?.textContent, locale).toBe(expected);
+      w.destroy();
+      widget = null;
+    }
+  });
+
   it('👎 asks what went wrong, records the reason, then offers a person, who takes over (request-handoff)', async () => {
     stubHelp();
     const { root, connection, w } = await mount();

@@ -4,7 +4,7 @@
 // before it is drawn, and drawn as text (markdown.tsx makes elements, never HTML).
 import type { ComponentChild } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { MAX_FEEDBACK_REASON_LENGTH, type AnswerPayload, type AssistantAction, type ModeChangePayload } from '../../protocol/assistant-values.ts';
+import { MAX_FEEDBACK_REASON_LENGTH, replyTimeWording, type AnswerPayload, type AssistantAction, type ModeChangePayload } from '../../protocol/assistant-values.ts';
 import { useStore } from '../components/context.ts';
 import { Icon } from '../components/Icon.tsx';
 import type { ChatMessage } from '../state/chat.ts';
@@ -277,12 +277,20 @@ function Failed({ stream, i18n, actions, retry }: { stream: Stream; i18n: I18n; 
   );
 }
 
+/** The team's measured reply time in the visitor's language (null without a usable figure). */
+function typicalReply(minutes: unknown, i18n: I18n): string | null {
+  if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes <= 0) return null;
+  const { key, n } = replyTimeWording(minutes);
+  return key === 'hour' ? i18n.t('reply_hour') : i18n.plural(`reply_${key}`, n);
+}
+
 /**
  * A mode change, told in the visitor's language from its payload (its stored text is English, for agents).
  * No one of the team online: when they usually reply, in the merchant's own words, on a line of its own.
  */
 export function ModeLine({ p, i18n }: { p: ModeChangePayload; i18n: I18n }) {
   const offline = p.mode === 'human' && !p.agentName && p.agentsOnline === false;
+  const when = !offline ? null : typeof p.replyTime === 'string' && p.replyTime ? p.replyTime : typicalReply(p.typicalReplyMinutes, i18n);
   const text =
     p.mode === 'ai'
       ? i18n.t(p.reason === 'returned' ? 'mode_returned' : 'mode_reopened')
@@ -295,11 +303,11 @@ export function ModeLine({ p, i18n }: { p: ModeChangePayload; i18n: I18n }) {
       <span>
         {text}
         {/* Its own line on screen; a pause for screen readers. */}
-        {offline && typeof p.replyTime === 'string' && p.replyTime && ' '}
-        {offline && typeof p.replyTime === 'string' && p.replyTime && (
+        {when && ' '}
+        {when && (
           <strong class="vc-mode-time" dir="auto">
             <Icon path={CLOCK_ICON} />
-            {p.replyTime}
+            {when}
           </strong>
         )}
       </span>

@@ -19,6 +19,7 @@ import type {
   RequestHandoffReply,
   SendAiQueryReply,
 } from '../../../protocol/assistant-values.ts';
+import { replyTimeWording } from '../../../protocol/assistant-values.ts';
 import type { MessageDto } from '../../../protocol/chat.ts';
 import type { PrismaClient } from '../../db/generated/client.ts';
 import { AppError, toErrorBody } from '../../errors.ts';
@@ -31,6 +32,7 @@ import { rooms } from '../rooms.ts';
 import { toAnswerDto, type AnswerInput, type AssistantAnswer } from './answerer.ts';
 import type { AssistantService } from './assistant.service.ts';
 import type { InteractionRecord } from './interactions.ts';
+import type { ReplyTime } from './reply-time.ts';
 
 export interface AssistantChatDeps {
   prisma: PrismaClient;
@@ -38,8 +40,8 @@ export interface AssistantChatDeps {
   assistant: AssistantService;
   publisher: Publisher;
   invalidation: InvalidationBus;
-  /** The workspace's "usually replies within …" text, told to customers when no one of the team is online. */
-  replyTime: (workspaceId: string) => Promise<string | undefined>;
+  /** When the team usually replies (reply-time.ts), told to customers when no one of the team is online. */
+  replyTime: (workspaceId: string) => Promise<ReplyTime | undefined>;
   /** An answer failed after its ack (the customer gets an `error` event); for the log. */
   onError?: (err: unknown, context: { conversationId: string; queryId: string }) => void;
   /** Deltas are gathered this long before one `ai-response` delta goes out (not one event per token). */
@@ -295,14 +297,22 @@ export class AssistantChat {
     this.stopAnswers(conversation.id);
     void this.deps.invalidation.publish({ type: 'assistant-stop', conversationId: conversation.id });
     let agentsOnline: boolean | null = true;
-    let replyTime: string | undefined;
+    let replyTime: ReplyTime | undefined;
     if (!agent) {
       agentsOnline = await this.deps.publisher.occupied(rooms.agents(conversation.workspaceId)).catch(() => null);
       if (agentsOnline === false) replyTime = await this.deps.replyTime(conversation.workspaceId).catch(() => undefined);
     }
     await this.announce(
       conversation,
-      { event: 'mode', mode: 'human', reason, agentsOnline, ...(replyTime && { replyTime }), ...(agent && { agentName: agent.name }) },
+      {
+        event: 'mode',
+        mode: 'human',
+        reason,
+        agentsOnline,
+        ...(replyTime?.text && { replyTime: replyTime.text }),
+        ...(replyTime?.typicalMinutes && { typicalReplyMinutes: replyTime.typicalMinutes }),
+        ...(agent && { agentName: agent.name }),
+      },
       agent,
     );
     return true;
@@ -358,9 +368,17 @@ export function modeLine(p: ModeChangePayload): string {
   if (p.mode === 'ai') return p.reason === 'returned' ? 'The assistant is back in this conversation.' : 'The assistant is back.';
   if (p.agentName) return `${p.agentName} joined the conversation.`;
   if (p.agentsOnline === false) {
-    return `You're in line for our team. No one is online right now${p.replyTime ? ` (${p.replyTime.replace(/\.$/, '')})` : ''}: we'll answer right here, so you can close this window and come back.`;
+    const when = p.replyTime ? p.replyTime.replace(/\.$/, '') : p.typicalReplyMinutes ? typicalReplyEnglish(p.typicalReplyMinutes) : null;
+    return `You're in line for our team. No one is online right now${when ? ` (${when})` : ''}: we'll answer right here, so you can close this window and come back.`;
   }
   return 'You’re now talking with our team. Someone will be with you shortly.';
+}
+
+function typicalReplyEnglish(minutes: number): string {
+  const { key, n } = replyTimeWording(minutes);
+  if (key === 'minutes') return `the team typically replies in under ${n} minutes`;
+  if (key === 'hour') return 'the team typically replies in under an hour';
+  return `the team typically replies in about ${n} ${key === 'hours' ? 'hours' : n === 1 ? 'day' : 'days'}`;
 }
 
 function languageOf(locale: string | undefined): AssistantLanguage {

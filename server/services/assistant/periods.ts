@@ -1,6 +1,7 @@
 // Periods customers name ("this week", "yesterday", "last month", "in October"; "esta semana", "ayer",
 // "el mes pasado", "en octubre") → a [from, to) interval in the customer's time zone (UTC unless known).
 import type { AssistantLanguage } from '../../../protocol/assistant-values.ts';
+import { dateFormat } from './date-formats.ts';
 import { fold } from './text.ts';
 
 export interface Period {
@@ -23,9 +24,12 @@ interface Wall {
   d: number;
 }
 
+const WALL_DATE = { year: 'numeric', month: 'numeric', day: 'numeric' } as const;
+const WALL_TIME = { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' } as const;
+
 /** The wall-clock date of an instant in a time zone. */
 function wallDate(at: Date, timeZone: string): Wall {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(at);
+  const parts = dateFormat('en-US', timeZone, WALL_DATE).formatToParts(at);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   return { y: get('year'), m: get('month') - 1, d: get('day') };
 }
@@ -34,16 +38,7 @@ function wallDate(at: Date, timeZone: string): Wall {
 function midnight(y: number, m: number, d: number, timeZone: string): Date {
   const guess = Date.UTC(y, m, d);
   const offset = (at: number) => {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    }).formatToParts(at);
+    const parts = dateFormat('en-US', timeZone, WALL_TIME).formatToParts(at);
     const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
     return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - at;
   };
@@ -57,7 +52,7 @@ function monthLabel(y: number, m: number, lang: AssistantLanguage): string {
 }
 
 function dayLabel(w: Wall, lang: AssistantLanguage): string {
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'es', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+  return dateFormat(lang === 'en' ? 'en-GB' : 'es', 'UTC', { day: 'numeric', month: 'long', year: 'numeric' }).format(
     new Date(Date.UTC(w.y, w.m, w.d)),
   );
 }

@@ -7,6 +7,7 @@ import type { PaymentStatus } from '../../../protocol/values.ts';
 import type { RefusalTopic, SmalltalkTopic } from './intents.ts';
 import type { Counterparty, PaymentFact } from './payments-tools.ts';
 import type { Period } from './periods.ts';
+import { dateFormat } from './date-formats.ts';
 import { plainData, quoteData } from './text.ts';
 
 type L = AssistantLanguage;
@@ -21,17 +22,11 @@ export const STATUS: Record<PaymentStatus, Texts> = {
   refunded: { en: 'Refunded', es: 'Reembolsado' },
 };
 
+const WHEN = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const;
+
 /** "18 Nov 2026, 14:50 UTC" / "18 nov 2026, 14:50 UTC" in the customer's time zone. */
 export function when(iso: string, lang: L, timeZone: string): string {
-  const text = new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'es', {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZone,
-  }).format(new Date(iso));
+  const text = dateFormat(lang === 'en' ? 'en-GB' : 'es', timeZone, WHEN).format(new Date(iso));
   return `${text.replace(/\.(?=\s|,)/g, '')} ${timeZone === 'UTC' ? 'UTC' : timeZone}`;
 }
 

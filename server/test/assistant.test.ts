@@ -299,6 +299,10 @@ describe('handoff to people', () => {
     // One miss, then the person.
     const miss = final((await ask(v.socket, v.conversationId, 'zorblax quux fnord')).end);
     expect(['not-sure', 'clarify']).toContain(miss.answer.route);
+    // A second miss in a row: the episode's outcomes are read with the question, so a person is offered outright.
+    const second = final((await ask(v.socket, v.conversationId, 'what about zorblax then')).end);
+    expect(second.answer.route).toBe('not-sure');
+    expect(second.answer.text).toContain('Talk to a person');
     expect((await setMode(staff.token, v.conversationId, 'human')).body).toEqual({ mode: 'human', changed: true });
     expect((await setMode(staff.token, v.conversationId, 'human')).body).toEqual({ mode: 'human', changed: false });
 

@@ -29,7 +29,7 @@ import type { InvalidationBus } from '../invalidation.ts';
 import type { Principal } from '../principal.ts';
 import type { Publisher } from '../publisher.ts';
 import { rooms } from '../rooms.ts';
-import { toAnswerDto, type AnswerInput, type AssistantAnswer } from './answerer.ts';
+import { toAnswerDto, type AnswerInput, type AssistantAnswer, type RecentOutcome } from './answerer.ts';
 import type { AssistantService } from './assistant.service.ts';
 import type { InteractionRecord } from './interactions.ts';
 import type { ReplyTime } from './reply-time.ts';
@@ -63,6 +63,14 @@ interface Running {
 }
 
 const DELTA_BATCH_MS = 50;
+/** Outcomes of the episode read with each question (the two-misses rule needs the last two). */
+const RECENT_OUTCOMES = 5;
+
+interface Episode {
+  mode: ConversationMode;
+  episodeStartedAt: Date;
+  recent: RecentOutcome[];
+}
 
 export class AssistantChat {
   /** Answers being composed on this instance, by query id. */
@@ -94,12 +102,12 @@ export class AssistantChat {
     await join(conversation.id);
     const { message, duplicate } = await this.deps.chat.send(p, q.conversationId, { clientMessageId: q.clientQueryId, text: q.text, ...(from && { from }) });
     // Read after the question is stored: a resolved conversation it reopened is back with the assistant.
-    const state = await this.state(q.conversationId);
+    const state = await this.stateWithRecent(q.conversationId);
     if (state.mode === 'human') return { queryId, status: 'human', message, duplicate };
     if (duplicate && (this.running.has(queryId) || (await this.republishStored(conversation, queryId)))) {
       return { queryId, status: 'accepted', message, duplicate };
     }
-    this.start(p, conversation, queryId, q, state.aiEpisodeStartedAt);
+    this.start(p, conversation, queryId, q, state);
     return { queryId, status: 'accepted', message, duplicate };
   }
 
@@ -182,11 +190,27 @@ export class AssistantChat {
     return state;
   }
 
-  private start(p: Principal, conversation: StoredConversation, queryId: string, q: AskQuery, episodeStartedAt: Date): void {
+  /**
+   * The mode, the current episode's start and its latest outcomes (the two-misses rule reads them) in one
+   * statement: a question costs one round trip less than reading them one after the other.
+   */
+  private async stateWithRecent(conversationId: string): Promise<Episode> {
+    const [row] = await this.deps.prisma.$queryRaw<{ mode: ConversationMode; aiEpisodeStartedAt: Date; recent: RecentOutcome[] }[]>`
+      SELECT c."mode", c."aiEpisodeStartedAt",
+             COALESCE((SELECT json_agg(json_build_object('route', r."route", 'feedback', r."feedback") ORDER BY r."createdAt", r."id")
+                         FROM (SELECT a."route", a."feedback", a."createdAt", a."id" FROM "AiInteraction" a
+                                WHERE a."conversationId" = c."id" AND a."createdAt" >= c."aiEpisodeStartedAt"
+                                ORDER BY a."createdAt" DESC, a."id" DESC LIMIT ${RECENT_OUTCOMES}) r), '[]'::json) AS "recent"
+        FROM "Conversation" c WHERE c."id" = ${conversationId}::uuid`;
+    if (!row) throw new AppError('FORBIDDEN', 'You are not a member of this conversation.');
+    return { mode: row.mode, episodeStartedAt: row.aiEpisodeStartedAt, recent: row.recent };
+  }
+
+  private start(p: Principal, conversation: StoredConversation, queryId: string, q: AskQuery, episode: Episode): void {
     const controller = new AbortController();
     const running: Running = { conversationId: conversation.id, controller, done: Promise.resolve() };
     this.running.set(queryId, running);
-    running.done = this.answer(p, conversation, queryId, q, episodeStartedAt, controller.signal)
+    running.done = this.answer(p, conversation, queryId, q, episode, controller.signal)
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
         this.emit(conversation.id, { conversationId: conversation.id, queryId, type: 'error', error: publicError(err) });
@@ -195,7 +219,7 @@ export class AssistantChat {
       .finally(() => this.running.delete(queryId));
   }
 
-  private async answer(p: Principal, conversation: StoredConversation, queryId: string, q: AskQuery, episodeStartedAt: Date, signal: AbortSignal) {
+  private async answer(p: Principal, conversation: StoredConversation, queryId: string, q: AskQuery, episode: Episode, signal: AbortSignal) {
     // After the ack: the transport resolves the command first, then this runs.
     await new Promise((resolve) => setImmediate(resolve));
     signal.throwIfAborted();
@@ -215,7 +239,7 @@ export class AssistantChat {
     let answer: AssistantAnswer | null = null;
     let interaction: InteractionRecord | null = null;
     try {
-      for await (const chunk of this.deps.assistant.askStream(this.input(p, conversation, queryId, q, episodeStartedAt), signal)) {
+      for await (const chunk of this.deps.assistant.askStream(this.input(p, conversation, queryId, q, episode), signal)) {
         if (signal.aborted) return;
         if (chunk.type === 'delta') {
           pending += chunk.text;
@@ -248,7 +272,7 @@ export class AssistantChat {
     });
   }
 
-  private input(p: Principal, conversation: StoredConversation, queryId: string, q: AskQuery, episodeStartedAt: Date) {
+  private input(p: Principal, conversation: StoredConversation, queryId: string, q: AskQuery, episode: Episode) {
     const principal: AnswerInput['principal'] =
       p.kind === 'customer'
         ? { kind: 'customer', externalId: p.externalId, workspaceId: p.workspaceId, name: conversation.contact.name }
@@ -261,7 +285,8 @@ export class AssistantChat {
       ...(q.timeZone && { timeZone: q.timeZone }),
       queryId,
       conversationId: conversation.id,
-      episodeStartedAt,
+      episodeStartedAt: episode.episodeStartedAt,
+      context: { recent: episode.recent },
     };
   }
 

@@ -5,7 +5,6 @@ import type { AssistantReportResponse } from '../../../protocol/rest.ts';
 import type { AssistantLanguage, AssistantRoute, FeedbackRating } from '../../../protocol/assistant-values.ts';
 import type { PrismaClient } from '../../db/generated/client.ts';
 import { AppError } from '../../errors.ts';
-import { isUniqueViolation } from '../../db/errors.ts';
 import { fold, words } from './text.ts';
 
 export interface InteractionInput {
@@ -63,14 +62,19 @@ export class InteractionRepository {
       latencyMs: Math.max(0, Math.round(input.latencyMs)),
       fallbackReason: input.fallbackReason ?? null,
     };
-    try {
-      return toRecord(await this.prisma.aiInteraction.create({ data }));
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      const existing = await this.prisma.aiInteraction.findUnique({ where: { workspaceId_queryId: { workspaceId: input.workspaceId, queryId: input.queryId } } });
-      if (!existing) throw err;
-      return toRecord(existing);
-    }
+    // One statement per answer, written by hand: Prisma's create cost more CPU than the insert itself, and
+    // this runs for every question. A retry of the same query id gets the first record.
+    const [row] = await this.prisma.$queryRaw<Parameters<typeof toRecord>[0][]>`
+      INSERT INTO "AiInteraction" ("id", "workspaceId", "conversationId", "queryId", "question", "answer", "language", "route",
+                                   "articles", "paymentTools", "paymentIds", "confidence", "engine", "latencyMs", "fallbackReason")
+      VALUES (gen_random_uuid(), ${data.workspaceId}::uuid, ${data.conversationId}::uuid, ${data.queryId}, ${data.question}, ${data.answer},
+              ${data.language}, ${data.route}, ${data.articles}::text[], ${data.paymentTools}::text[], ${data.paymentIds}::text[],
+              ${data.confidence}::float8, ${data.engine}, ${data.latencyMs}::int, ${data.fallbackReason})
+      ON CONFLICT ("workspaceId", "queryId") DO NOTHING
+      RETURNING *`;
+    if (row) return toRecord(row);
+    const existing = await this.prisma.aiInteraction.findUniqueOrThrow({ where: { workspaceId_queryId: { workspaceId: input.workspaceId, queryId: input.queryId } } });
+    return toRecord(existing);
   }
 
   async get(workspaceId: string, id: string): Promise<InteractionRecord | null> {

@@ -1,4 +1,4 @@
-// npm run bench:assistant [-- --questions 2000 --concurrency 50 --payments 100000 --only e2e]
+// npm run bench:assistant [-- --questions 2000 --concurrency 50 --payments 100000 --pace 2000 --only e2e]
 // First the answer engine in-process (no sockets): FAQ answer latency p50/p99 with one caller and with 50 concurrent callers on a knowledge base of
 // 1,000 articles (89 shipped + synthetic ones stored as the workspace's own), own-payment questions with
 // 100,000 stored payments, and the heap taken by the search index with 1,000 and 5,000 articles. Then end to
@@ -13,12 +13,38 @@ import { ArticleIndex } from '../server/services/assistant/search.ts';
 import { createServices } from '../server/services/index.ts';
 import { createTestDatabase } from '../server/test/support/database.ts';
 import { FAQ_EN } from '../eval/assistant/set/faq-en.ts';
-import { arg, askOnce, connectCustomer, percentile, startBenchServer, startConversation } from './support.ts';
+import { arg, askOnce, BenchError, connectCustomer, percentile, startBenchServer, startConversation } from './support.ts';
 
 const QUESTIONS = Number(arg('questions', '2000'));
 const CONCURRENCY = Number(arg('concurrency', '50'));
 const PAYMENTS = Number(arg('payments', '100000'));
 const KB_SIZE = 1000;
+/** The paced run: each customer asks one question every PACE_MS, PACED_QUESTIONS times. */
+const PACE_MS = Number(arg('pace', '2000'));
+const PACED_QUESTIONS = 15;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Questions the server refused for a moment (OVERLOADED) in the current run; each was asked again. */
+let refused = 0;
+
+/**
+ * One question as the widget asks it: refused with OVERLOADED (the server's writes are backed up), it asks
+ * again after retryAfterMs. The latency counts from the first attempt, so a refusal shows in it.
+ */
+async function askLikeTheWidget(socket: Parameters<typeof askOnce>[0], conversationId: string, text: string): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    try {
+      await askOnce(socket, conversationId, text);
+      return performance.now() - t0;
+    } catch (err) {
+      if (!(err instanceof BenchError) || err.code !== 'OVERLOADED') throw err;
+      refused++;
+      await sleep(err.retryAfterMs ?? 500);
+    }
+  }
+}
+const refusals = () => (refused ? `  (${refused} refused OVERLOADED, asked again)` : '');
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run builds the same synthetic articles. */
 function rng(seed: number) {
@@ -140,18 +166,38 @@ async function endToEnd(): Promise<void> {
       for (const customers of [1, CONCURRENCY]) {
         const sockets = await Promise.all(Array.from({ length: customers }, (_, i) => connectCustomer(server, `user-${41 + i}`)));
         try {
+          const conversations = await Promise.all(sockets.map((socket) => startConversation(socket)));
+          // A warm-up question each (first index use, JIT), not counted.
+          await Promise.all(sockets.map((socket, c) => askLikeTheWidget(socket, conversations[c]!, texts[(c * 7) % texts.length]!)));
+          refused = 0;
+          // Back to back: each customer asks again the moment an answer arrives (the server's ceiling).
           const latencies: number[] = [];
+          const t0 = performance.now();
           await Promise.all(
             sockets.map(async (socket, c) => {
-              const conversationId = await startConversation(socket);
-              // A warm-up question each (first index use, JIT), not counted.
-              for (let q = -1; q < perCustomer; q++) {
-                const ms = await askOnce(socket, conversationId, texts[(c * 7 + Math.max(q, 0)) % texts.length]!);
-                if (q >= 0) latencies.push(ms);
-              }
+              for (let q = 0; q < perCustomer; q++) latencies.push(await askLikeTheWidget(socket, conversations[c]!, texts[(c * 7 + q) % texts.length]!));
             }),
           );
-          console.log(`  ${label}, ${customers} customer${customers > 1 ? 's' : ''} at once:`.padEnd(44) + stats(latencies));
+          const rate = (latencies.length / ((performance.now() - t0) / 1000)).toFixed(0);
+          console.log(`  ${label}, ${customers} customer${customers > 1 ? 's' : ''} back to back:`.padEnd(44) + `${stats(latencies)}  ${rate} answers/s${refusals()}`);
+          if (customers > 1) {
+            // At a chat's pace: each customer asks every PACE_MS (first ones spread over it), as people do,
+            // only far faster (people read the answer and type the next question: tens of seconds).
+            const paced: number[] = [];
+            refused = 0;
+            await Promise.all(
+              sockets.map(async (socket, c) => {
+                await sleep((c / customers) * PACE_MS);
+                for (let q = 0; q < PACED_QUESTIONS; q++) {
+                  const started = performance.now();
+                  paced.push(await askLikeTheWidget(socket, conversations[c]!, texts[(c * 11 + q) % texts.length]!));
+                  await sleep(Math.max(0, PACE_MS - (performance.now() - started)));
+                }
+              }),
+            );
+            const each = (PACE_MS / 1000).toFixed(PACE_MS % 1000 ? 1 : 0);
+            console.log(`  ${label}, ${customers} customers, one every ${each} s each:`.padEnd(44) + `${stats(paced)}  (${((customers * 1000) / PACE_MS).toFixed(0)} questions/s)${refusals()}`);
+          }
         } finally {
           for (const s of sockets) s.close();
         }

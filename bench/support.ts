@@ -246,6 +246,8 @@ export class BenchError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** With OVERLOADED or RATE_LIMITED: the server's retryAfterMs. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -320,8 +322,10 @@ export function askOnce(socket: Socket, conversationId: string, text: string, ti
       .timeout(timeoutMs)
       .emitWithAck('send-ai-query', { conversationId, clientQueryId: randomUUID(), text, locale: 'en' })
       .then(
-        (ack: { ok: boolean; queryId?: string; status?: string; error?: { code?: string } }) => {
-          if (!ack.ok || ack.status !== 'accepted') return done(new BenchError(ack.error?.code ?? 'NOT_ACCEPTED', `send-ai-query: ${JSON.stringify(ack)}`));
+        (ack: { ok: boolean; queryId?: string; status?: string; error?: { code?: string; retryAfterMs?: number } }) => {
+          if (!ack.ok || ack.status !== 'accepted') {
+            return done(new BenchError(ack.error?.code ?? 'NOT_ACCEPTED', `send-ai-query: ${JSON.stringify(ack)}`, ack.error?.retryAfterMs));
+          }
           queryId = ack.queryId!;
           const seen = early.get(queryId);
           early.clear();

@@ -9,7 +9,7 @@ import { connectionProblem } from './db/errors.ts';
 import { createApp } from './app.ts';
 import { createLogger, logFormatFor } from './logger.ts';
 import { REPO_ROOT } from './paths.ts';
-import { prepareStartup, startupBanner } from './services/bootstrap.ts';
+import { lanOrigins, prepareStartup, startupBanner, syncDemoLanOrigins } from './services/bootstrap.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -46,7 +46,10 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
   const dbDescription = db.kind === 'pglite' ? `embedded PGlite in ${path.resolve(config.dataDir)}` : 'PostgreSQL (DATABASE_URL)';
-  process.stdout.write(`\n${startupBanner(url, startup, dbDescription)}\n\n`);
+  // The demo storefront opened from a phone on the same network: its page's origin is this machine's address.
+  const lan = startup.demo ? lanOrigins(config.host, port) : [];
+  if (startup.demo) await syncDemoLanOrigins(db.prisma, app.services, startup.demo.workspace.id, lan);
+  process.stdout.write(`\n${startupBanner(url, startup, dbDescription, lan)}\n\n`);
   logger.info({ url, startupMs: Math.round(performance.now() - t0), version }, 'ready');
 
   let stopping = false;

@@ -1,8 +1,10 @@
 // What start-up prepares. In demo mode (the default outside production), a demo workspace and agent on an
 // empty database, so `npm start` is usable at once. Otherwise nothing is created: a real deployment starts
 // empty and its operator creates the first workspace and owner with the admin CLI (the banner says how).
+import { networkInterfaces } from 'node:os';
 import type { PrismaClient, Workspace } from '../db/generated/client.ts';
 import type { Services } from './index.ts';
+import { workspaceSettings } from './workspaces.service.ts';
 
 export const DEMO_AGENT_EMAIL = 'demo@verychat.local';
 /** Held for the whole check-and-create so two instances starting together create one demo. */
@@ -63,11 +65,43 @@ export async function bootstrapDemo(
   );
 }
 
+/**
+ * Where another device on the network reaches the demo (a phone on the same Wi-Fi): this machine's IPv4
+ * addresses when the server listens on every interface, or the one address it listens on.
+ */
+export function lanOrigins(host: string, port: number, interfaces = networkInterfaces()): string[] {
+  const all = host === '0.0.0.0' || host === '::';
+  const addresses = Object.values(interfaces)
+    .flatMap((list) => list ?? [])
+    .filter((i) => i.family === 'IPv4' && !i.internal && (all || i.address === host))
+    .map((i) => i.address);
+  return [...new Set(addresses)].map((a) => `http://${a}:${port}`);
+}
+
+/**
+ * The demo workspace allows the demo storefront wherever this start serves it: this start's LAN origins are
+ * added and the previous start's that are gone (another network, another address) removed. The merchant's
+ * own origins are never touched: the LAN ones are remembered in the workspace's settings.
+ */
+export async function syncDemoLanOrigins(prisma: PrismaClient, services: Services, workspaceId: string, origins: string[]): Promise<void> {
+  const ws = await prisma.workspace.findUnique({ where: { id: workspaceId } });
+  if (!ws) return;
+  const previous = workspaceSettings(ws).lanOrigins ?? [];
+  for (const origin of previous) {
+    if (!origins.includes(origin) && ws.allowedOrigins.includes(origin)) await services.workspaces.removeOrigin(ws.siteKey, origin);
+  }
+  for (const origin of origins) if (!ws.allowedOrigins.includes(origin)) await services.workspaces.addOrigin(ws.siteKey, origin);
+  if (previous.join() !== origins.join()) {
+    const fresh = await prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { settings: true } });
+    await prisma.workspace.update({ where: { id: workspaceId }, data: { settings: { ...((fresh.settings ?? {}) as object), lanOrigins: origins } } });
+  }
+}
+
 /** The framed block printed at start-up. Secrets are printed only on the first start. */
-export function startupBanner(url: string, state: StartupState, dbDescription: string): string {
+export function startupBanner(url: string, state: StartupState, dbDescription: string, lan: string[] = []): string {
   const lines = [`VeryChat is running at ${url}`, ''];
   const result = state.demo;
-  if (result) lines.push(`  Storefront demo   ${url}/`, `  Help center       ${url}/help`);
+  if (result) lines.push(`  Storefront demo   ${url}/`, ...lan.map((o, i) => `  ${(i ? '' : 'On your network').padEnd(18)}${o}/`), `  Help center       ${url}/help`);
   lines.push(`  Agent console     ${url}/support`, `  Health            ${url}/health`, `  Database          ${dbDescription}`);
   if (!result) {
     if (state.workspaceCount > 0) {

@@ -23,6 +23,8 @@ export interface WorkspaceSettings {
   identityTokenMaxAgeSeconds: number;
   /** The workspace `npm start` creates: the demo pages may sign its customers in (never in production). */
   demo?: boolean;
+  /** The demo's origins on the local network that start-up added (bootstrap.ts keeps them current). */
+  lanOrigins?: string[];
 }
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdmin } from '../cli/admin-commands.ts';
-import { bootstrapDemo, DEMO_AGENT_EMAIL } from '../services/bootstrap.ts';
+import { bootstrapDemo, DEMO_AGENT_EMAIL, lanOrigins, syncDemoLanOrigins } from '../services/bootstrap.ts';
+import { workspaceSettings } from '../services/workspaces.service.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 
 let t: TestApp;
@@ -45,6 +46,25 @@ describe('bootstrap', () => {
     // The printed password is the real one.
     const login = await t.app.services.agents.login(a.workspace.id, DEMO_AGENT_EMAIL, created.agent!.password);
     expect(login.token).toMatch(/^vca_/);
+  });
+});
+
+describe('the demo on the local network', () => {
+  it('allows this start’s LAN addresses and drops the last start’s, never the merchant’s own origins', async () => {
+    const nic = (address: string, internal = false) => ({ address, internal, family: 'IPv4' as const, netmask: '255.255.255.0', mac: '00:00:00:00:00:00', cidr: null });
+    const interfaces = { lo: [nic('127.0.0.1', true)], eth0: [nic('192.168.1.20')], wlan0: [nic('10.0.0.7'), { ...nic('fe80::1'), family: 'IPv6' as const, scopeid: 0 }] };
+    expect(lanOrigins('0.0.0.0', 3000, interfaces)).toEqual(['http://192.168.1.20:3000', 'http://10.0.0.7:3000']);
+    expect(lanOrigins('10.0.0.7', 3000, interfaces)).toEqual(['http://10.0.0.7:3000']);
+    expect(lanOrigins('127.0.0.1', 3000, interfaces)).toEqual([]);
+
+    const ws = await t.app.services.workspaces.create({ name: 'Demo on Wi-Fi', allowedOrigins: ['http://localhost:3000', 'https://shop.example'] });
+    const origins = async () => (await t.db.prisma.workspace.findUniqueOrThrow({ where: { id: ws.id } })).allowedOrigins;
+    await syncDemoLanOrigins(t.db.prisma, t.app.services, ws.id, ['http://192.168.1.20:3000', 'http://10.0.0.7:3000']);
+    expect(await origins()).toEqual(['http://localhost:3000', 'https://shop.example', 'http://192.168.1.20:3000', 'http://10.0.0.7:3000']);
+    // The next start, on another network: the old addresses go, the merchant's origins stay.
+    await syncDemoLanOrigins(t.db.prisma, t.app.services, ws.id, ['http://172.16.0.9:3000']);
+    expect(await origins()).toEqual(['http://localhost:3000', 'https://shop.example', 'http://172.16.0.9:3000']);
+    expect(workspaceSettings(await t.db.prisma.workspace.findUniqueOrThrow({ where: { id: ws.id } })).lanOrigins).toEqual(['http://172.16.0.9:3000']);
   });
 });
 

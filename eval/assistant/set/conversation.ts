@@ -43,6 +43,7 @@ export const PAYMENT_CASES: readonly PaymentCase[] = [
 
   // Pending payments and what to expect.
   { q: 'do i have any pending payments', lang: 'en', tool: 'pending', refs: ['p11', 'p12'], amounts: ['500', '20'] },
+  { q: 'any pending payments?', lang: 'en', tool: 'pending', refs: ['p11', 'p12'], amounts: ['500', '20'] },
   { q: 'why is my payment still pending', lang: 'en', tool: 'pending', refs: ['p11', 'p12'] },
   { q: 'my payments stuck pending what should i expect', lang: 'en', tool: 'pending', refs: ['p11', 'p12'] },
   { q: 'tengo pagos pendientes?', lang: 'es', tool: 'pending', refs: ['p11', 'p12'], amounts: ['500', '20'] },
@@ -68,6 +69,7 @@ export const PAYMENT_CASES: readonly PaymentCase[] = [
   { q: 'how much did i send to mercado luz in november', lang: 'en', tool: 'sum', refs: ['p06'], amounts: ['75.25'] },
   { q: 'cuanto le mande a bob el mes pasado', lang: 'es', tool: 'sum', refs: ['p16'], amounts: ['80.5'] },
   { q: 'cuanto recibi esta semana', lang: 'es', tool: 'sum', refs: ['p08'], amounts: ['33.333333'] },
+  { q: 'cuánto gané esta semana', lang: 'es', tool: 'sum', refs: ['p08'], amounts: ['33.333333'] },
   { q: 'cuanto envie ayer', lang: 'es', tool: 'sum', refs: ['p09'], amounts: ['15'] },
   { q: 'cuanto le pague a carla en octubre', lang: 'es', tool: 'sum', refs: ['p02', 'p03'], amounts: ['65.49'] },
   { q: 'cuanta plata me mando bob en octubre', lang: 'es', tool: 'sum', refs: ['p04'], amounts: ['250'] },
@@ -110,6 +112,7 @@ export const SIGN_IN_CASES: readonly RouteCase[] = [
 
 export const HANDOFF_CASES: readonly RouteCase[] = [
   { q: 'i want to talk to a human', lang: 'en', routes: ['handoff'], handoff: true },
+  { q: 'i need help from a real human being', lang: 'en', routes: ['handoff'], handoff: true },
   { q: 'agent please', lang: 'en', routes: ['handoff'], handoff: true },
   { q: 'can i speak to a real person', lang: 'en', routes: ['handoff'], handoff: true },
   { q: 'get me a human now this bot is useless', lang: 'en', routes: ['handoff'], handoff: true },

@@ -610,7 +610,7 @@ function mentionsSomeone(folded: string, counterparties: readonly Counterparty[]
 
 function directionOf(folded: string): Direction | null {
   if (/ (send|sent|pay|paid|transfer|transferred|give|gave) me | me (mando|envio|pago|transfirio|dio|depositaron|pagaron|mandaron|mandaste|devolvio) /.test(folded)) return 'in';
-  if (/ (receive|received|receiving|earn|earned|recibi|recibido|recibidos|cobre|income|incoming|entrante|entrantes) | (got|get|getting) (paid|money|a payment|payments|sent) /.test(folded)) return 'in';
+  if (/ (receive|received|receiving|earn|earned|recibi|recibido|recibidos|cobre|gane|ganado|income|incoming|entrante|entrantes) | (got|get|getting) (paid|money|a payment|payments|sent) /.test(folded)) return 'in';
   if (/ from (?!yesterday|today|last|this|the last|the past|past|\d)[a-z]/.test(folded)) return 'in';
   if (/ (send|sent|pay|paid|spend|spent|transfer|transferred|to|mande|envie|pague|gaste|transferi|enviado|enviados|mandado) /.test(folded)) return 'out';
   if (/ (le|les) (mande|envie|pague|transferi) | a [a-z]/.test(folded)) return 'out';

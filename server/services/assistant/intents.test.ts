@@ -14,6 +14,10 @@ describe('intents', () => {
     'pásame con un asesor',
     'necesito un agente',
     'no quiero hablar con un bot',
+    'i need help from a real human being',
+    'أريد التحدث مع شخص',
+    'ممكن أتكلم مع موظف؟',
+    'خدمة العملاء',
   ])('hands off on "%s"', (text) => {
     expect(kind(text)).toEqual({ kind: 'handoff' });
   });

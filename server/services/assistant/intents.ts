@@ -42,6 +42,11 @@ const isHandoff = any(
   /\b(quiero|necesito|dame|deme|prefiero) (un |una )?(humano|humana|persona real|persona|asesor|asesora|agente|operador|operadora|ejecutivo|ejecutiva|representante)\b/,
   /\bno quiero (hablar|chatear) con (un |una |el |la )?(bot|robot|maquina|ia|asistente)\b/,
   /^ (atencion al cliente|servicio al cliente|operador|operadora|asesor|asesora|agente|humano|una persona|alguien real)( por favor| porfa| pls)? $/,
+  /\b(need|want|get|like|would like)( some)? help from (a |an |the |some |your )?(real |live |actual )?(human|person|people|agent|representative|operator|someone|somebody|staff)\b/,
+  // Arabic (answered in English, but a person is a person): "I want to talk to an employee / a human".
+  // Folded: hamza and vowel marks are gone (أريد → اريد).
+  / (اريد|ابغى|ابي|عايز|بدي|ممكن|اود) (ان )?(اتحدث|اتكلم|اكلم|التحدث|التكلم|احكي|اتواصل|التواصل) ?(مع|الى|ل) ?(شخص|موظف|انسان|بشر|احد|خدمة العملاء|الدعم|فريق)/,
+  /^ (موظف|انسان|شخص حقيقي|خدمة العملاء|الدعم الفني)( من فضلك| لو سمحت)? $/,
 );
 
 // --- Small talk (the whole message) -------------------------------------------------------------------------
@@ -145,7 +150,7 @@ const MINE = new RegExp(
     `\\b(did|have|has|was|were) (i|my)\\b`,
     `\\b(i|yo) (sent|send|paid|pay|received|receive|got|spent|spend|transferred|made)\\b`,
     `\\b(me|le|les) (mande|envie|pague|transferi|mando|envio|pago|transfirio|devolvieron|reembolsaron|cobraron|llego)\\b`,
-    `\\b(mande|envie|pague|recibi|gaste|transferi|hice)\\b`,
+    `\\b(mande|envie|pague|recibi|gaste|transferi|hice|gane|cobre)\\b`,
     `\\b(send|sent|pay|paid|transfer|transferred|give|gave) me\\b`,
     `\\b(last|latest|most recent|ultimo|ultima)( \\S+){0,2} ${PAYMENT_NOUN}\\b`,
     `\\b(me|le) (rechazaron|rebotaron|cobraron|fallo|devolvieron|reembolsaron|pagaron|enviaron|mandaron)\\b`,
@@ -161,7 +166,7 @@ const HOW_TO = /^ (how(?! much| many)|como|donde|where|what is|what are|what doe
 /** A general question about how things work ("do I pay a fee if my payment fails"), not about one payment. */
 const GENERAL = /\b(if|what happens|do i need|do i have to|will i|should i|can i|how do i|how can i|how to|is there|are there|does it|do you|si (mi|el|un)|que pasa|necesito|tengo que|puedo|se puede|como (hago|puedo)|quiero que me devuelvan|money back)\b/;
 /** Plainly about the customer's actual payments, even in a general-sounding question. */
-const PLAINLY_MINE = /\b(my|mis) (payments|transfers|transactions|pagos|transferencias)\b|\b(do i have|have i got|have i had|tengo|hay) (any |algun |alguna |algunos |algunas )?(pending|failed|refunds?|pagos?|reembolsos?|transferencias?|pendientes?)\b/;
+const PLAINLY_MINE = /^ any (pending|failed|refunded|recent|new) (payments?|transfers?|transactions?|refunds?)\b|\b(my|mis) (payments|transfers|transactions|pagos|transferencias)\b|\b(do i have|have i got|have i had|tengo|hay) (any |algun |alguna |algunos |algunas )?(pending|failed|refunds?|pagos?|reembolsos?|transferencias?|pendientes?)\b/;
 
 const TOOLS: [PaymentToolName, RegExp][] = [
   ['receipt', /\b(receipt|receipts|invoice|recibo|recibos|comprobante|factura)\b/],

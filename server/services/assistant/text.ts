@@ -4,7 +4,8 @@ import { stemmer as stemEnglish } from '@orama/stemmers/english';
 import { stemmer as stemSpanish } from '@orama/stemmers/spanish';
 import type { AssistantLanguage } from '../../../protocol/assistant-values.ts';
 
-const COMBINING_MARKS = /[\u0300-\u036f]/g;
+/** Every combining mark: accents, and the hamza or vowel marks NFD splits off Arabic letters (أ → ا). */
+const COMBINING_MARKS = /\p{M}/gu;
 
 /** Lower-cased, accents removed ("Devolución" → "devolucion"), so "llegó" and "llego" meet. */
 export function fold(text: string): string {

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     if (channel) app.fastify.addHook('onClose', () => channel.close());
   }
   const startup = await prepareStartup(db.prisma, app.services, { demo: config.demo, origins: config.demoOrigins });
+  app.services.assistant.search.warmDefaults();
   await app.fastify.listen({ port: config.port, host: config.host });
 
   const address = app.fastify.server.address();

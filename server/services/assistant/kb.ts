@@ -389,7 +389,8 @@ export class KnowledgeBase {
     return kb;
   }
 
-  private defaultEffective(): EffectiveKb {
+  /** The knowledge base of every workspace without articles of its own. */
+  defaultEffective(): EffectiveKb {
     this.defaultKb ??= this.merge('default', []);
     return this.defaultKb;
   }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { detectLanguage, fold, quoteData } from './text.ts';
 import { createAnalyzer } from './lexicon/index.ts';
 import { parsePeriod } from './periods.ts';
-import { ArticleIndex } from './search.ts';
-import type { EffectiveArticle } from './kb.ts';
+import { ArticleIndex, SearchIndexes } from './search.ts';
+import { KnowledgeBase, type EffectiveArticle } from './kb.ts';
 
 const doc = (slug: string, title: string, alternatives: string[], answer: string, language: 'en' | 'es' = 'en'): EffectiveArticle => ({
   slug,
@@ -65,6 +65,16 @@ describe('analyzer', () => {
   });
 });
 
+describe('start-up', () => {
+  it('builds the shared default indexes of both languages before any question', () => {
+    // No database: the default knowledge base ships as files.
+    const indexes = new SearchIndexes(new KnowledgeBase({} as never));
+    expect(indexes.size).toBe(0);
+    indexes.warmDefaults();
+    expect(indexes.size).toBe(2);
+  });
+});
+
 describe('retrieval', () => {
   const index = new ArticleIndex('en', [
     doc('refund-how-long', 'How long do refunds take?', ['when will my refund arrive', 'refund time'], 'Usually minutes, at most 5 business days.'),
@@ -72,6 +82,15 @@ describe('retrieval', () => {
     doc('charged-twice', 'I was charged twice', ['double charge', 'paid two times'], 'Check whether both payments are Paid.'),
     doc('reset-password', 'How do I reset my password?', ['forgot my password'], 'Use Forgot password on the sign-in page.'),
   ]);
+
+  it('keeps a retrieval by its analyzed question: the same spelling or one that analyzes alike gets the same frozen result', () => {
+    const first = index.retrieve('How long do refunds take?');
+    expect(index.retrieve('how long do refunds take')).toBe(first);
+    expect(index.retrieve('How long does a refund take?')).toBe(first);
+    expect(index.retrieve('How long do refunds take?', 1)).not.toBe(first); // another limit, another result
+    expect(Object.isFrozen(first) && Object.isFrozen(first.hits)).toBe(true);
+    expect(index.retrieve('partial refund').hits[0]?.article.slug).toBe('partial-refund');
+  });
 
   it('answers a question close to a phrasing, with typos and slang', () => {
     const r = index.retrieve('how long till my refnd arrives');

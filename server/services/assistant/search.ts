@@ -9,7 +9,7 @@ import MiniSearch from 'minisearch';
 import SearchableMap from 'minisearch/SearchableMap';
 import type { AssistantLanguage } from '../../../protocol/assistant-values.ts';
 import { boundedCache, type BoundedCache } from '../cache.ts';
-import type { EffectiveArticle, KnowledgeBase } from './kb.ts';
+import type { EffectiveArticle, EffectiveKb, KnowledgeBase } from './kb.ts';
 import { createAnalyzer, type Analyzer } from './lexicon/index.ts';
 import { fold, words } from './text.ts';
 
@@ -273,7 +273,10 @@ export class SearchIndexes {
 
   /** The index of a workspace's articles in one language. */
   async index(workspaceId: string, language: AssistantLanguage): Promise<ArticleIndex> {
-    const kb = await this.kb.effective(workspaceId);
+    return this.indexOf(await this.kb.effective(workspaceId), language);
+  }
+
+  private indexOf(kb: EffectiveKb, language: AssistantLanguage): ArticleIndex {
     const key = `${kb.key}/${language}`;
     let index = this.indexes.get(key);
     if (!index) {
@@ -282,6 +285,16 @@ export class SearchIndexes {
       this.indexes.set(key, index);
     }
     return index;
+  }
+
+  /**
+   * At start-up: the shared default indexes built and each asked once, so the first customer's question does
+   * not pay for the build, the analyzers' first run and the JIT (measured on the embedded database: the first
+   * English question 430 → 200 ms, the rest being the database's first statements; the first Spanish one 166 → 34 ms).
+   */
+  warmDefaults(): void {
+    const kb = this.kb.defaultEffective();
+    for (const language of ['en', 'es'] as const) this.indexOf(kb, language).retrieve(language === 'en' ? 'how long do refunds take' : 'cuánto tarda un reembolso');
   }
 
   async retrieve(workspaceId: string, language: AssistantLanguage, question: string, limit?: number): Promise<Retrieval> {

@@ -229,6 +229,8 @@ describe('payment toasts', () => {
     expect(container.querySelector('bdi.vc-amount')!.textContent).toMatch(/ VRC$/);
     expect(container.querySelector('.vc-toast-close')!.getAttribute('aria-label')).toBe('إغلاق');
     expect(container.querySelector('a.vc-toast-action')!.getAttribute('href')).toBe('https://chat.example/receipts/r-1?k=link&lang=ar');
+    // Its text takes its own direction (a Latin name inside Arabic keeps its punctuation in place).
+    expect(container.querySelector('.vc-toast-text')!.getAttribute('dir')).toBe('auto');
   });
 
   it('name the other party by their display name, falling back to their id', () => {
@@ -268,6 +270,8 @@ describe('payment cards', () => {
     expect(container.querySelector('.vc-pay-line')!.textContent).toBe(`0.000000000000000001 VRC from ${evil}`);
     expect(container.querySelector('.vc-card-memo')!.textContent).toBe(evil);
     expect(container.querySelector('.vc-pay-reason')!.textContent).toBe(evil);
+    // The card, its memo and its reason each take their own text's direction.
+    expect(['.vc-card', '.vc-card-memo', '.vc-pay-reason'].map((sel) => container.querySelector(sel)!.getAttribute('dir'))).toEqual(['auto', 'auto', 'auto']);
     expect(container.querySelector('.vc-amount')!.textContent).toBe('0.000000000000000001 VRC');
     expect((window as { __pwned?: number }).__pwned).toBeUndefined();
   });
@@ -316,6 +320,7 @@ describe('notification list', () => {
     expect(items[0]!.querySelector('.vc-pay-title')!.textContent).toBe('Unread: Payment received');
     expect(items[1]!.querySelector('.vc-pay-title')!.textContent).toBe('Refund sent');
     expect(items.map((i) => i.querySelector('.vc-pay-line')!.textContent)).toEqual(['100 VRC from Alice', '100 VRC to shop']);
+    expect(items.map((i) => i.querySelector('.vc-notes-body')!.getAttribute('dir'))).toEqual(['auto', 'auto']);
     expect(items[0]!.querySelector('a')!.getAttribute('href')).toBe('https://chat.example/receipts/r-1?k=link&lang=en');
     expect(items[1]!.querySelector('button')).toBeNull();
     items[0]!.querySelector<HTMLButtonElement>('button')!.click();

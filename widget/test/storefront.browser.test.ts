@@ -76,8 +76,8 @@ needs('chromium').describe('storefront in a real browser', { timeout: 60_000 }, 
   }
 
   /** A merchant's page with the script tag, served from its own origin (another port on this machine). */
-  async function merchantPage(): Promise<{ url: string; close(): void }> {
-    const html = `<!doctype html><meta charset="utf-8"><title>Shop</title><h1>Shop</h1><script src="${t.url}/widget.js" data-site-key="${seed.workspace.siteKey}" async></script>`;
+  async function merchantPage(siteKey = seed.workspace.siteKey): Promise<{ url: string; close(): void }> {
+    const html = `<!doctype html><meta charset="utf-8"><title>Shop</title><h1>Shop</h1><script src="${t.url}/widget.js" data-site-key="${siteKey}" async></script>`;
     const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
@@ -182,6 +182,25 @@ needs('chromium').describe('storefront in a real browser', { timeout: 60_000 }, 
     // No endless "Reconnecting…": it never even tried a socket.
     await page.waitForTimeout(1500);
     expect(socketRequests).toEqual([]);
+    await context.close();
+    shop.close();
+  });
+
+  it('with a site key no workspace has: "not available" for the visitor, and where to look for the merchant', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    const shop = await merchantPage('pk_typo0000000000');
+    await t.app.services.workspaces.addOrigin(seed.workspace.siteKey, shop.url); // the origin is fine; the key is not
+    await page.goto(`${shop.url}/`);
+    await page.getByRole('button', { name: /open chat/i }).click();
+    await page.getByText('Chat is not available on this site.').waitFor({ timeout: 15_000 });
+    expect(await page.getByRole('textbox').count()).toBe(0);
+    await expect.poll(() => consoleErrors.filter((e) => e.includes('workspace:list'))).toEqual([
+      '[VeryChat] No workspace has the site key "pk_typo0000000000", so the chat is not available here. Check data-site-key (or boot({ siteKey })); list your workspaces with: npm run verychat -- workspace:list',
+    ]);
+    await t.app.services.workspaces.removeOrigin(seed.workspace.siteKey, shop.url);
     await context.close();
     shop.close();
   });

@@ -269,4 +269,29 @@ describe('every message, once, in order, without a reload', () => {
     expect(chat.get().messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
     expect(asked).toEqual([{ conversationId: CONVERSATION_ID, afterSeq: 1, beforeSeq: 4, limit: 100 }]);
   });
+
+  it('keeps the first message of a new conversation that arrived before its start-conversation answer', async () => {
+    const { connection, chat } = setup({ storedToken: 't' });
+    await settle();
+    // The customer's other device writes while this one's start-conversation is answered: the broadcast
+    // comes first, the answer (an empty page, nothing older) drops what was held before it.
+    let answer!: () => void;
+    connection.handlers['start-conversation'] = () =>
+      new Promise((resolve) => {
+        answer = () => resolve({ ok: true, conversation: conversation(), created: false, others: 0, messages: [], hasMore: false });
+      });
+    connection.connectNow();
+    await settle();
+    connection.emit('message-received', message(1));
+    answer();
+    await settle();
+    const asked: unknown[] = [];
+    connection.handlers['load-history'] = history(asked);
+    connection.emit('message-received', message(2));
+    await settle();
+    await settle();
+    // Nothing older exists (hasMore false), so seq 1 missing before seq 2 is a hole, and it is filled.
+    expect(chat.get().messages.map((m) => m.seq)).toEqual([1, 2]);
+    expect(asked).toEqual([{ conversationId: CONVERSATION_ID, afterSeq: 0, beforeSeq: 2, limit: 100 }]);
+  });
 });

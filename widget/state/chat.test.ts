@@ -142,4 +142,16 @@ describe('holes in the history', () => {
     s = mergeMessages(s, [message(8), message(9)]);
     expect(firstGap(s)).toEqual({ afterSeq: 10, beforeSeq: 12 });
   });
+
+  it('when the server said there is no older history, the first messages missed live are a hole too', () => {
+    // A new conversation (an empty first page), whose first message's broadcast never arrived.
+    let s = setConversation(initialChatState(), conversation(), { messages: [], hasMore: false });
+    expect(firstGap(s)).toBeNull();
+    s = mergeMessages(s, [message(3)]);
+    expect(firstGap(s)).toEqual({ afterSeq: 0, beforeSeq: 3 });
+    s = mergeMessages(s, [message(1), message(2)]);
+    expect(firstGap(s)).toBeNull();
+    // With older pages on the server, what came before the first held message is history, not a hole.
+    expect(firstGap(setConversation(initialChatState(), conversation(), { messages: [message(3)], hasMore: true }))).toBeNull();
+  });
 });

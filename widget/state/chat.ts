@@ -236,10 +236,12 @@ export function oldestSeq(state: ChatState): number | null {
 /**
  * The first hole among the messages held: two neighbours whose seqs are not consecutive (the server
  * numbers a conversation's messages without gaps, so a hole is messages this device missed: stored
- * while it was reconnecting, or whose broadcast never reached it). Older history not loaded yet is no hole.
+ * while it was reconnecting, or whose broadcast never reached it). Older history not loaded yet is no hole;
+ * but when the server said there is none (hasMore false), the history starts at seq 1, so a first message
+ * held with a higher seq follows a hole too (the conversation's first messages, missed live).
  */
 export function firstGap(state: ChatState): { afterSeq: number; beforeSeq: number } | null {
-  let previous: number | null = null;
+  let previous: number | null = state.conversation && !state.hasMore ? 0 : null;
   for (const m of state.messages) {
     if (m.seq === null) continue;
     if (previous !== null && m.seq > previous + 1) return { afterSeq: previous, beforeSeq: m.seq };

@@ -1,10 +1,12 @@
 // A customer's device as the widget behaves, for crash tests: it reconnects (to the next server in its list
-// when one fails), resumes the conversation, fills every hole from the last contiguous seq it holds
-// (load-history afterSeq), merges what arrives by seq, and sends from an outbox that retries each message with
-// the same client id until it is acknowledged.
+// when one fails), resumes the conversation it shows, and keeps what it shows with the widget's own state
+// functions (widget/state/chat.ts): the resumed page merged in, every hole between messages it holds filled
+// (load-history afterSeq/beforeSeq, after a reconnect and whenever an arriving seq jumps), and an outbox that
+// retries each message with the same client id until it is acknowledged. Only the socket plumbing is its own.
 import { randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
 import type { MessageDto } from '../../../protocol/chat.ts';
+import { firstGap, initialChatState, mergeMessages, setConversation, type ChatState } from '../../../widget/state/chat.ts';
 import type { CommandName, CommandReply, Commands } from '../../../protocol/events.ts';
 import type { TestSocket } from './sockets.ts';
 
@@ -20,8 +22,8 @@ export interface DeviceOptions {
 }
 
 export class Device {
-  /** Everything this device shows, by seq. */
-  readonly store = new Map<number, MessageDto>();
+  /** What this device shows: the widget's chat state. */
+  private state: ChatState = initialChatState();
   /** What the server acknowledged to this device's sends. */
   readonly acked: MessageDto[] = [];
   conversationId: string | undefined;
@@ -64,9 +66,9 @@ export class Device {
     }
   }
 
-  /** Seqs held, in order, with the client ids they carry. */
+  /** Seqs held, in the order shown, with the client ids they carry. */
   shown(): { seq: number; clientMessageId: string }[] {
-    return [...this.store.values()].sort((a, b) => a.seq - b.seq).map((m) => ({ seq: m.seq, clientMessageId: m.clientMessageId }));
+    return this.state.messages.filter((m) => m.seq !== null).map((m) => ({ seq: m.seq!, clientMessageId: m.clientMessageId }));
   }
 
   /** Senders wait on `ready` until the next session has caught up; one promise per outage. */
@@ -103,48 +105,37 @@ export class Device {
       setTimeout(() => this.connect(), RETRY_MS);
     };
     socket.on('session', () => void this.resume().catch(() => fail(false)));
-    socket.on('message-received', (m) => {
-      if (m.conversationId === this.conversationId) this.merge([m]);
-    });
+    // As the widget: whatever arrives is merged (mergeMessages keeps to the conversation shown, once there is one).
+    socket.on('message-received', (m) => this.merge([m]));
     socket.on('disconnect', () => fail(false));
     // The server is gone (or refuses): try the next one.
     socket.on('connect_error', () => fail(true));
   }
 
-  /** A new session: open the conversation (its newest page), then load whatever is missing. */
+  /** A new session: reopen the conversation shown (its newest page, as the widget does), then fill the holes. */
   private async resume(): Promise<void> {
-    const started = await this.request('start-conversation', {});
+    const shown = this.state.conversation;
+    const started = await this.request('start-conversation', shown && shown.lastSeq > 0 ? { conversationId: shown.id } : {});
     if (!started.ok) throw new Error(started.error.code);
     this.conversationId = started.conversation.id;
-    this.merge(started.messages);
+    this.state = setConversation(this.state, started.conversation, started);
     await this.fill();
     this.setReady();
   }
 
   private merge(messages: MessageDto[]): void {
-    let jumped = false;
-    for (const m of messages) {
-      if (m.seq > this.contiguous() + 1) jumped = true;
-      this.store.set(m.seq, m);
-    }
-    if (jumped) void this.fill().catch(() => {});
+    this.state = mergeMessages(this.state, messages);
+    if (firstGap(this.state)) void this.fill().catch(() => {});
   }
 
-  /** The highest seq up to which nothing is missing. */
-  private contiguous(): number {
-    let seq = 0;
-    while (this.store.has(seq + 1)) seq++;
-    return seq;
-  }
-
-  /** Loads everything after the last contiguous seq, page by page; one fill at a time. */
+  /** Loads what is missing between the messages held, hole by hole (the widget's fillGaps); one fill at a time. */
   private fill(): Promise<void> {
     const run = this.filling.then(async () => {
-      for (;;) {
-        const page = await this.request('load-history', { conversationId: this.conversationId, afterSeq: this.contiguous(), limit: 100 });
+      for (let gap = firstGap(this.state); gap; gap = firstGap(this.state)) {
+        const page = await this.request('load-history', { conversationId: this.conversationId, ...gap, limit: 100 });
         if (!page.ok) throw new Error(page.error.code);
-        for (const m of page.messages) this.store.set(m.seq, m);
-        if (!page.hasMore) return;
+        if (page.messages.length === 0) return;
+        this.state = mergeMessages(this.state, page.messages);
       }
     });
     this.filling = run.catch(() => {});

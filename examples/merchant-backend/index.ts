@@ -90,7 +90,8 @@ async function paymentFlow(): Promise<void> {
   for (const event of [success, failure]) {
     const { status, body } = await send(event);
     const p = body.payment;
-    const receipt = p.receipt ? `receipt #${p.receipt.number} ${p.receipt.url}` : 'no receipt';
+    // The receipt page opens for the workspace's agents (signed in to the console); customers get their own links.
+    const receipt = p.receipt ? `receipt #${p.receipt.number} (agents, signed in: ${p.receipt.url})` : 'no receipt';
     const detail = p.status === 'failed' ? `failure ${p.failure?.code}, ${receipt}` : receipt;
     console.log(`  ${event.type.padEnd(17)} ${p.amount} ${p.token} ${p.payer} → ${p.payee}: HTTP ${status}, ${p.status}, ${detail}`);
   }

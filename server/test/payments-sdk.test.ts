@@ -87,8 +87,8 @@ describe('examples/merchant-backend', () => {
     };
     const { stdout } = await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['examples/merchant-backend/index.ts'], { cwd: REPO_ROOT, env, timeout: 60_000 });
     expect(stdout).toMatch(/user123 +eyJ/);
-    expect(stdout).toMatch(/payment\.succeeded +100 VRC user123 → user456: HTTP 201, succeeded, receipt #\d+ http/);
-    expect(stdout).toMatch(/payment\.failed +25\.5 VRC user456 → user123: HTTP 201, failed, failure insufficient_funds, receipt #\d+ http/);
+    expect(stdout).toMatch(/payment\.succeeded +100 VRC user123 → user456: HTTP 201, succeeded, receipt #\d+ \(agents, signed in: http/);
+    expect(stdout).toMatch(/payment\.failed +25\.5 VRC user456 → user123: HTTP 201, failed, failure insufficient_funds, receipt #\d+ \(agents, signed in: http/);
     expect(stdout).toMatch(/retry evt_\S+: HTTP 201, replayed=true/);
     expect(stdout).toMatch(/Agent replied to user456/);
 

@@ -82,7 +82,8 @@ export function ChatWindow({ chat, ui, onClose }: ChatWindowProps) {
           <h2 id="vc-title" class="vc-title">
             {i18n.t('title', { name: ui.workspaceName ?? i18n.t('fallbackName') })}
           </h2>
-          <p class="vc-subtitle">{greeting || i18n.t('subtitle')}</p>
+          {/* No promise of a reply time the merchant did not make: their greeting, their reply time, or a neutral line. */}
+          <p class="vc-subtitle">{greeting || ui.settings?.replyTime || i18n.t('subtitle')}</p>
         </div>
         {canList && (
           <button

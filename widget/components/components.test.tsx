@@ -83,6 +83,23 @@ describe('first paint', () => {
   });
 });
 
+describe('the header', () => {
+  it('promises no reply time the merchant did not give: their greeting, else their reply time, else a neutral line', async () => {
+    const subtitle = async (settings: Partial<WidgetSettings>) => {
+      const { root } = await mount('en', settings);
+      root.querySelector<HTMLButtonElement>('.vc-launcher')!.click();
+      await settle();
+      const text = root.querySelector('.vc-subtitle')!.textContent;
+      widget?.destroy();
+      widget = null;
+      return text;
+    };
+    expect(await subtitle({})).toBe('Instant answers, and our team when you need them');
+    expect(await subtitle({ replyTime: 'Usually within a day' })).toBe('Usually within a day');
+    expect(await subtitle({ replyTime: 'Usually within a day', greeting: 'Hi! Ask us anything.' })).toBe('Hi! Ask us anything.');
+  });
+});
+
 describe('a site that is not set up', () => {
   it('says the chat is not available here, with the exact fix for the merchant, and never queues or retries', async () => {
     localStorage.clear();

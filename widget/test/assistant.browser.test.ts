@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { needs } from '../../server/test/support/needs.ts';
 import { json, type TestApp } from '../../server/test/support/app.ts';
+import { fakeModel, KEY, MODEL, sse } from '../../server/test/support/fake-llm.ts';
 import { demoStorefront, type DemoStorefront } from './browser.ts';
 
 needs('chromium').describe('assistant and help in a real browser', { timeout: 90_000 }, () => {
@@ -161,5 +162,69 @@ needs('chromium').describe('assistant and help in a real browser', { timeout: 90
     await expect.poll(() => badge.isHidden()).toBe(true);
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+});
+
+// With the optional LLM configured (a fake OpenAI-compatible server streaming SSE on this machine): the
+// answer is written into the conversation as it streams, then replaced by the stored answer.
+needs('chromium').describe('a streamed answer from the LLM in a real browser', { timeout: 90_000 }, () => {
+  const fake = fakeModel();
+  let demo: DemoStorefront | undefined;
+  let release!: () => void;
+
+  beforeAll(async () => {
+    await fake.start();
+    demo = await demoStorefront({
+      VERYCHAT_API_URL: fake.url,
+      VERYCHAT_API_KEY: KEY,
+      VERYCHAT_MODEL: MODEL,
+      VERYCHAT_API_FIRST_TOKEN_TIMEOUT_MS: '5000',
+      VERYCHAT_API_TIMEOUT_MS: '30000',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    release?.();
+    await demo?.close();
+    await fake.close();
+  });
+
+  it('shows the text as it arrives, then the whole answer with its sources', async () => {
+    const resumed = new Promise<void>((resolve) => (release = resolve));
+    fake.handle = async (_req, res) => {
+      const s = sse(res);
+      s.role();
+      s.content('Refunds usually reach your wallet ');
+      // The rest only once the test has seen the first part on screen.
+      await resumed;
+      s.content('within 5 business days after the merchant approves them.');
+      s.finish('stop');
+      s.done();
+    };
+    const context = await demo!.browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${demo!.t.url}/`);
+    const widget = page.locator('verychat-widget');
+    await page.getByRole('button', { name: /open chat/i }).click();
+    await widget.getByRole('button', { name: /^Ask the assistant/ }).click({ timeout: 15_000 });
+    const composer = page.getByRole('textbox', { name: 'Type your message' });
+    await composer.fill('how long do refunds take');
+    await composer.press('Enter');
+
+    // Being written: the first part, with the caret, and no answer card yet.
+    const writing = widget.locator('.vc-writing .vc-bubble');
+    await expect.poll(() => writing.textContent(), { timeout: 15_000 }).toBe('Refunds usually reach your wallet');
+    expect(await widget.locator('.vc-writing .vc-caret').count()).toBe(1);
+    expect(await widget.locator('.vc-answer').count()).toBe(0);
+
+    release();
+    const answer = widget.locator('.vc-answer').last();
+    await answer.waitFor({ timeout: 15_000 });
+    await expect.poll(() => answer.locator('.vc-bubble').textContent()).toBe('Refunds usually reach your wallet within 5 business days after the merchant approves them.');
+    expect(await answer.locator('.vc-source').count()).toBeGreaterThan(0);
+    await expect.poll(() => widget.locator('.vc-writing').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
   });
 });

@@ -251,8 +251,8 @@ async function main() {
     const pws = await services.workspaces.create({ name: 'Bench payments', allowedOrigins: [] });
     const t1 = performance.now();
     await insertPayments(db.prisma, pws.id, PAYMENTS);
-    // The statistics a running server has by then: PGlite's background ANALYZE pass (each minute), PostgreSQL's autovacuum.
-    await db.analyze();
+    // The statistics a running server has by then: PGlite's background maintenance (each minute), PostgreSQL's autovacuum.
+    await db.maintain();
     const total = await db.prisma.payment.count({ where: { workspaceId: pws.id } });
     const heavy = await db.prisma.payment.count({ where: { workspaceId: pws.id, OR: [{ payerId: 'heavy' }, { payeeId: 'heavy' }] } });
     const typical = await db.prisma.payment.count({ where: { workspaceId: pws.id, OR: [{ payerId: 'user-41' }, { payeeId: 'user-41' }] } });

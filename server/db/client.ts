@@ -46,11 +46,11 @@ export interface Database {
   /** The hot paths' own statements, beside Prisma (see SqlRunner). */
   sql: SqlRunner;
   /**
-   * Refreshes the planner's statistics of the tables that changed enough since their last ANALYZE, as
-   * autovacuum does on PostgreSQL (there: nothing to do, answers []). PGlite runs it by itself every minute;
-   * answers the tables it analyzed.
+   * What autovacuum does on PostgreSQL (there: nothing to do, answers []): VACUUM (ANALYZE) of the tables with
+   * enough dead rows, ANALYZE of those that changed or grew enough. PGlite runs it by itself every minute;
+   * answers the tables it vacuumed or analyzed.
    */
-  analyze(): Promise<string[]>;
+  maintain(): Promise<string[]>;
   /** Idempotent. */
   close(): Promise<void>;
 }
@@ -85,19 +85,31 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 type MigrationOptions = { migrationsDir: string; log?: (message: string) => void };
 
 /**
- * PGlite has no autovacuum, so nothing ever ANALYZEd its tables: the planner kept guessing at near-empty
- * tables, and with a merchant's data grown a customer's payment by hash prefix walked all 100,000 payments
- * through the hash index instead of the customer's 50 (233 ms → 0.8 ms once analyzed). Autovacuum's own rule
- * decides which tables: rows changed since the last ANALYZE above 50 + 10 % of the table.
+ * PGlite has no autovacuum. Nothing ever ANALYZEd its tables: the planner kept guessing at near-empty ones,
+ * and with a merchant's data grown a customer's payment by hash prefix walked all 100,000 payments through the
+ * hash index instead of the customer's 50 (233 ms → 0.8 ms once analyzed). Nothing VACUUMed them either, so
+ * the rows every message update leaves dead (Conversation's) were never reclaimed. Autovacuum's own rules
+ * decide: VACUUM (ANALYZE) at dead rows above 50 + 20 % of the table, ANALYZE at rows changed since the last
+ * one above 50 + 10 %. PGlite does not keep those counts across a restart, so a table is also analyzed when
+ * it has grown 10 % (and 8 pages) past the size its last ANALYZE saw.
  */
-const PGLITE_ANALYZE_EVERY_MS = 60_000;
+const PGLITE_MAINTAIN_EVERY_MS = 60_000;
 
-async function analyzeChanged(session: SqlSession): Promise<string[]> {
-  const tables = await session.query<{ schemaname: string; relname: string }>(
-    `SELECT s."schemaname", s."relname" FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s."relid"
-      WHERE s."n_mod_since_analyze" > 50 + 0.1 * GREATEST(c."reltuples", 0) ORDER BY s."relname"`,
+async function maintainTables(session: SqlSession): Promise<string[]> {
+  // The session's counts reach pg_stat_user_tables at most once a second unless a flush is asked for.
+  await session.query('SELECT pg_stat_force_next_flush()');
+  const tables = await session.query<{ schemaname: string; relname: string; vacuum: boolean }>(
+    `SELECT s."schemaname", s."relname", s."n_dead_tup" > 50 + 0.2 * GREATEST(c."reltuples", 0) AS "vacuum"
+       FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s."relid"
+      WHERE s."n_dead_tup" > 50 + 0.2 * GREATEST(c."reltuples", 0)
+         OR s."n_mod_since_analyze" > 50 + 0.1 * GREATEST(c."reltuples", 0)
+         OR pg_relation_size(c.oid) / current_setting('block_size')::int > 8 + 1.1 * c."relpages"
+      ORDER BY s."relname"`,
   );
-  for (const t of tables) await session.query(`ANALYZE ${quoteIdent(t.schemaname)}.${quoteIdent(t.relname)}`);
+  for (const t of tables) {
+    const name = `${quoteIdent(t.schemaname)}.${quoteIdent(t.relname)}`;
+    await session.query(t.vacuum ? `VACUUM (ANALYZE) ${name}` : `ANALYZE ${name}`);
+  }
   return tables.map((t) => t.relname);
 }
 
@@ -118,25 +130,25 @@ async function openPglite(dataDir: string, migrationOptions: MigrationOptions, i
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db as PGlite) });
   let closing: Promise<void> | undefined;
   // One pass at a time; a failed pass (the database closing) waits for the next tick.
-  let analyzing: Promise<string[]> | null = null;
-  const analyze = () =>
-    (analyzing ??= analyzeChanged(session).finally(() => {
-      analyzing = null;
+  let maintaining: Promise<string[]> | null = null;
+  const maintain = () =>
+    (maintaining ??= maintainTables(session).finally(() => {
+      maintaining = null;
     }));
-  const analyzer = setInterval(() => void analyze().catch(() => {}), PGLITE_ANALYZE_EVERY_MS);
-  analyzer.unref();
+  const maintainer = setInterval(() => void maintain().catch(() => {}), PGLITE_MAINTAIN_EVERY_MS);
+  maintainer.unref();
   return {
     kind: 'pglite',
     prisma,
     sql: { query: <T>(s: SqlStatement, params: unknown[]) => session.query<T>(s.text, params) },
-    analyze,
+    maintain,
     async migrate() {
       const result = await deployMigrations(session, migrationOptions);
       // PGlite learns the array types (enum[] parameters, e.g. Database.sql's) when it opens: types the
       // migrations just created must be read again, or the first start of a new database fails on them.
       if (result.applied.length) await db.refreshArrayTypes();
       // Statistics for what an earlier run (or an import) left unanalyzed, without holding up the start.
-      void analyze().catch(() => {});
+      void maintain().catch(() => {});
       return result;
     },
     status: () => migrationStatus(session, migrationOptions),
@@ -146,10 +158,10 @@ async function openPglite(dataDir: string, migrationOptions: MigrationOptions, i
       await withTimeout(db.query('SELECT 1'), timeoutMs, 'PGlite ping');
     },
     close() {
-      clearInterval(analyzer);
+      clearInterval(maintainer);
       closing ??= (async () => {
         try {
-          await analyzing?.catch(() => {});
+          await maintaining?.catch(() => {});
           await prisma.$disconnect().catch(() => {});
           if (!db.closed) await db.close();
         } finally {
@@ -188,8 +200,8 @@ async function openPostgres(databaseUrl: string, migrationOptions: MigrationOpti
   return {
     kind: 'postgres',
     prisma,
-    // Autovacuum keeps PostgreSQL's statistics.
-    analyze: async () => [],
+    // Autovacuum does it on PostgreSQL.
+    maintain: async () => [],
     sql: {
       async query<T>(s: SqlStatement, params: unknown[]) {
         if (closed) throw new Error('Database is closed');

@@ -94,6 +94,12 @@ type MigrationOptions = { migrationsDir: string; log?: (message: string) => void
  * it has grown 10 % (and 8 pages) past the size its last ANALYZE saw.
  */
 const PGLITE_MAINTAIN_EVERY_MS = 60_000;
+/**
+ * Every query waits while a pass runs (one session), so a pass waits for a quiet moment: no query for a
+ * second. Under constant traffic it runs anyway once the last one is this old.
+ */
+const PGLITE_QUIET_MS = 1_000;
+const PGLITE_MAINTAIN_AT_LEAST_EVERY_MS = 10 * 60_000;
 const PGLITE_STATISTICS_TARGET = 25;
 
 async function maintainTables(session: SqlSession): Promise<string[]> {
@@ -135,17 +141,36 @@ async function openPglite(dataDir: string, migrationOptions: MigrationOptions, i
     lock.release();
     throw e;
   }
-  // Prisma and the runner share this one instance: PGlite is a single session.
-  const session = pgliteSession(db);
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db as PGlite) });
+  // Prisma and the runner share this one instance: PGlite is a single session. Their use of it is timed, so
+  // the maintenance pass (on the instance itself) can wait for a quiet moment.
+  let lastUsed = 0;
+  const used = new Proxy(db, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      if (prop !== 'query' && prop !== 'exec' && prop !== 'transaction' && prop !== 'sql') return value.bind(target);
+      return (...args: unknown[]) => {
+        lastUsed = Date.now();
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  const session = pgliteSession(used);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(used as PGlite) });
   let closing: Promise<void> | undefined;
   // One pass at a time; a failed pass (the database closing) waits for the next tick.
   let maintaining: Promise<string[]> | null = null;
+  let lastPass = Date.now();
   const maintain = () =>
-    (maintaining ??= maintainTables(session).finally(() => {
+    (maintaining ??= maintainTables(pgliteSession(db)).finally(() => {
       maintaining = null;
+      lastPass = Date.now();
     }));
-  const maintainer = setInterval(() => void maintain().catch(() => {}), PGLITE_MAINTAIN_EVERY_MS);
+  const maintainer = setInterval(() => {
+    const now = Date.now();
+    if (now - lastUsed < PGLITE_QUIET_MS && now - lastPass < PGLITE_MAINTAIN_AT_LEAST_EVERY_MS) return;
+    void maintain().catch(() => {});
+  }, PGLITE_MAINTAIN_EVERY_MS);
   maintainer.unref();
   return {
     kind: 'pglite',

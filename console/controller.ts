@@ -39,7 +39,6 @@ export class CommandError extends Error {
   }
 }
 
-
 export class Controller {
   socket: ConsoleSocket | null = null;
   drafts: DraftStore | null = null;

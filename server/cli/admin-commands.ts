@@ -315,10 +315,10 @@ const COMMANDS: Record<string, Command> = {
       const workspaces = args[0] ? [await services.workspaces.resolveSiteKey(args[0])] : await services.workspaces.list();
       if (!workspaces.length) io.out('No workspaces yet: create one with workspace:create.');
       const from = new Date(Date.now() - ms);
+      const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
       for (const [i, ws] of workspaces.entries()) {
         if (i) io.out('');
         const r = await services.assistant.report(ws.id, { from, top });
-        const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
         io.out(`Assistant report for "${ws.name}" (${ws.siteKey}), ${r.from.toISOString()} → ${r.to.toISOString()}`);
         io.out(`  questions       ${r.questions}`);
         io.out(`  answered        ${pct(r.answeredRate)}   deflected ${pct(r.deflectedRate)} (answered, no person afterwards)`);

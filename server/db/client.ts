@@ -161,8 +161,10 @@ async function openPglite(dataDir: string, migrationOptions: MigrationOptions, i
   // One pass at a time; a failed pass (the database closing) waits for the next tick.
   let maintaining: Promise<string[]> | null = null;
   let lastPass = Date.now();
+  // On the instance itself, so its own statements do not count as use.
+  const maintenance = pgliteSession(db);
   const maintain = () =>
-    (maintaining ??= maintainTables(pgliteSession(db)).finally(() => {
+    (maintaining ??= maintainTables(maintenance).finally(() => {
       maintaining = null;
       lastPass = Date.now();
     }));

@@ -91,9 +91,9 @@ export async function syncDemoLanOrigins(prisma: PrismaClient, services: Service
     if (!origins.includes(origin) && ws.allowedOrigins.includes(origin)) await services.workspaces.removeOrigin(ws.siteKey, origin);
   }
   for (const origin of origins) if (!ws.allowedOrigins.includes(origin)) await services.workspaces.addOrigin(ws.siteKey, origin);
+  // Adding and removing origins leaves the settings as they were read above.
   if (previous.join() !== origins.join()) {
-    const fresh = await prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { settings: true } });
-    await prisma.workspace.update({ where: { id: workspaceId }, data: { settings: { ...((fresh.settings ?? {}) as object), lanOrigins: origins } } });
+    await prisma.workspace.update({ where: { id: workspaceId }, data: { settings: { ...((ws.settings ?? {}) as object), lanOrigins: origins } } });
   }
 }
 

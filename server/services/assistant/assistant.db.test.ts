@@ -327,6 +327,12 @@ describe('interactions', () => {
     expect(report.handoffRate).toBe(0.25);
     expect(report.helpfulRate).toBe(1);
     expect(report.topUnanswered).toEqual([expect.objectContaining({ question: 'rent titanium garden gnomes', count: 2 })]);
+
+    // Up to now means every row so far, whatever the database's clock says: its newest rows can carry a time just
+    // after this process's "now" (rounded to the millisecond, or another host's clock).
+    await t.db.prisma.aiInteraction.update({ where: { id: q1.interaction.id }, data: { createdAt: new Date(Date.now() + 2_000) } });
+    expect((await svc.report(ws.id, { from: new Date(Date.now() - 60_000) })).questions).toBe(4);
+    expect((await svc.report(ws.id, { from: new Date(Date.now() - 60_000), to: new Date() })).questions).toBe(3);
   });
 
   it('gives an LLM composer tools bound to the session, none for visitors', async () => {

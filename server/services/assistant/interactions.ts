@@ -112,8 +112,11 @@ export class InteractionRepository {
   }
 
   async report(workspaceId: string, range: { from: Date; to?: Date; top?: number }): Promise<AssistantReport> {
+    // Without an end, no upper bound: rows take the database's clock (rounded to the millisecond), and a "now"
+    // taken here could fall just before the newest ones and leave them out (another host's clock, by more).
     const to = range.to ?? new Date();
-    const where = { workspaceId, createdAt: { gte: range.from, lt: to } };
+    const until = range.to ?? null;
+    const where = { workspaceId, createdAt: { gte: range.from, ...(until && { lt: until }) } };
     const [byRoute, byEngine, votes, fallbacks, latency, handoffs, misses] = await Promise.all([
       this.prisma.aiInteraction.groupBy({ by: ['route'], where, _count: { _all: true }, orderBy: { route: 'asc' } }),
       this.prisma.aiInteraction.groupBy({ by: ['engine'], where, _count: { _all: true }, orderBy: { engine: 'asc' } }),
@@ -122,14 +125,14 @@ export class InteractionRepository {
       this.prisma.$queryRaw<{ p50: number | null; p95: number | null }[]>`
         SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY "latencyMs") AS "p50",
                percentile_disc(0.95) WITHIN GROUP (ORDER BY "latencyMs") AS "p95"
-          FROM "AiInteraction" WHERE "workspaceId" = ${workspaceId}::uuid AND "createdAt" >= ${range.from} AND "createdAt" < ${to}`,
+          FROM "AiInteraction" WHERE "workspaceId" = ${workspaceId}::uuid AND "createdAt" >= ${range.from} AND (${until}::timestamptz IS NULL OR "createdAt" < ${until})`,
       // Answered questions whose conversation went to a person later in the period: not deflected.
       this.prisma.$queryRaw<{ n: bigint }[]>`
         SELECT count(*) AS "n" FROM "AiInteraction" a
-         WHERE a."workspaceId" = ${workspaceId}::uuid AND a."createdAt" >= ${range.from} AND a."createdAt" < ${to}
+         WHERE a."workspaceId" = ${workspaceId}::uuid AND a."createdAt" >= ${range.from} AND (${until}::timestamptz IS NULL OR a."createdAt" < ${until})
            AND a."route" IN ('faq', 'payments', 'smalltalk', 'refuse', 'sign-in') AND a."conversationId" IS NOT NULL
            AND EXISTS (SELECT 1 FROM "AiInteraction" h WHERE h."conversationId" = a."conversationId" AND h."route" = 'handoff'
-                         AND h."createdAt" > a."createdAt" AND h."createdAt" < ${to})`,
+                         AND h."createdAt" > a."createdAt" AND (${until}::timestamptz IS NULL OR h."createdAt" < ${until}))`,
       this.prisma.aiInteraction.findMany({
         where: { ...where, OR: [{ route: { in: ['not-sure', 'clarify'] } }, { feedback: 'down' }] },
         select: { question: true, createdAt: true },
